@@ -1,0 +1,47 @@
+#pragma once
+// The command-line verbs. Each adds its subcommand to the CLI11 app, binding its options to a
+// struct owned by main(); the callback stores the process exit code in Context::exit_code.
+
+#include <CLI/CLI.hpp>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace mw::cli {
+
+struct Context {
+  int exit_code = 0;
+  std::stop_token stop;                  ///< requested on SIGINT/SIGTERM
+  std::vector<std::string> preset_dirs;  ///< --presets-dir, after the system library
+};
+
+struct EncodeOptions {
+  std::string preset;
+  std::string input;
+  std::string output_dir;
+  double start_s = 0;
+  double duration_s = 0;
+  bool verbose = false;
+};
+void add_encode_command(CLI::App& app, Context& ctx, EncodeOptions& opts);
+
+struct ProbeOptions {
+  std::string input;
+  bool json = false;
+};
+void add_probe_command(CLI::App& app, Context& ctx, ProbeOptions& opts);
+
+struct PresetsOptions {
+  std::string name;
+};
+void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts);
+
+/// Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration, 130 canceled.
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitCanceled = 130;
+
+/// Prints "mediaworker: error: MESSAGE" as one line on stderr.
+void print_error(const std::string& message);
+
+}  // namespace mw::cli

@@ -1,0 +1,87 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "daemon/cli/commands.hpp"
+#include "daemon/cli/preset_source.hpp"
+#include "daemon/cli/progress_bar.hpp"
+#include "encoders/av/log.hpp"
+#include "encoders/engine.hpp"
+#include "presets/preset_error.hpp"
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+namespace mw::cli {
+
+namespace {
+
+std::string human_size(int64_t bytes) {
+  if (bytes >= 1'000'000) return fmt::format("{:.1f} MB", bytes / 1e6);
+  if (bytes >= 1'000) return fmt::format("{:.1f} kB", bytes / 1e3);
+  return fmt::format("{} B", bytes);
+}
+
+std::string describe(const encoders::MeasuredFile& f) {
+  std::vector<std::string> parts;
+  if (const auto* v = f.video())
+    parts.push_back(fmt::format("H.264 {} {}x{} {:.3g} fps {:.0f} kbps", v->profile, v->width,
+                                v->height, v->frame_rate, v->bitrate_kbps));
+  if (const auto* a = f.audio())
+    parts.push_back(fmt::format("AAC {} ch {} Hz {:.0f} kbps", a->channels, a->sampling_rate, a->bitrate_kbps));
+  std::string out = fmt::format("{:.2f} s", f.duration_s);
+  for (const auto& p : parts) out += ", " + p;
+  return out;
+}
+
+int run_encode(const Context& ctx, const EncodeOptions& opts) {
+  av::install_log_capture(opts.verbose ? AV_LOG_INFO : AV_LOG_QUIET);
+  presets::Preset preset;
+  try {
+    preset = resolve_preset(opts.preset, ctx.preset_dirs);
+  } catch (const presets::PresetError& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+  encoders::EncodeRequest request;
+  request.input = opts.input;
+  request.preset = &preset;
+  request.output_dir = opts.output_dir.empty()
+                           ? std::filesystem::path(std::filesystem::path(opts.input).stem().string() + "-encoded")
+                           : std::filesystem::path(opts.output_dir);
+  request.options = {opts.start_s, opts.duration_s};
+  ProgressBar bar(stderr, "encoding");
+  try {
+    const encoders::EncodeResult result = encoders::encode(request, &bar, ctx.stop);
+    bar.finish();
+    for (const auto& note : result.plan.notes) fmt::print("note: {}\n", note);
+    fmt::print("output: {}\n", std::filesystem::absolute(request.output_dir).lexically_normal().string());
+    for (size_t i = 0; i < result.files.size(); ++i) {
+      const auto& f = result.files[i];
+      fmt::print("  {}  {}{}\n", f.name, human_size(f.size_bytes),
+                 i < result.measured.size() ? "  " + describe(result.measured[i]) : "");
+    }
+    return 0;
+  } catch (const encoders::EncodeError& e) {
+    bar.finish();
+    print_error(e.what());
+    return e.category() == encoders::ErrorCategory::Canceled ? kExitCanceled : kExitFailure;
+  }
+}
+
+}  // namespace
+
+void add_encode_command(CLI::App& app, Context& ctx, EncodeOptions& opts) {
+  auto* cmd = app.add_subcommand("encode", "Encode one file with a preset, as a task would (preset development)");
+  cmd->add_option("--preset,-p", opts.preset, "Preset name or alias (e.g. \"H.264 HD 720p VBR\"), or a preset .yaml file")
+      ->required();
+  cmd->add_option("--output,-o", opts.output_dir, "Output folder (default: ./<input name>-encoded)");
+  cmd->add_option("--start", opts.start_s, "Skip this many seconds of the input")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--duration", opts.duration_s, "Encode at most this many seconds")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--verbose,-v", opts.verbose, "Show libav's own messages");
+  cmd->add_option("input", opts.input, "Input media file")->required();
+  cmd->callback([&ctx, &opts] { ctx.exit_code = run_encode(ctx, opts); });
+}
+
+}  // namespace mw::cli

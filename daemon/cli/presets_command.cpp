@@ -1,0 +1,75 @@
+#include <fmt/format.h>
+
+#include "daemon/cli/commands.hpp"
+#include "daemon/cli/preset_source.hpp"
+#include "presets/preset_error.hpp"
+
+namespace mw::cli {
+
+namespace {
+
+const char* name_of(presets::H264Profile p) {
+  switch (p) {
+    case presets::H264Profile::Baseline: return "baseline";
+    case presets::H264Profile::Main: return "main";
+    case presets::H264Profile::High: return "high";
+    case presets::H264Profile::Auto: break;
+  }
+  return "auto";
+}
+
+void show(const presets::Preset& p) {
+  fmt::print("name: {}\n", p.name);
+  if (!p.aliases.empty()) {
+    std::string joined;
+    for (const auto& a : p.aliases) joined += (joined.empty() ? "" : ", ") + a;
+    fmt::print("aliases: {}\n", joined);
+  }
+  fmt::print("file: {}\n", p.origin);
+  if (!p.description.empty()) fmt::print("description: {}\n", p.description);
+  if (p.video) {
+    const auto& v = *p.video;
+    fmt::print("video: H.264, keyframe interval {} s, scene change detection {}, {} layer(s)\n",
+               v.keyframe_interval_s, v.scene_change_detection ? "on" : "off", v.layers.size());
+    for (const auto& l : v.layers)
+      fmt::print("  {}x{}  {} kbps (VBV maxrate {} kbps, buffer {} kbit)  profile {}{}  B-frames {}  refs {}  frame rate {}\n",
+                 l.width, l.height, l.bitrate_kbps, l.maxrate_kbps(), l.bufsize_kbit(), name_of(l.profile),
+                 l.level.empty() ? "" : " level " + l.level, l.b_frames, l.reference_frames,
+                 l.frame_rate.is_source() ? std::string("source") : fmt::format("{}/{}", l.frame_rate.num, l.frame_rate.den));
+  }
+  if (p.audio)
+    fmt::print("audio: AAC {} ch {} Hz {} kbps\n", p.audio->channels, p.audio->sampling_rate, p.audio->bitrate_kbps);
+  for (const auto& o : p.outputs) fmt::print("output: {} (mp4)\n", o.file_name);
+  if (!p.source.empty()) fmt::print("source: {}\n", p.source);
+}
+
+}  // namespace
+
+void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts) {
+  auto* cmd = app.add_subcommand("presets", "The preset library");
+  cmd->require_subcommand(1);
+  auto* list = cmd->add_subcommand("list", "List every preset with its ladder");
+  list->callback([&ctx] {
+    try {
+      const presets::PresetLibrary library = load_library(ctx.preset_dirs);
+      for (const auto* p : library.all()) fmt::print("{:<44} {}\n", p->name, summarize(*p));
+      ctx.exit_code = 0;
+    } catch (const presets::PresetError& e) {
+      print_error(e.what());
+      ctx.exit_code = kExitUsage;
+    }
+  });
+  auto* show_cmd = cmd->add_subcommand("show", "Show one preset's settings");
+  show_cmd->add_option("name", opts.name, "Preset name, alias, or .yaml file")->required();
+  show_cmd->callback([&ctx, &opts] {
+    try {
+      show(resolve_preset(opts.name, ctx.preset_dirs));
+      ctx.exit_code = 0;
+    } catch (const presets::PresetError& e) {
+      print_error(e.what());
+      ctx.exit_code = kExitUsage;
+    }
+  });
+}
+
+}  // namespace mw::cli

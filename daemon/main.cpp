@@ -1,0 +1,63 @@
+// mediaworker: one executable, subcommands (DESIGN.md "Processes").
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <stop_token>
+#include <thread>
+
+#include "daemon/cli/commands.hpp"
+
+#ifndef MW_VERSION
+#define MW_VERSION "0.0.0"
+#endif
+
+namespace mw::cli {
+void print_error(const std::string& message) {
+  std::string line = message;
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  fmt::print(stderr, "mediaworker: error: {}\n", line);
+}
+}  // namespace mw::cli
+
+int main(int argc, char** argv) {
+  // SIGINT/SIGTERM become a stop request, handled by a thread that waits for them: encodes stop
+  // cooperatively and remove their partial files. Blocked before any other thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::stop_source stop;
+  std::jthread signal_thread([&](std::stop_token done) {
+    std::stop_callback wake(done, [] { kill(getpid(), SIGTERM); });
+    int sig = 0;
+    sigwait(&signals, &sig);
+    stop.request_stop();
+  });
+
+  mw::cli::Context ctx;
+  ctx.stop = stop.get_token();
+  CLI::App app{"mediaworker: on-premises media encoding with the Azure Media Services v2 job model"};
+  app.set_version_flag("--version", fmt::format("mediaworker {}", MW_VERSION));
+  app.require_subcommand(1);
+  app.add_option("--presets-dir", ctx.preset_dirs, "Extra preset folder (repeatable), searched after the system library");
+  mw::cli::EncodeOptions encode;
+  mw::cli::ProbeOptions probe;
+  mw::cli::PresetsOptions presets;
+  mw::cli::add_encode_command(app, ctx, encode);
+  mw::cli::add_probe_command(app, ctx, probe);
+  mw::cli::add_presets_command(app, ctx, presets);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    signal_thread.request_stop();
+    return code == 0 ? 0 : mw::cli::kExitUsage;
+  }
+  signal_thread.request_stop();
+  return ctx.exit_code;
+}

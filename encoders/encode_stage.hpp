@@ -1,0 +1,51 @@
+#pragma once
+// An encode stage: frames of one media type from the source stage through the filter graph to
+// its encoders, and each encoder's packets to the output files that carry that stream. A change
+// of the decoded frames' size or format mid-stream rebuilds the filter graph.
+
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "encoders/encoder.hpp"
+#include "encoders/filter_graph.hpp"
+#include "encoders/output_file.hpp"
+#include "encoders/source_stage.hpp"
+
+namespace mw::encoders {
+
+/// Where an encoder's packets go: stream `stream` of `file`.
+struct Route {
+  OutputFile* file = nullptr;
+  int stream = 0;
+};
+
+class EncodeStage {
+ public:
+  /// @param graph    the configured filter graph; sink i feeds encoders[i]
+  /// @param routes   routes[i]: the outputs of encoders[i]
+  /// @param written  called after packets were written (progress); must be thread-safe
+  EncodeStage(std::unique_ptr<FilterGraph> graph, std::string description, std::vector<Encoder>& encoders,
+              std::vector<std::vector<Route>> routes, FrameQueue& queue, std::string file,
+              std::function<void()> written);
+
+  /// Runs until the queue ends, then flushes the graph and the encoders.
+  void run(std::stop_token stop);
+
+ private:
+  void pull_all();
+  void send(size_t encoder, AVFrame* frame);
+
+  std::unique_ptr<FilterGraph> graph_;
+  std::string description_;
+  std::vector<Encoder>& encoders_;
+  std::vector<std::vector<Route>> routes_;
+  FrameQueue& queue_;
+  std::string file_;
+  std::function<void()> written_;
+  av::FramePtr filtered_;
+};
+
+}  // namespace mw::encoders

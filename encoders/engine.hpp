@@ -1,0 +1,50 @@
+#pragma once
+// The encoding engine's one entry point (DESIGN.md: "run this task's plan with these inputs into
+// this output folder, report progress, honour cancel"). Used by `mediaworker encode` and by the
+// daemon's workers.
+
+#include <filesystem>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "encoders/encode_error.hpp"
+#include "encoders/measure.hpp"
+#include "encoders/media_info.hpp"
+#include "encoders/pipeline.hpp"
+#include "encoders/plan.hpp"
+#include "presets/preset.hpp"
+
+namespace mw::encoders {
+
+struct EncodeRequest {
+  std::string input;                   ///< path of the primary input file
+  const presets::Preset* preset = nullptr;
+  std::filesystem::path output_dir;    ///< created if missing
+  PlanOptions options;
+  /// Name of the input metadata file; "" means "<input stem>_metadata.xml" (the daemon passes
+  /// "<input-asset-guid>_metadata.xml", as AMS names it).
+  std::string input_metadata_name;
+};
+
+/// One file the encode produced (becomes an AssetFile of the output asset).
+struct OutputAssetFile {
+  std::string name;       ///< file name in output_dir
+  int64_t size_bytes = 0;
+  std::string mime_type;  ///< "video/mp4", "audio/mp4", "application/xml"
+  bool is_primary = false;
+};
+
+struct EncodeResult {
+  MediaInfo input;
+  EncodePlan plan;
+  std::vector<OutputAssetFile> files;  ///< media files first (the first is primary), then the metadata
+  std::vector<MeasuredFile> measured;  ///< the media files' measured values, in `files` order
+};
+
+/// Probes the input, plans, encodes, measures the outputs and writes `<basename>_manifest.xml`
+/// and the input metadata into output_dir. Every file appears complete or not at all.
+/// @throws EncodeError with the category of the failure (Canceled when `stop` was requested)
+EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, std::stop_token stop);
+
+}  // namespace mw::encoders

@@ -1,0 +1,34 @@
+#pragma once
+// The two metadata documents AMS writes into an output asset (AMS-V2-REFERENCE.md §9):
+//  - input metadata `<input-asset-guid>_metadata.xml`, namespace
+//    http://schemas.microsoft.com/windowsazure/mediaservices/2014/07/mediaencoder/inputmetadata
+//  - output metadata `<source_basename>_manifest.xml`, namespace
+//    http://schemas.microsoft.com/windowsazure/mediaservices/2013/05/mediaencoder/metadata
+// Display transform, colour properties and field order, which the schema has no attributes for,
+// are written as <Metadata key value> entries of the video track (keys "rotation", "mirrored",
+// "color_primaries", "color_transfer", "color_space", "color_range", "field_order").
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "encoders/measure.hpp"
+#include "encoders/media_info.hpp"
+#include "encoders/plan.hpp"
+
+namespace mw::encoders {
+
+/// xs:duration of a number of seconds, e.g. 12.678 -> "PT12.678S" (up to 7 decimals, as AMS).
+std::string xs_duration(double seconds);
+
+/// The input metadata document (UTF-8 XML).
+std::string input_metadata_xml(const MediaInfo& input);
+/// The same content as JSON (for `mediaworker probe --json`), with the same names.
+nlohmann::json input_metadata_json(const MediaInfo& input);
+
+/// The output metadata document for the files of one encode, with their measured values and
+/// the plan's targets (TargetBitrate, TargetFramerate).
+std::string output_manifest_xml(const std::vector<MeasuredFile>& files, const EncodePlan& plan,
+                                const std::string& source_name);
+
+}  // namespace mw::encoders

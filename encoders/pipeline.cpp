@@ -1,0 +1,153 @@
+#include "encoders/pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "encoders/encode_error.hpp"
+#include "encoders/encode_stage.hpp"
+#include "encoders/source_stage.hpp"
+
+namespace mw::encoders {
+
+namespace {
+
+// Queue depths: a few decoded pictures (each up to 12 MB at 4K) and about a second of audio.
+constexpr size_t kVideoQueueFrames = 8;
+constexpr size_t kAudioQueueFrames = 48;
+
+// Collects the first error of any stage and stops the others.
+class FirstError {
+ public:
+  explicit FirstError(std::vector<FrameQueue*> queues) : queues_(std::move(queues)) {}
+  void record(std::exception_ptr e) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!error_) error_ = e;
+    }
+    abort();
+  }
+  void abort() {
+    stop_.request_stop();
+    for (auto* q : queues_) q->abort();
+  }
+  std::stop_token token() const { return stop_.get_token(); }
+  std::exception_ptr error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
+
+ private:
+  std::vector<FrameQueue*> queues_;
+  std::stop_source stop_;
+  mutable std::mutex mutex_;
+  std::exception_ptr error_;
+};
+
+// Turns bytes written into a monotonic percentage of the expected duration.
+class Progress {
+ public:
+  Progress(const std::vector<std::unique_ptr<OutputFile>>& files, double duration_s, ProgressListener* listener)
+      : files_(files), duration_s_(duration_s), listener_(listener) {}
+  void update() {
+    if (listener_ == nullptr || duration_s_ <= 0) return;
+    double written = -1;
+    for (const auto& f : files_) {
+      const double s = f->written_seconds();
+      written = written < 0 ? s : std::min(written, s);
+    }
+    const double percent = std::clamp(100.0 * written / duration_s_, 0.0, 99.9);
+    std::lock_guard lock(mutex_);
+    if (percent >= last_ + 0.1) {
+      last_ = percent;
+      listener_->on_progress(percent);
+    }
+  }
+  void done() {
+    if (listener_) listener_->on_progress(100.0);
+  }
+
+ private:
+  const std::vector<std::unique_ptr<OutputFile>>& files_;
+  double duration_s_;
+  ProgressListener* listener_;
+  std::mutex mutex_;
+  double last_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, InputFile& input,
+                                                const std::filesystem::path& output_dir,
+                                                ProgressListener* listener, std::stop_token stop) {
+  const std::string& file = input.path();
+  const bool has_video = plan.video_stream >= 0, has_audio = plan.audio_stream >= 0;
+  FrameQueue video_queue(kVideoQueueFrames), audio_queue(kAudioQueueFrames);
+  SourceStage source(input, plan, has_video ? &video_queue : nullptr, has_audio ? &audio_queue : nullptr);
+
+  // Filter graphs first: the encoders take their time base from the graph's sinks.
+  std::unique_ptr<FilterGraph> video_graph, audio_graph;
+  std::vector<Encoder> video_encoders, audio_encoders;
+  if (has_video) {
+    video_graph = std::make_unique<FilterGraph>(plan.video_filter, source.video_input(),
+                                                plan.video.size(), 0, file);
+    for (size_t i = 0; i < plan.video.size(); ++i)
+      video_encoders.push_back(Encoder::video(plan.video[i], video_graph->sink_time_base(i), file));
+  }
+  if (has_audio) {
+    audio_encoders.push_back(Encoder::audio(*plan.audio, file));
+    audio_graph = std::make_unique<FilterGraph>(plan.audio_filter, source.audio_input(), 1,
+                                                audio_encoders[0].frame_size(), file);
+  }
+
+  std::vector<std::unique_ptr<OutputFile>> outputs;
+  std::vector<std::vector<Route>> video_routes(video_encoders.size()), audio_routes(audio_encoders.size());
+  for (const auto& out : plan.outputs) {
+    std::vector<const Encoder*> streams;
+    if (out.video >= 0) streams.push_back(&video_encoders[static_cast<size_t>(out.video)]);
+    if (out.audio && has_audio) streams.push_back(&audio_encoders[0]);
+    outputs.push_back(std::make_unique<OutputFile>(output_dir / out.file_name, streams));
+    int stream = 0;
+    if (out.video >= 0) video_routes[static_cast<size_t>(out.video)].push_back({outputs.back().get(), stream++});
+    if (out.audio && has_audio) audio_routes[0].push_back({outputs.back().get(), stream++});
+  }
+
+  Progress progress(outputs, plan.duration_s, listener);
+  FirstError first_error({&video_queue, &audio_queue});
+  std::stop_callback on_cancel(stop, [&] { first_error.abort(); });
+  auto guarded = [&](auto body) {
+    return [&first_error, body]() mutable {
+      try {
+        body(first_error.token());
+      } catch (...) {
+        first_error.record(std::current_exception());
+      }
+    };
+  };
+  {
+    EncodeStage video_stage(std::move(video_graph), plan.video_filter, video_encoders,
+                            std::move(video_routes), video_queue, file, [&] { progress.update(); });
+    EncodeStage audio_stage(std::move(audio_graph), plan.audio_filter, audio_encoders,
+                            std::move(audio_routes), audio_queue, file, [&] { progress.update(); });
+    std::vector<std::jthread> threads;  // declared last: joined before the stages are destroyed
+    if (has_video) threads.emplace_back(guarded([&](std::stop_token t) { video_stage.run(t); }));
+    if (has_audio) threads.emplace_back(guarded([&](std::stop_token t) { audio_stage.run(t); }));
+    threads.emplace_back(guarded([&](std::stop_token t) { source.run(t); }));
+  }  // joins every stage
+
+  if (auto e = first_error.error()) std::rethrow_exception(e);
+  if (stop.stop_requested()) throw EncodeError(ErrorCategory::Canceled, fmt::format("{}: encode canceled", file));
+  for (auto& out : outputs) out->finish();
+  std::vector<std::filesystem::path> paths;
+  for (auto& out : outputs) {
+    out->commit();
+    paths.push_back(out->final_path());
+  }
+  progress.done();
+  return paths;
+}
+
+}  // namespace mw::encoders

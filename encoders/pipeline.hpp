@@ -1,0 +1,32 @@
+#pragma once
+// Runs one plan: source stage (demux + decode) on one thread, one encode stage per media type
+// (filter graph + encoders) on their own threads, bounded queues between them, muxing into the
+// output files. The first error wins and stops the rest; a stop request cancels. Output files
+// appear only when everything succeeded.
+
+#include <filesystem>
+#include <stop_token>
+#include <vector>
+
+#include "encoders/input_file.hpp"
+#include "encoders/plan.hpp"
+
+namespace mw::encoders {
+
+/// Receives progress reports. Called from pipeline threads; implementations must be thread-safe.
+class ProgressListener {
+ public:
+  virtual ~ProgressListener() = default;
+  /// @param percent 0-100, never decreasing; 100 only once every output is complete
+  virtual void on_progress(double percent) = 0;
+};
+
+/// Executes the plan, writing plan.outputs into `output_dir`.
+/// @return the paths of the committed output files, in plan.outputs order
+/// @throws EncodeError (Canceled when `stop` was requested; otherwise the first stage's error);
+///         no output file or temporary file is left behind on failure
+std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, InputFile& input,
+                                                const std::filesystem::path& output_dir,
+                                                ProgressListener* listener, std::stop_token stop);
+
+}  // namespace mw::encoders

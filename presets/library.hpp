@@ -1,0 +1,46 @@
+#pragma once
+// The preset library: system presets (presets/library/*.yaml) plus operator folders, and the
+// resolution of a Task.Configuration string to a Preset.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "presets/preset.hpp"
+
+namespace mw::presets {
+
+/// The form used to compare preset names: lower case, with every run of white space, '-', '_'
+/// and '.' removed ("H.264 HD 720p VBR" and "h264-hd-720p-vbr" compare equal).
+std::string normalize_preset_name(std::string_view name);
+
+/// A set of loaded presets, looked up by name or alias.
+class PresetLibrary {
+ public:
+  /// Loads every *.yaml / *.yml file of each folder, in order; a later folder's preset with the
+  /// same normalized name replaces an earlier one (operators may override system presets).
+  /// @throws PresetError for the first file that does not load, or for two files of one folder
+  ///         claiming the same name or alias
+  static PresetLibrary load(const std::vector<std::filesystem::path>& folders);
+
+  /// The preset whose name or alias matches (normalize_preset_name), or nullptr.
+  const Preset* find(std::string_view name_or_alias) const;
+
+  /// Resolves a Task.Configuration: inline preset YAML (text with a newline and a top-level
+  /// `name:` or `video:`/`audio:` key) is parsed; anything else is looked up by name or alias.
+  /// @throws PresetError "unknown preset 'X'" (with the closest names) or the inline preset's error
+  Preset resolve(std::string_view configuration) const;
+
+  /// Every preset, sorted by name.
+  std::vector<const Preset*> all() const;
+
+ private:
+  std::vector<Preset> presets_;
+};
+
+/// The folder of the system presets: $MEDIAWORKER_PRESET_DIR if set, else the installed
+/// /usr/share/mediaworker/presets if it exists, else the source tree's presets/library.
+std::filesystem::path default_preset_dir();
+
+}  // namespace mw::presets

@@ -1,0 +1,657 @@
+#include "presets/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "presets/library.hpp"
+#include "presets/preset_error.hpp"
+
+namespace mw::presets {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Limits and allowed values (docs/presets.md lists each with its source).
+
+constexpr int kMinSize = 16;  ///< pixels
+constexpr int kMaxSize = 8192;
+constexpr int kMaxVideoKbps = 200000;
+constexpr int kMaxBFrames = 16;
+constexpr int kMaxReferenceFrames = 16;
+constexpr int kMaxSlices = 32;
+constexpr double kMaxKeyframeIntervalS = 60;
+constexpr double kMaxBufferWindowS = 60;
+constexpr double kMaxFrameRate = 240;  ///< frames per second
+constexpr int kMinAudioKbps = 8;
+constexpr int kMaxAudioKbps = 1024;
+
+/// H.264 levels (ITU-T H.264 Table A-1).
+constexpr std::string_view kLevels[] = {"1",   "1b",  "1.1", "1.2", "1.3", "2",   "2.1",
+                                        "2.2", "3",   "3.1", "3.2", "4",   "4.1", "4.2",
+                                        "5",   "5.1", "5.2", "6",   "6.1", "6.2"};
+/// AAC channel counts the encoder writes (1, 2, 5.1 and 7.1 layouts).
+constexpr int kChannelCounts[] = {1, 2, 6, 8};
+/// AAC sampling rates, Hz.
+constexpr int kSamplingRates[] = {8000,  11025, 12000, 16000, 22050, 24000,
+                                  32000, 44100, 48000, 88200, 96000};
+/// File name macros of MES Outputs (AMS-V2-REFERENCE.md §8).
+constexpr std::string_view kMacros[] = {"Basename",     "Width",    "Height", "VideoBitrate",
+                                        "AudioBitrate", "Bitrate",  "Codec",  "Channel",
+                                        "Resolution",   "Extension"};
+
+// ---------------------------------------------------------------------------------------------
+// The YAML spelling of each enum value.
+
+template <typename E>
+struct Choice {
+  std::string_view text;
+  E value;
+};
+
+constexpr Choice<Complexity> kComplexities[] = {{"speed", Complexity::Speed},
+                                                {"balanced", Complexity::Balanced},
+                                                {"quality", Complexity::Quality}};
+constexpr Choice<StretchMode> kStretchModes[] = {{"auto_size", StretchMode::AutoSize},
+                                                 {"auto_fit", StretchMode::AutoFit},
+                                                 {"none", StretchMode::None}};
+constexpr Choice<Orientation> kOrientations[] = {{"follow_source", Orientation::FollowSource},
+                                                 {"pinned", Orientation::Pinned}};
+constexpr Choice<H264Profile> kProfiles[] = {{"auto", H264Profile::Auto},
+                                             {"baseline", H264Profile::Baseline},
+                                             {"main", H264Profile::Main},
+                                             {"high", H264Profile::High}};
+constexpr Choice<EntropyMode> kEntropyModes[] = {{"cabac", EntropyMode::Cabac},
+                                                 {"cavlc", EntropyMode::Cavlc}};
+constexpr Choice<AacProfile> kAacProfiles[] = {{"aac_lc", AacProfile::AacLc},
+                                               {"he_aac_v1", AacProfile::HeAacV1},
+                                               {"he_aac_v2", AacProfile::HeAacV2}};
+constexpr Choice<OutputFormat> kOutputFormats[] = {{"mp4", OutputFormat::Mp4}};
+
+/// "a, b, c" from a list of texts, each wrapped in `before` and `after`.
+template <typename Range, typename Text>
+std::string join(const Range& items, Text text_of, std::string_view before = "",
+                 std::string_view after = "") {
+  std::string joined;
+  for (const auto& item : items) {
+    if (!joined.empty()) joined += ", ";
+    joined.append(before).append(text_of(item)).append(after);
+  }
+  return joined;
+}
+
+std::string join_texts(std::span<const std::string_view> texts, std::string_view before = "",
+                       std::string_view after = "") {
+  return join(
+      texts, [](std::string_view t) { return t; }, before, after);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain number parsing for the value forms that are not YAML numbers ("30000/1001", "00:00:02").
+
+/// Parses all of `text` as a non-negative number; false if anything is left over.
+template <typename T>
+bool parse_number(std::string_view text, T& out) {
+  if (text.empty() || text.front() < '0' || text.front() > '9') return false;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+/// xs:time as MES writes it ("00:00:02", "0:00:05.5"): seconds, or nullopt.
+std::optional<double> parse_clock_time(std::string_view text) {
+  const auto first = text.find(':');
+  if (first == std::string_view::npos) return std::nullopt;
+  const auto second = text.find(':', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  const std::string_view minutes_text = text.substr(first + 1, second - first - 1);
+  const std::string_view seconds_text = text.substr(second + 1);
+  int hours = 0;
+  int minutes = 0;
+  double seconds = 0;
+  if (!parse_number(text.substr(0, first), hours) || minutes_text.size() != 2 ||
+      !parse_number(minutes_text, minutes) || minutes > 59 || seconds_text.size() < 2 ||
+      !parse_number(seconds_text, seconds) || seconds >= 60) {
+    return std::nullopt;
+  }
+  return hours * 3600.0 + minutes * 60.0 + seconds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading YAML nodes with their place, so every error names the file, line and key.
+
+/// 1-based line of a yaml-cpp mark (which counts from 0), or 0 for a node without one.
+int line_of(const YAML::Mark& mark) {
+  return mark.is_null() ? 0 : mark.line + 1;
+}
+
+/// Where a written value sits.
+struct Place {
+  std::string_view file;
+  std::string key;  ///< dotted key path, e.g. "video.layers[0].bitrate"; "" for the root
+  int line = 0;     ///< 1-based
+};
+
+[[noreturn]] void fail(const Place& at, std::string message) {
+  throw PresetError(std::string(at.file), at.line, at.key, std::move(message));
+}
+
+/// One written value and its place.
+struct Value {
+  YAML::Node node;
+  Place place;
+};
+
+/// The dotted path of `key` inside the mapping at `parent`.
+std::string child_key(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+/// How a value reads in an error message: 'fast', a list, a mapping or an empty value.
+std::string shown(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "an empty value";
+  }
+}
+
+[[noreturn]] void fail_type(const Value& value, std::string_view expected) {
+  fail(value.place, "expected " + std::string(expected) + ", found " + shown(value.node));
+}
+
+/// A mapping of the preset (the root, `video`, a layer, `audio`, an output), checked once for
+/// keys it may not hold, so that a misspelt key is an error rather than a silent default.
+class Section {
+ public:
+  /// @throws PresetError if `value` is not a mapping, or holds a key twice or a key not in `keys`
+  Section(const Value& value, std::span<const std::string_view> keys) : place_(value.place) {
+    if (!value.node.IsMap()) fail_type(value, "a mapping of " + join_texts(keys));
+    for (const auto& entry : value.node) {
+      const YAML::Node& key_node = entry.first;
+      const std::string& name = key_node.Scalar();
+      const Place at{place_.file, child_key(place_.key, name), line_of(key_node.Mark())};
+      if (!key_node.IsScalar() || name.empty()) fail(at, "keys must be plain names");
+      if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
+        fail(at, "unknown key '" + name + "'; allowed here: " + join_texts(keys));
+      }
+      if (find(name)) fail(at, "key '" + name + "' is written twice");
+      entries_.push_back({entry.second, at});
+    }
+  }
+
+  /// The value of `key`, or nullopt when it is not written.
+  std::optional<Value> find(std::string_view key) const {
+    const std::string path = child_key(place_.key, key);
+    for (const Value& entry : entries_) {
+      if (entry.place.key == path) return entry;
+    }
+    return std::nullopt;
+  }
+
+  /// Reads `key` with `read` into `out` when it is written; `out` keeps its default otherwise.
+  template <typename T, typename Reader>
+  void optional(std::string_view key, T& out, Reader read) const {
+    if (const auto value = find(key)) out = read(*value);
+  }
+
+  /// Reads `key` with `read`. @throws PresetError if the key is not written
+  template <typename Reader>
+  auto required(std::string_view key, Reader read) const {
+    const auto value = find(key);
+    if (!value) {
+      fail({place_.file, child_key(place_.key, key), place_.line}, "required key is missing");
+    }
+    return read(*value);
+  }
+
+ private:
+  Place place_;
+  std::vector<Value> entries_;
+};
+
+const std::string& read_scalar(const Value& value, std::string_view expected) {
+  if (!value.node.IsScalar()) fail_type(value, expected);
+  return value.node.Scalar();
+}
+
+std::string read_string(const Value& value) {
+  return read_scalar(value, "a string");
+}
+
+int read_int(const Value& value) {
+  int out = 0;
+  if (!value.node.IsScalar() || !YAML::convert<int>::decode(value.node, out)) {
+    fail_type(value, "an integer");
+  }
+  return out;
+}
+
+bool read_bool(const Value& value) {
+  bool out = false;
+  if (!value.node.IsScalar() || !YAML::convert<bool>::decode(value.node, out)) {
+    fail_type(value, "true or false");
+  }
+  return out;
+}
+
+/// Seconds, written as a number (2, 0.5) or as xs:time (00:00:02) as MES writes them.
+double read_seconds(const Value& value) {
+  constexpr std::string_view kExpected = "seconds as a number (2, 0.5) or HH:MM:SS (00:00:02)";
+  const std::string& text = read_scalar(value, kExpected);
+  double seconds = 0;
+  if (YAML::convert<double>::decode(value.node, seconds) && std::isfinite(seconds)) return seconds;
+  if (const auto clock = parse_clock_time(text)) return *clock;
+  fail_type(value, kExpected);
+}
+
+/// "source", a whole number of frames per second, or a fraction such as 30000/1001.
+FrameRate read_frame_rate(const Value& value) {
+  constexpr std::string_view kExpected = "source, a whole number (25) or a fraction (30000/1001)";
+  const std::string_view text = read_scalar(value, kExpected);
+  if (text == "source") return {};
+  FrameRate rate;
+  const auto slash = text.find('/');
+  if (!parse_number(text.substr(0, slash), rate.num) ||
+      (slash != std::string_view::npos && !parse_number(text.substr(slash + 1), rate.den))) {
+    fail_type(value, kExpected);
+  }
+  return rate;
+}
+
+/// "auto" (stored as "") or an H.264 level; validate_preset checks the level.
+std::string read_level(const Value& value) {
+  std::string level = read_scalar(value, "auto or an H.264 level such as 3.1");
+  return level == "auto" ? std::string() : level;
+}
+
+/// One of the YAML spellings in `kChoices`.
+template <const auto& kChoices>
+auto read_choice(const Value& value) {
+  const std::string expected =
+      "one of " + join(kChoices, [](const auto& choice) { return choice.text; });
+  const std::string& text = read_scalar(value, expected);
+  for (const auto& choice : kChoices) {
+    if (choice.text == text) return choice.value;
+  }
+  fail_type(value, expected);
+}
+
+/// A list whose items each read with `kRead`; items are named "key[i]".
+template <auto kRead>
+auto read_list(const Value& value) {
+  if (!value.node.IsSequence()) fail_type(value, "a list");
+  std::vector<decltype(kRead(value))> items;
+  for (std::size_t i = 0; i < value.node.size(); ++i) {
+    const YAML::Node item = value.node[i];
+    const int line = line_of(item.Mark());  // 0 for an empty item: use the list's line
+    items.push_back(kRead(Value{item,
+                                {value.place.file, value.place.key + "[" + std::to_string(i) + "]",
+                                 line ? line : value.place.line}}));
+  }
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The preset format (docs/presets.md). Each reader lists the keys of its mapping once.
+
+constexpr std::string_view kLayerKeys[] = {
+    "width",        "height", "bitrate",   "max_bitrate",      "buffer_window",
+    "profile",      "level",  "b_frames",  "reference_frames", "adaptive_b_frames",
+    "entropy_mode", "slices", "frame_rate"};
+
+VideoLayer read_layer(const Value& value) {
+  const Section section(value, kLayerKeys);
+  VideoLayer layer;
+  layer.width = section.required("width", read_int);
+  layer.height = section.required("height", read_int);
+  layer.bitrate_kbps = section.required("bitrate", read_int);
+  section.optional("max_bitrate", layer.max_bitrate_kbps, read_int);
+  section.optional("buffer_window", layer.buffer_window_s, read_seconds);
+  section.optional("profile", layer.profile, read_choice<kProfiles>);
+  section.optional("level", layer.level, read_level);
+  section.optional("b_frames", layer.b_frames, read_int);
+  section.optional("reference_frames", layer.reference_frames, read_int);
+  section.optional("adaptive_b_frames", layer.adaptive_b_frames, read_bool);
+  section.optional("entropy_mode", layer.entropy, read_choice<kEntropyModes>);
+  section.optional("slices", layer.slices, read_int);
+  section.optional("frame_rate", layer.frame_rate, read_frame_rate);
+  return layer;
+}
+
+constexpr std::string_view kVideoKeys[] = {
+    "keyframe_interval", "scene_change_detection", "complexity", "stretch_mode",
+    "orientation",       "allow_upscale",          "layers"};
+
+VideoCodec read_video(const Value& value) {
+  const Section section(value, kVideoKeys);
+  VideoCodec video;
+  section.optional("keyframe_interval", video.keyframe_interval_s, read_seconds);
+  section.optional("scene_change_detection", video.scene_change_detection, read_bool);
+  section.optional("complexity", video.complexity, read_choice<kComplexities>);
+  section.optional("stretch_mode", video.stretch, read_choice<kStretchModes>);
+  section.optional("orientation", video.orientation, read_choice<kOrientations>);
+  section.optional("allow_upscale", video.allow_upscale, read_bool);
+  video.layers = section.required("layers", read_list<read_layer>);
+  return video;
+}
+
+constexpr std::string_view kAudioKeys[] = {"profile", "channels", "sampling_rate", "bitrate"};
+
+AudioCodec read_audio(const Value& value) {
+  const Section section(value, kAudioKeys);
+  AudioCodec audio;
+  section.optional("profile", audio.profile, read_choice<kAacProfiles>);
+  section.optional("channels", audio.channels, read_int);
+  section.optional("sampling_rate", audio.sampling_rate, read_int);
+  section.optional("bitrate", audio.bitrate_kbps, read_int);
+  return audio;
+}
+
+constexpr std::string_view kOutputKeys[] = {"file_name", "format"};
+
+Output read_output(const Value& value) {
+  const Section section(value, kOutputKeys);
+  Output output;
+  output.file_name = section.required("file_name", read_string);
+  section.optional("format", output.format, read_choice<kOutputFormats>);
+  return output;
+}
+
+constexpr std::string_view kPresetKeys[] = {"name",  "aliases", "description", "source",
+                                            "video", "audio",   "outputs"};
+
+Preset read_preset(const Value& value) {
+  const Section section(value, kPresetKeys);
+  Preset preset;
+  preset.name = section.required("name", read_string);
+  section.optional("aliases", preset.aliases, read_list<read_string>);
+  section.optional("description", preset.description, read_string);
+  section.optional("source", preset.source, read_string);
+  section.optional("video", preset.video, read_video);
+  section.optional("audio", preset.audio, read_audio);
+  preset.outputs = section.required("outputs", read_list<read_output>);
+  return preset;
+}
+
+/// The one YAML document of `text`. @throws PresetError for a syntax error, none or several
+YAML::Node load_document(std::string_view text, const std::string& origin) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& error) {
+    throw PresetError(origin, line_of(error.mark), "", "invalid YAML: " + error.msg);
+  }
+  if (documents.empty()) throw PresetError(origin, 0, "", "empty preset: no YAML document");
+  if (documents.size() > 1) {
+    throw PresetError(origin, line_of(documents[1].Mark()), "",
+                      "a preset is one YAML document; found a second one");
+  }
+  return documents.front();
+}
+
+/// The line where `key` (a dotted path such as "video.layers[0].bitrate") is written in `node`,
+/// else that of its nearest written ancestor; 0 when not even the first part is written.
+int line_of_key(const YAML::Node& node, std::string_view key) {
+  if (key.empty()) return 0;
+  if (key.front() == '[') {
+    const auto close = key.find(']');
+    std::size_t index = 0;
+    if (close == std::string_view::npos || !parse_number(key.substr(1, close - 1), index) ||
+        !node.IsSequence() || index >= node.size()) {
+      return 0;
+    }
+    const YAML::Node item = node[index];
+    std::string_view rest = key.substr(close + 1);
+    if (rest.starts_with('.')) rest.remove_prefix(1);
+    const int deeper = line_of_key(item, rest);
+    return deeper ? deeper : line_of(item.Mark());
+  }
+  if (!node.IsMap()) return 0;
+  const auto end = std::min(key.find_first_of(".["), key.size());
+  const std::string_view name = key.substr(0, end);
+  std::string_view rest = key.substr(end);
+  if (rest.starts_with('.')) rest.remove_prefix(1);
+  for (const auto& entry : node) {
+    if (entry.first.Scalar() == name) {
+      const int deeper = line_of_key(entry.second, rest);
+      return deeper ? deeper : line_of(entry.first.Mark());
+    }
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation of the model (no lines: the loader adds them from the key path).
+
+[[noreturn]] void reject(const Preset& preset, std::string key, std::string message) {
+  throw PresetError(preset.origin, 0, std::move(key), std::move(message));
+}
+
+void check_range(const Preset& preset, std::string key, int value, int min, int max,
+                 std::string_view unit = "") {
+  if (value >= min && value <= max) return;
+  const std::string suffix = unit.empty() ? "" : " " + std::string(unit);
+  reject(preset, std::move(key),
+         std::to_string(value) + suffix + " is out of range; allowed " + std::to_string(min) +
+             ".." + std::to_string(max) + suffix);
+}
+
+std::string number_text(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+void check_seconds(const Preset& preset, std::string key, double seconds, double max) {
+  if (seconds > 0 && seconds <= max) return;
+  reject(preset, std::move(key),
+         number_text(seconds) + " s is out of range; allowed more than 0 and at most " +
+             number_text(max) + " s");
+}
+
+template <typename T>
+void check_one_of(const Preset& preset, std::string key, const T& value, std::span<const T> allowed,
+                  std::string_view unit = "") {
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
+  const auto text_of = [](const T& item) {
+    if constexpr (std::is_same_v<T, int>) {
+      return std::to_string(item);
+    } else {
+      return std::string(item);
+    }
+  };
+  reject(preset, std::move(key),
+         "'" + text_of(value) + "' is not allowed; allowed: " + join(allowed, text_of) +
+             (unit.empty() ? "" : " " + std::string(unit)));
+}
+
+void check_name(const Preset& preset, std::string key, const std::string& name) {
+  if (normalize_preset_name(name).empty()) {
+    reject(preset, std::move(key),
+           "'" + name + "' has no letter or digit; a name needs at least one to be found");
+  }
+}
+
+std::string frame_rate_text(const FrameRate& rate) {
+  return rate.is_source() ? "source" : std::to_string(rate.num) + "/" + std::to_string(rate.den);
+}
+
+bool same_frame_rate(const FrameRate& a, const FrameRate& b) {
+  if (a.is_source() || b.is_source()) return a.is_source() == b.is_source();
+  return static_cast<long long>(a.num) * b.den == static_cast<long long>(b.num) * a.den;
+}
+
+void check_layer_size(const Preset& preset, std::string key, int pixels) {
+  check_range(preset, key, pixels, kMinSize, kMaxSize, "pixels");
+  if (pixels % 2 != 0) {
+    reject(preset, std::move(key),
+           std::to_string(pixels) + " is odd; sizes must be even (MES: Width and Height are even)");
+  }
+}
+
+void validate_layer(const Preset& preset, const VideoLayer& layer, const std::string& at) {
+  check_layer_size(preset, at + ".width", layer.width);
+  check_layer_size(preset, at + ".height", layer.height);
+  check_range(preset, at + ".bitrate", layer.bitrate_kbps, 1, kMaxVideoKbps, "kbps");
+  if (layer.max_bitrate_kbps != 0) {
+    if (layer.max_bitrate_kbps < layer.bitrate_kbps) {
+      reject(preset, at + ".max_bitrate",
+             std::to_string(layer.max_bitrate_kbps) + " kbps is below bitrate (" +
+                 std::to_string(layer.bitrate_kbps) +
+                 " kbps); max_bitrate must be at least bitrate");
+    }
+    check_range(preset, at + ".max_bitrate", layer.max_bitrate_kbps, 1, kMaxVideoKbps, "kbps");
+  }
+  check_seconds(preset, at + ".buffer_window", layer.buffer_window_s, kMaxBufferWindowS);
+  if (!layer.level.empty()) {
+    check_one_of<std::string_view>(preset, at + ".level", layer.level, kLevels);
+  }
+  check_range(preset, at + ".b_frames", layer.b_frames, 0, kMaxBFrames);
+  check_range(preset, at + ".reference_frames", layer.reference_frames, 1, kMaxReferenceFrames);
+  check_range(preset, at + ".slices", layer.slices, 0, kMaxSlices);
+  if (layer.profile == H264Profile::Baseline) {
+    if (layer.entropy == EntropyMode::Cabac) {
+      reject(preset, at + ".entropy_mode",
+             "cabac is not allowed with profile baseline (H.264 Baseline has CAVLC only); use "
+             "cavlc");
+    }
+    if (layer.b_frames != 0) {
+      reject(preset, at + ".b_frames",
+             std::to_string(layer.b_frames) +
+                 " B-frames with profile baseline (H.264 Baseline has no B-frames); use 0");
+    }
+  }
+  const FrameRate& rate = layer.frame_rate;
+  if (rate.den < 1 || rate.num < 0 || rate.value() > kMaxFrameRate) {
+    reject(preset, at + ".frame_rate",
+           std::to_string(rate.num) + "/" + std::to_string(rate.den) +
+               " is out of range; allowed source (0/1) or a rate above 0 and at most " +
+               number_text(kMaxFrameRate) + " fps");
+  }
+}
+
+void validate_video(const Preset& preset, const VideoCodec& video) {
+  check_seconds(preset, "video.keyframe_interval", video.keyframe_interval_s,
+                kMaxKeyframeIntervalS);
+  if (video.layers.empty()) reject(preset, "video.layers", "at least one layer is required");
+  if (video.scene_change_detection && video.layers.size() != 1) {
+    reject(preset, "video.scene_change_detection",
+           "true needs exactly one layer (MES: SceneChangeDetection is for single-bitrate "
+           "presets; ladders keep their GOPs aligned); this preset has " +
+               std::to_string(video.layers.size()) + " layers");
+  }
+  for (std::size_t i = 0; i < video.layers.size(); ++i) {
+    const std::string at = "video.layers[" + std::to_string(i) + "]";
+    validate_layer(preset, video.layers[i], at);
+    if (!same_frame_rate(video.layers[i].frame_rate, video.layers[0].frame_rate)) {
+      reject(preset, at + ".frame_rate",
+             frame_rate_text(video.layers[i].frame_rate) + " differs from layers[0] (" +
+                 frame_rate_text(video.layers[0].frame_rate) +
+                 "); MES requires one frame rate for all layers");
+    }
+  }
+}
+
+void validate_audio(const Preset& preset, const AudioCodec& audio) {
+  check_one_of<int>(preset, "audio.channels", audio.channels, kChannelCounts);
+  if (audio.profile == AacProfile::HeAacV2 && audio.channels != 2) {
+    reject(preset, "audio.channels",
+           std::to_string(audio.channels) +
+               " channels with profile he_aac_v2; HE-AAC v2 (parametric stereo) needs 2");
+  }
+  check_one_of<int>(preset, "audio.sampling_rate", audio.sampling_rate, kSamplingRates, "Hz");
+  check_range(preset, "audio.bitrate", audio.bitrate_kbps, kMinAudioKbps, kMaxAudioKbps, "kbps");
+}
+
+void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern) {
+  if (pattern.empty()) reject(preset, key, "the file name pattern is empty");
+  if (pattern.find_first_of("/\\") != std::string::npos ||
+      pattern.find("..") != std::string::npos) {
+    reject(preset, key,
+           "'" + pattern + "' must name a file in the output asset: no '/', '\\' or '..'");
+  }
+  for (auto open = pattern.find('{'); open != std::string::npos;
+       open = pattern.find('{', open + 1)) {
+    const auto close = pattern.find('}', open);
+    if (close == std::string::npos) {
+      reject(preset, key, "'" + pattern + "' has a '{' without its closing '}'");
+    }
+    const std::string macro = pattern.substr(open + 1, close - open - 1);
+    if (std::find(std::begin(kMacros), std::end(kMacros), macro) == std::end(kMacros)) {
+      reject(preset, key,
+             "unknown macro '{" + macro + "}'; allowed: " + join_texts(kMacros, "{", "}"));
+    }
+  }
+}
+
+}  // namespace
+
+Preset load_preset_file(const std::filesystem::path& path) {
+  const std::string origin = path.string();
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw PresetError(origin, 0, "", "is a folder, not a preset file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw PresetError(origin, 0, "", "cannot open: " + std::generic_category().message(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw PresetError(origin, 0, "", "cannot read the file");
+  return parse_preset_yaml(text.str(), origin);
+}
+
+Preset parse_preset_yaml(std::string_view text, std::string_view origin_name) {
+  const std::string origin(origin_name);
+  const YAML::Node root = load_document(text, origin);
+  const int root_line = line_of(root.Mark());
+  Preset preset = read_preset(Value{root, {origin, "", root_line}});
+  preset.origin = origin;
+  try {
+    validate_preset(preset);
+  } catch (const PresetError& error) {
+    const int line = line_of_key(root, error.key());
+    throw PresetError(origin, line ? line : root_line, error.key(), error.message());
+  }
+  return preset;
+}
+
+void validate_preset(const Preset& preset) {
+  if (preset.name.empty()) reject(preset, "name", "the name is empty");
+  check_name(preset, "name", preset.name);
+  for (std::size_t i = 0; i < preset.aliases.size(); ++i) {
+    check_name(preset, "aliases[" + std::to_string(i) + "]", preset.aliases[i]);
+  }
+  if (!preset.video && !preset.audio) {
+    reject(preset, "video", "a preset needs a video section, an audio section or both");
+  }
+  if (preset.video) validate_video(preset, *preset.video);
+  if (preset.audio) validate_audio(preset, *preset.audio);
+  if (preset.outputs.empty()) reject(preset, "outputs", "at least one output is required");
+  for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
+    validate_file_name(preset, "outputs[" + std::to_string(i) + "].file_name",
+                       preset.outputs[i].file_name);
+  }
+}
+
+}  // namespace mw::presets

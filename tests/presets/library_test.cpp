@@ -1,0 +1,290 @@
+#include "presets/library.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "presets/preset_error.hpp"
+#include "tests/presets/test_files.hpp"
+
+namespace mw::presets {
+namespace {
+
+using test_support::shipped_library_dir;
+using test_support::TempDir;
+
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+/// A minimal valid audio-only preset named `name` with `extra` lines after the name.
+std::string audio_preset(std::string_view name, std::string_view extra = "", int kbps = 128) {
+  return "name: " + std::string(name) + "\n" + std::string(extra) +
+         "audio:\n  bitrate: " + std::to_string(kbps) +
+         "\noutputs:\n  - file_name: \"{Basename}_{AudioBitrate}{Extension}\"\n";
+}
+
+/// The message of the PresetError `resolve` raises for `configuration` ("" if it resolves).
+std::string resolve_error(const PresetLibrary& library, std::string_view configuration) {
+  try {
+    library.resolve(configuration);
+  } catch (const PresetError& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "'" << configuration << "' resolved";
+  return "";
+}
+
+/// Sets an environment variable for one scope, restoring the old value after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+class SystemLibraryTest : public ::testing::Test {
+ protected:
+  const PresetLibrary library_ = PresetLibrary::load({shipped_library_dir()});
+};
+
+// ---- Names -------------------------------------------------------------------------------------
+
+TEST(NormalizePresetNameTest, DropsCaseSpacesDashesUnderscoresAndDots) {
+  EXPECT_EQ(normalize_preset_name("H.264 HD 720p VBR"), "h264hd720pvbr");
+  EXPECT_EQ(normalize_preset_name("h264-hd_720P\tvbr "), "h264hd720pvbr");
+  EXPECT_EQ(normalize_preset_name("  "), "");
+  EXPECT_EQ(normalize_preset_name("16x9 SD"), "16x9sd");
+}
+
+TEST_F(SystemLibraryTest, NameResolutionIgnoresCaseAndSpacing) {
+  EXPECT_EQ(library_.resolve("h264 single bitrate 720P").name, "H264 Single Bitrate 720p");
+  EXPECT_EQ(library_.resolve("H.264-HD-720p-VBR").name, "H.264 HD 720p VBR");
+  EXPECT_EQ(library_.resolve("H264 HD 720p VBR").name, "H.264 HD 720p VBR");
+  EXPECT_EQ(library_.resolve("  aac_good_quality_audio ").name, "AAC Good Quality Audio");
+  EXPECT_EQ(library_.resolve("H264 Single Bitrate 16x9 SD").video->layers.at(0).width, 848);
+}
+
+TEST_F(SystemLibraryTest, NameWithATrailingLineBreakIsStillAName) {
+  EXPECT_EQ(library_.resolve("H264 Single Bitrate 1080p\n").name, "H264 Single Bitrate 1080p");
+}
+
+TEST_F(SystemLibraryTest, FindReturnsNullForAnUnknownOrEmptyName) {
+  EXPECT_EQ(library_.find("H264 Single Bitrate 2160p"), nullptr);
+  EXPECT_EQ(library_.find(" - "), nullptr);
+  ASSERT_NE(library_.find("h264singlebitrate1080p"), nullptr);
+  EXPECT_EQ(library_.find("h264singlebitrate1080p")->video->layers.at(0).bitrate_kbps, 6750);
+}
+
+TEST_F(SystemLibraryTest, UnknownNameSuggestsTheClosestNames) {
+  const std::string message = resolve_error(library_, "H264 Single Bitrate 702p");
+  EXPECT_EQ(message.rfind("unknown preset 'H264 Single Bitrate 702p'; did you mean "
+                          "'H264 Single Bitrate 720p'",
+                          0),
+            0u)
+      << message;
+  // Three suggestions at most: a pair of quotes for the name asked, three for the names offered.
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\''), 8) << message;
+}
+
+TEST_F(SystemLibraryTest, UnknownOldEncoderNameSuggestsSimilarPresets) {
+  const std::string message = resolve_error(library_, "H264 Broadband 720p");
+  EXPECT_TRUE(contains(message, "unknown preset 'H264 Broadband 720p'")) << message;
+  EXPECT_TRUE(contains(message, "720p")) << message;
+}
+
+TEST_F(SystemLibraryTest, LongUnknownConfigurationIsShortenedToOneLine) {
+  // An MES JSON preset: valid YAML with a line break, but not ours, so it is looked up as a name.
+  std::string json = "{\n  \"Version\": 1.0,\n  \"Codecs\": [\n";
+  for (int i = 0; i < 20; ++i) json += "    {\"KeyFrameInterval\": \"00:00:02\"},\n";
+  json += "    {\"Type\": \"H264Video\"}\n  ]\n}\n";
+  const std::string message = resolve_error(library_, json);
+  EXPECT_TRUE(contains(message, "unknown preset '{   \"Version\": 1.0,")) << message;
+  EXPECT_TRUE(contains(message, "...'")) << message;
+  EXPECT_FALSE(contains(message, "\n")) << message;
+  EXPECT_LT(message.size(), 400u) << message;
+}
+
+TEST_F(SystemLibraryTest, EmptyConfigurationIsNotLookedUp) {
+  for (const std::string_view configuration : {"", "  ", " - "}) {
+    EXPECT_TRUE(contains(resolve_error(library_, configuration), "the Configuration is empty"));
+  }
+}
+
+TEST(EmptyLibraryTest, UnknownNameSaysTheLibraryIsEmpty) {
+  const TempDir dir;
+  const PresetLibrary library = PresetLibrary::load({dir.path()});
+  EXPECT_TRUE(library.all().empty());
+  EXPECT_EQ(resolve_error(library, "H264 Single Bitrate 720p"),
+            "unknown preset 'H264 Single Bitrate 720p'; the preset library is empty");
+}
+
+// ---- Inline presets ---------------------------------------------------------------------------
+
+TEST_F(SystemLibraryTest, InlineYamlResolves) {
+  const Preset preset = library_.resolve(audio_preset("Podcast", "", 96));
+  EXPECT_EQ(preset.name, "Podcast");
+  EXPECT_EQ(preset.origin, "inline");
+  ASSERT_TRUE(preset.audio);
+  EXPECT_EQ(preset.audio->bitrate_kbps, 96);
+}
+
+TEST_F(SystemLibraryTest, InlineYamlIsRecognisedByItsAudioKeyAndChecked) {
+  const std::string inline_without_name =
+      "audio:\n  bitrate: 96\noutputs:\n  - file_name: \"{Basename}{Extension}\"\n";
+  try {
+    library_.resolve(inline_without_name);
+    ADD_FAILURE() << "a preset without a name resolved";
+  } catch (const PresetError& error) {
+    EXPECT_EQ(error.file(), "inline");
+    EXPECT_EQ(error.key(), "name");
+    EXPECT_EQ(error.line(), 1);
+  }
+}
+
+TEST_F(SystemLibraryTest, BrokenInlineYamlReportsTheSyntaxErrorLine) {
+  const std::string broken = "name: Broken\naudio:\n  bitrate: [96\noutputs: []\n";
+  try {
+    library_.resolve(broken);
+    ADD_FAILURE() << "broken YAML resolved";
+  } catch (const PresetError& error) {
+    EXPECT_EQ(error.file(), "inline");
+    EXPECT_GE(error.line(), 3) << error.what();
+    EXPECT_TRUE(contains(error.message(), "invalid YAML")) << error.what();
+  }
+}
+
+// ---- Loading folders --------------------------------------------------------------------------
+
+TEST_F(SystemLibraryTest, AllListsEveryPresetSortedByName) {
+  std::vector<std::string> names;
+  for (const Preset* preset : library_.all()) names.push_back(preset->name);
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "AAC Good Quality Audio", "H.264 HD 720p VBR", "H264 Single Bitrate 1080p",
+                       "H264 Single Bitrate 16x9 SD", "H264 Single Bitrate 720p"}));
+}
+
+TEST(PresetLibraryTest, OverrideFolderReplacesASystemPreset) {
+  const TempDir overrides;
+  const auto file = overrides.write("my-720p.yaml", R"(name: h264 single bitrate 720p
+description: Our 720p, at a lower bitrate.
+video:
+  layers:
+    - width: 1280
+      height: 720
+      bitrate: 3000
+outputs:
+  - file_name: "{Basename}_{Width}x{Height}_{VideoBitrate}{Extension}"
+)");
+  const PresetLibrary library = PresetLibrary::load({shipped_library_dir(), overrides.path()});
+  const Preset* preset = library.find("H264 Single Bitrate 720p");
+  ASSERT_NE(preset, nullptr);
+  EXPECT_EQ(preset->origin, file.string());
+  EXPECT_EQ(preset->video->layers.at(0).bitrate_kbps, 3000);
+  EXPECT_FALSE(preset->audio);
+  EXPECT_EQ(library.all().size(), 5u);
+}
+
+TEST(PresetLibraryTest, OverrideAnsweringToAnAliasReplacesThatPreset) {
+  const TempDir overrides;
+  overrides.write("vbr.yaml", audio_preset("Our VBR", "aliases: [H264-HD-720p-VBR]\n"));
+  const PresetLibrary library = PresetLibrary::load({shipped_library_dir(), overrides.path()});
+  EXPECT_EQ(library.resolve("H.264 HD 720p VBR").name, "Our VBR");
+  EXPECT_EQ(library.all().size(), 5u);
+}
+
+TEST(PresetLibraryTest, TwoFilesOfOneFolderAnsweringToOneNameIsAnError) {
+  const TempDir dir;
+  const auto first = dir.write("a.yaml", audio_preset("Voice"));
+  const auto second = dir.write("b.yaml", audio_preset("Speech", "aliases: [Narration, VOICE]\n"));
+  try {
+    PresetLibrary::load({dir.path()});
+    ADD_FAILURE() << "a clashing folder loaded";
+  } catch (const PresetError& error) {
+    EXPECT_EQ(error.file(), second.string());
+    EXPECT_EQ(error.key(), "aliases[1]");
+    EXPECT_TRUE(contains(error.message(), first.string())) << error.what();
+    EXPECT_TRUE(contains(error.message(), "'voice'")) << error.what();
+  }
+}
+
+TEST(PresetLibraryTest, OnlyYamlFilesOfTheFolderItselfAreLoaded) {
+  const TempDir dir;
+  dir.write("one.yaml", audio_preset("One"));
+  dir.write("two.yml", audio_preset("Two"));
+  dir.write("README.md", "not a preset: [");
+  dir.write("old.yaml.bak", "not a preset: [");
+  dir.write("drafts/three.yaml", audio_preset("Three"));
+  const PresetLibrary library = PresetLibrary::load({dir.path()});
+  ASSERT_EQ(library.all().size(), 2u);
+  EXPECT_EQ(library.all()[0]->name, "One");
+  EXPECT_EQ(library.all()[1]->name, "Two");
+}
+
+TEST(PresetLibraryTest, BrokenFileFailsTheLoadNamingIt) {
+  const TempDir dir;
+  dir.write("good.yaml", audio_preset("Good"));
+  const auto bad = dir.write("bad.yaml", audio_preset("Bad", "", 2000));
+  try {
+    PresetLibrary::load({dir.path()});
+    ADD_FAILURE() << "a folder with a broken preset loaded";
+  } catch (const PresetError& error) {
+    EXPECT_EQ(error.file(), bad.string());
+    EXPECT_EQ(error.key(), "audio.bitrate");
+    EXPECT_EQ(error.line(), 3);
+  }
+}
+
+TEST(PresetLibraryTest, MissingFolderIsAnError) {
+  const TempDir dir;
+  const auto missing = dir.path() / "no-such-folder";
+  try {
+    PresetLibrary::load({missing});
+    ADD_FAILURE() << "a missing folder loaded";
+  } catch (const PresetError& error) {
+    EXPECT_EQ(error.file(), missing.string());
+    EXPECT_EQ(error.message(), "no such preset folder");
+  }
+}
+
+// ---- The system preset folder -----------------------------------------------------------------
+
+TEST(DefaultPresetDirTest, EnvironmentVariableWins) {
+  const ScopedEnv env("MEDIAWORKER_PRESET_DIR", "/srv/presets");
+  EXPECT_EQ(default_preset_dir(), std::filesystem::path("/srv/presets"));
+}
+
+TEST(DefaultPresetDirTest, WithoutEnvironmentItIsTheInstalledOrSourceFolder) {
+  const ScopedEnv env("MEDIAWORKER_PRESET_DIR", nullptr);
+  const std::filesystem::path installed = "/usr/share/mediaworker/presets";
+  const std::filesystem::path expected =
+      std::filesystem::is_directory(installed) ? installed : shipped_library_dir();
+  EXPECT_EQ(default_preset_dir(), expected);
+}
+
+}  // namespace
+}  // namespace mw::presets
