@@ -33,6 +33,9 @@ void add_probe_command(CLI::App& app, Context& ctx, ProbeOptions& opts);
 
 struct PresetsOptions {
   std::string name;
+  std::string input;        ///< explain: the input file the preset is applied to
+  bool ffmpeg_only = false; ///< explain: print only the equivalent ffmpeg command line
+  std::string output_dir = ".";
 };
 void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts);
 

@@ -2,7 +2,15 @@
 
 #include "daemon/cli/commands.hpp"
 #include "daemon/cli/preset_source.hpp"
+#include "encoders/av/log.hpp"
+#include "encoders/encode_error.hpp"
+#include "encoders/plan.hpp"
+#include "encoders/probe.hpp"
 #include "presets/preset_error.hpp"
+
+extern "C" {
+#include <libavutil/log.h>
+}
 
 namespace mw::cli {
 
@@ -43,6 +51,32 @@ void show(const presets::Preset& p) {
   if (!p.source.empty()) fmt::print("source: {}\n", p.source);
 }
 
+void explain(const presets::Preset& preset, const PresetsOptions& opts) {
+  const encoders::MediaInfo input = encoders::probe(opts.input);
+  const encoders::EncodePlan plan = encoders::make_plan(preset, input);
+  if (opts.ffmpeg_only) {
+    fmt::print("{}\n", plan.ffmpeg_command(opts.output_dir));
+    return;
+  }
+  fmt::print("preset: {}\ninput: {}\n", preset.name, input.path);
+  fmt::print("output time 0 = input {:.3f} s; expected duration {:.3f} s\n", plan.origin_s, plan.duration_s);
+  if (plan.video_stream >= 0) {
+    fmt::print("video: stream {} -> filter graph:\n  {}\n", plan.video_stream, plan.video_filter);
+    for (const auto& v : plan.video)
+      fmt::print("  libx264 {}x{} {:.3f} fps, preset {}, profile {}{}, {} kbps (maxrate {} kbps, bufsize {} kbit), x264-params {}\n",
+                 v.size.width, v.size.height, v.frame_rate.value(), v.x264_preset, v.profile,
+                 v.level.empty() ? "" : " level " + v.level, v.layer.bitrate_kbps, v.layer.maxrate_kbps(),
+                 v.layer.bufsize_kbit(), v.x264_params);
+  }
+  if (plan.audio_stream >= 0 && plan.audio)
+    fmt::print("audio: stream {} -> filter graph:\n  {}\n  aac {} {} ch {} Hz {} kbps\n", plan.audio_stream,
+               plan.audio_filter, plan.audio->profile, plan.audio->codec.channels,
+               plan.audio->codec.sampling_rate, plan.audio->codec.bitrate_kbps);
+  for (const auto& o : plan.outputs) fmt::print("output: {}\n", o.file_name);
+  for (const auto& n : plan.notes) fmt::print("note: {}\n", n);
+  fmt::print("ffmpeg equivalent:\n  {}\n", plan.ffmpeg_command(opts.output_dir));
+}
+
 }  // namespace
 
 void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts) {
@@ -68,6 +102,24 @@ void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts) {
     } catch (const presets::PresetError& e) {
       print_error(e.what());
       ctx.exit_code = kExitUsage;
+    }
+  });
+  auto* explain_cmd = cmd->add_subcommand("explain", "Show what a preset resolves to for an input: filter graphs, encoder settings, the equivalent ffmpeg command");
+  explain_cmd->add_option("name", opts.name, "Preset name, alias, or .yaml file")->required();
+  explain_cmd->add_option("input", opts.input, "Input media file")->required();
+  explain_cmd->add_flag("--ffmpeg", opts.ffmpeg_only, "Print only the equivalent ffmpeg command line");
+  explain_cmd->add_option("--output,-o", opts.output_dir, "Output folder used in the ffmpeg command");
+  explain_cmd->callback([&ctx, &opts] {
+    av::install_log_capture(AV_LOG_QUIET);
+    try {
+      explain(resolve_preset(opts.name, ctx.preset_dirs), opts);
+      ctx.exit_code = 0;
+    } catch (const presets::PresetError& e) {
+      print_error(e.what());
+      ctx.exit_code = kExitUsage;
+    } catch (const encoders::EncodeError& e) {
+      print_error(e.what());
+      ctx.exit_code = kExitFailure;
     }
   });
 }
