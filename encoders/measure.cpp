@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "encoders/av/ptr.hpp"
+#include "encoders/frame_rate.hpp"
 #include "encoders/input_file.hpp"
 #include "encoders/probe.hpp"
 
@@ -34,6 +35,7 @@ MeasuredFile measure_file(const std::string& path) {
     int64_t gop_start = AV_NOPTS_VALUE, gop_bytes = 0;
     double max_gop_kbps = 0;
     std::vector<double> keys;
+    std::vector<int64_t> pts;
   };
   std::vector<Acc> acc(fmt->nb_streams);
   auto close_gop = [](Acc& a, AVRational tb, int64_t until) {
@@ -50,6 +52,7 @@ MeasuredFile measure_file(const std::string& path) {
     a.end = std::max(a.end == AV_NOPTS_VALUE ? pkt->pts : a.end, pkt->pts + pkt->duration);
     a.bytes += pkt->size;
     ++a.frames;
+    a.pts.push_back(pkt->pts);
     if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && (pkt->flags & AV_PKT_FLAG_KEY)) {
       close_gop(a, st->time_base, pkt->dts);
       a.gop_start = pkt->dts;
@@ -96,7 +99,8 @@ MeasuredFile measure_file(const std::string& path) {
     t.color_transfer = v.color_transfer;
     t.color_space = v.color_space;
     t.has_rotation = !v.display_transform.is_identity();
-    if (t.duration_s > 0) t.frame_rate = t.frames / t.duration_s;
+    t.frame_rate = rate_from_timestamps(a.pts, fmt->streams[v.index]->time_base);
+    if (t.frame_rate <= 0 && t.duration_s > 0) t.frame_rate = t.frames / t.duration_s;
     out.tracks.push_back(std::move(t));
   }
   for (const auto& au : info.audio_tracks) {

@@ -18,7 +18,7 @@ struct MeasuredTrack {
   int dar_num = 0, dar_den = 1; ///< display aspect ratio
   std::string pixel_format;
   std::string color_range, color_primaries, color_transfer, color_space;
-  double frame_rate = 0;        ///< frames per second over the track's duration
+  double frame_rate = 0;        ///< frames per second, from the median frame interval
   int64_t frames = 0;           ///< packets (video frames / AAC frames)
   double duration_s = 0;        ///< seconds
   double start_s = 0;           ///< first pts, seconds

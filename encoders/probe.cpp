@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <system_error>
 
 #include "encoders/av/error.hpp"
 #include "encoders/av/log.hpp"
 #include "encoders/av/ptr.hpp"
+#include "encoders/frame_rate.hpp"
 #include "encoders/input_file.hpp"
 #include "encoders/isobmff_pcm.hpp"
 
@@ -81,18 +83,36 @@ void fill_common(TrackInfo& t, const AVStream* st) {
   t.metadata = tags(st->metadata);
 }
 
-Fraction nominal_frame_rate(const AVStream* st) {
-  // avg_frame_rate is what MES reports, but some demuxers give nonsense there (Matroska: 1000/1
-  // from its 1 ms time base); fall back to r_frame_rate when avg is clearly above it.
+// Reads the first video packets of a second opening of the file and measures their rate.
+double measured_frame_rate(const std::string& path, int stream) {
+  constexpr size_t kPackets = 120;
+  try {
+    InputFile scan = InputFile::open(path);
+    std::vector<int64_t> pts;
+    av::PacketPtr pkt = av::make_packet();
+    while (pts.size() < kPackets && scan.read(pkt.get()))
+      if (pkt->stream_index == stream && pkt->pts != AV_NOPTS_VALUE) pts.push_back(pkt->pts);
+    return rate_from_timestamps(std::move(pts), scan.format()->streams[stream]->time_base);
+  } catch (const EncodeError&) {
+    return 0;
+  }
+}
+
+// avg_frame_rate is what MES reports; when the container's two rates disagree (Matroska gives
+// avg 1000/1 from its 1 ms time base, and r_frame_rate is a guess that can be the field rate),
+// the rate is measured from the timestamps instead.
+Fraction nominal_frame_rate(const std::string& path, const AVStream* st) {
   const AVRational avg = st->avg_frame_rate, r = st->r_frame_rate;
   const bool avg_ok = avg.num > 0 && avg.den > 0;
   const bool r_ok = r.num > 0 && r.den > 0;
-  if (avg_ok && (!r_ok || av_q2d(avg) <= av_q2d(r) * 1.05)) return fraction(avg);
+  if (avg_ok && r_ok && std::abs(av_q2d(avg) / av_q2d(r) - 1.0) < 0.05) return fraction(avg);
+  if (const double fps = measured_frame_rate(path, st->index); fps > 0) return fraction(snap_frame_rate(fps));
+  if (avg_ok) return fraction(avg);
   if (r_ok) return fraction(r);
   return {};
 }
 
-VideoTrackInfo video_track(AVFormatContext* fmt, AVStream* st) {
+VideoTrackInfo video_track(const std::string& path, AVFormatContext* fmt, AVStream* st) {
   VideoTrackInfo v;
   fill_common(v, st);
   const AVCodecParameters* par = st->codecpar;
@@ -113,7 +133,7 @@ VideoTrackInfo video_track(AVFormatContext* fmt, AVStream* st) {
     av_reduce(&dar.num, &dar.den, int64_t{v.width} * sar.num, int64_t{v.height} * sar.den,
               1 << 20);
   v.display_aspect_ratio = fraction(dar);
-  v.frame_rate = nominal_frame_rate(st);
+  v.frame_rate = nominal_frame_rate(path, st);
   v.has_b_frames = par->video_delay > 0;
   switch (par->field_order) {
     case AV_FIELD_PROGRESSIVE: v.field_order = "progressive"; break;
@@ -201,7 +221,7 @@ MediaInfo describe(const InputFile& input) {
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {
     AVStream* st = fmt->streams[i];
     if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
-      info.video_tracks.push_back(video_track(fmt, st));
+      info.video_tracks.push_back(video_track(path, fmt, st));
     else if (st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO)
       info.audio_tracks.push_back(audio_track(st));
   }

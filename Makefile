@@ -1,0 +1,40 @@
+# The README's two set-up commands: `make demo` and `make test`. Both install what is missing
+# (scripts/install-deps.sh, Debian packages) and build first.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+DEMO_OUT   ?= demo-output
+CMAKE_ARGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: deps build demo test test-release test-sanitizers clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# The main job on a real clip: "H.264 HD 720p VBR" (the AMS v2 Job page's preset) on a broadcast TS.
+demo: build
+	@rm -rf $(DEMO_OUT)
+	$(BUILD)/mediaworker encode --preset "H.264 HD 720p VBR" -o $(DEMO_OUT) samples/bbb-1080p24-mpeg2-mp2.ts
+	@echo
+	@echo "== $(DEMO_OUT)/bbb-1080p24-mpeg2-mp2_manifest.xml"
+	@cat $(DEMO_OUT)/bbb-1080p24-mpeg2-mp2_manifest.xml
+
+# Every test, then every test again under AddressSanitizer and UndefinedBehaviorSanitizer.
+test: test-release test-sanitizers
+
+test-release: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-sanitizers: deps
+	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_ARGS) -DMW_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_OUT)

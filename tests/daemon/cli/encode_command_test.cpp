@@ -1,0 +1,103 @@
+// `mediaworker encode`, run as a user runs it: the real binary on real clips.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+
+#include "tests/support/process.hpp"
+
+namespace mw::test {
+namespace {
+
+const std::string kBinary = MW_BINARY;
+const std::string kMedia = MW_MEDIA_DIR;
+
+TEST(EncodeCommand, BroadcastClipEncodesAndListsItsFiles) {
+  TempDir dir;
+  const auto out = dir.path() / "out";
+  const ProcessResult r = run({kBinary, "encode", "--preset", "H.264 HD 720p VBR", "-o", out.string(),
+                               kMedia + "/bbb-1080p24-mpeg2-mp2.ts"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("output: " + out.string()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bbb-1080p24-mpeg2-mp2_1280x720_4500.mp4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("H.264 High 1280x720 24 fps"), std::string::npos) << r.out;
+  EXPECT_EQ(TempDir::list(out), (std::vector<std::string>{"bbb-1080p24-mpeg2-mp2_1280x720_4500.mp4",
+                                                           "bbb-1080p24-mpeg2-mp2_manifest.xml",
+                                                           "bbb-1080p24-mpeg2-mp2_metadata.xml"}));
+  // Not a terminal: plain percentage lines, ending at 100 %.
+  EXPECT_NE(r.err.find("encoding 100%"), std::string::npos) << r.err;
+}
+
+TEST(EncodeCommand, TruncatedClipFailsWithOneClearLineAndNoFiles) {
+  TempDir dir;
+  const auto out = dir.path() / "out";
+  const ProcessResult r = run({kBinary, "encode", "--preset", "H.264 HD 720p VBR", "-o", out.string(),
+                               kMedia + "/truncated-mdat-640x360-h264-aac.mp4"});
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string line = r.last_error_line();
+  EXPECT_NE(line.find("truncated-mdat-640x360-h264-aac.mp4: stream 0: input ended early at 10."), std::string::npos)
+      << line;
+  EXPECT_NE(line.find("of 17.06 s"), std::string::npos) << line;
+  EXPECT_TRUE(TempDir::list(out).empty());
+}
+
+TEST(EncodeCommand, ZeroByteAndTextFilesFailClearly) {
+  TempDir dir;
+  const auto empty = dir.path() / "empty.mp4";
+  const auto text = dir.path() / "notes.mp4";
+  std::ofstream(empty).close();
+  std::ofstream(text) << "This is a meeting note, not a movie.\n";
+  const auto out = dir.path() / "out";
+  const ProcessResult a = run({kBinary, "encode", "-p", "H.264 HD 720p VBR", "-o", out.string(), empty.string()});
+  EXPECT_EQ(a.exit_code, 1);
+  EXPECT_EQ(a.last_error_line(), "mediaworker: error: " + empty.string() + ": the file is empty (0 bytes)");
+  const ProcessResult b = run({kBinary, "encode", "-p", "H.264 HD 720p VBR", "-o", out.string(), text.string()});
+  EXPECT_EQ(b.exit_code, 1);
+  EXPECT_NE(b.last_error_line().find(text.string() + ": not a readable media file: Invalid data found"),
+            std::string::npos)
+      << b.last_error_line();
+  EXPECT_TRUE(TempDir::list(out).empty());
+}
+
+TEST(EncodeCommand, UnknownPresetSuggestsTheClosestName) {
+  TempDir dir;
+  const ProcessResult r = run({kBinary, "encode", "-p", "H264 Single Bitrate 720", "-o", (dir.path() / "o").string(),
+                               kMedia + "/bbb-1080p24-mpeg2-mp2.ts"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.last_error_line().find("unknown preset 'H264 Single Bitrate 720'"), std::string::npos) << r.err;
+  EXPECT_NE(r.last_error_line().find("H264 Single Bitrate 720p"), std::string::npos) << r.err;
+}
+
+TEST(EncodeCommand, InterruptStopsTheEncodeAndLeavesNothing) {
+  TempDir dir;
+  const auto out = dir.path() / "out";
+  // The 6-minute clip; SIGINT once the first progress line appears.
+  const ProcessResult r = run_and_signal({kBinary, "encode", "-p", "H.264 HD 720p VBR", "-o", out.string(),
+                                          kMedia + "/long-1080p60-av1-aac-6min.mp4"},
+                                         "encoding 0%", SIGINT);
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_NE(r.last_error_line().find("encode canceled"), std::string::npos) << r.err;
+  EXPECT_TRUE(TempDir::list(out).empty());
+}
+
+TEST(EncodeCommand, PresetFileFromAPresetDeveloper) {
+  TempDir dir;
+  const auto preset = dir.path() / "tiny.yaml";
+  std::ofstream(preset) << "name: Tiny Proxy\n"
+                           "video:\n"
+                           "  layers:\n"
+                           "    - { width: 320, height: 180, bitrate: 300 }\n"
+                           "outputs:\n"
+                           "  - file_name: \"{Basename}_proxy{Extension}\"\n";
+  const auto out = dir.path() / "out";
+  const ProcessResult r = run({kBinary, "encode", "-p", preset.string(), "--duration", "1", "-o", out.string(),
+                               kMedia + "/screen-720p30-h264-aac-rotate180.mp4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("screen-720p30-h264-aac-rotate180_proxy.mp4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("320x180"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1.00 s"), std::string::npos) << r.out;  // --duration 1
+}
+
+}  // namespace
+}  // namespace mw::test
