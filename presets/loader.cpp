@@ -19,86 +19,15 @@
 #include <vector>
 
 #include "presets/library.hpp"
+#include "presets/format_rules.hpp"
 #include "presets/preset_error.hpp"
+
 
 namespace mw::presets {
 
 namespace {
 
-// ---------------------------------------------------------------------------------------------
-// Limits and allowed values (docs/presets.md lists each with its source).
-
-constexpr int kMinSize = 16;  ///< pixels
-constexpr int kMaxSize = 8192;
-constexpr int kMaxVideoKbps = 200000;
-constexpr int kMaxBFrames = 16;
-constexpr int kMaxReferenceFrames = 16;
-constexpr int kMaxSlices = 32;
-constexpr double kMaxKeyframeIntervalS = 60;
-constexpr double kMaxBufferWindowS = 60;
-constexpr double kMaxFrameRate = 240;  ///< frames per second
-constexpr int kMinAudioKbps = 8;
-constexpr int kMaxAudioKbps = 1024;
-
-/// H.264 levels (ITU-T H.264 Table A-1).
-constexpr std::string_view kLevels[] = {"1",   "1b",  "1.1", "1.2", "1.3", "2",   "2.1",
-                                        "2.2", "3",   "3.1", "3.2", "4",   "4.1", "4.2",
-                                        "5",   "5.1", "5.2", "6",   "6.1", "6.2"};
-/// AAC channel counts the encoder writes (1, 2, 5.1 and 7.1 layouts).
-constexpr int kChannelCounts[] = {1, 2, 6, 8};
-/// AAC sampling rates, Hz.
-constexpr int kSamplingRates[] = {8000,  11025, 12000, 16000, 22050, 24000,
-                                  32000, 44100, 48000, 88200, 96000};
-/// File name macros of MES Outputs (AMS-V2-REFERENCE.md §8).
-constexpr std::string_view kMacros[] = {"Basename",     "Width",    "Height", "VideoBitrate",
-                                        "AudioBitrate", "Bitrate",  "Codec",  "Channel",
-                                        "Resolution",   "Extension"};
-
-// ---------------------------------------------------------------------------------------------
-// The YAML spelling of each enum value.
-
-template <typename E>
-struct Choice {
-  std::string_view text;
-  E value;
-};
-
-constexpr Choice<Complexity> kComplexities[] = {{"speed", Complexity::Speed},
-                                                {"balanced", Complexity::Balanced},
-                                                {"quality", Complexity::Quality}};
-constexpr Choice<StretchMode> kStretchModes[] = {{"auto_size", StretchMode::AutoSize},
-                                                 {"auto_fit", StretchMode::AutoFit},
-                                                 {"none", StretchMode::None}};
-constexpr Choice<Orientation> kOrientations[] = {{"follow_source", Orientation::FollowSource},
-                                                 {"pinned", Orientation::Pinned}};
-constexpr Choice<H264Profile> kProfiles[] = {{"auto", H264Profile::Auto},
-                                             {"baseline", H264Profile::Baseline},
-                                             {"main", H264Profile::Main},
-                                             {"high", H264Profile::High}};
-constexpr Choice<EntropyMode> kEntropyModes[] = {{"cabac", EntropyMode::Cabac},
-                                                 {"cavlc", EntropyMode::Cavlc}};
-constexpr Choice<AacProfile> kAacProfiles[] = {{"aac_lc", AacProfile::AacLc},
-                                               {"he_aac_v1", AacProfile::HeAacV1},
-                                               {"he_aac_v2", AacProfile::HeAacV2}};
-constexpr Choice<OutputFormat> kOutputFormats[] = {{"mp4", OutputFormat::Mp4}};
-
-/// "a, b, c" from a list of texts, each wrapped in `before` and `after`.
-template <typename Range, typename Text>
-std::string join(const Range& items, Text text_of, std::string_view before = "",
-                 std::string_view after = "") {
-  std::string joined;
-  for (const auto& item : items) {
-    if (!joined.empty()) joined += ", ";
-    joined.append(before).append(text_of(item)).append(after);
-  }
-  return joined;
-}
-
-std::string join_texts(std::span<const std::string_view> texts, std::string_view before = "",
-                       std::string_view after = "") {
-  return join(
-      texts, [](std::string_view t) { return t; }, before, after);
-}
+using namespace format;
 
 // ---------------------------------------------------------------------------------------------
 // Plain number parsing for the value forms that are not YAML numbers ("30000/1001", "00:00:02").
@@ -439,170 +368,6 @@ int line_of_key(const YAML::Node& node, std::string_view key) {
   return 0;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Validation of the model (no lines: the loader adds them from the key path).
-
-[[noreturn]] void reject(const Preset& preset, std::string key, std::string message) {
-  throw PresetError(preset.origin, 0, std::move(key), std::move(message));
-}
-
-void check_range(const Preset& preset, std::string key, int value, int min, int max,
-                 std::string_view unit = "") {
-  if (value >= min && value <= max) return;
-  const std::string suffix = unit.empty() ? "" : " " + std::string(unit);
-  reject(preset, std::move(key),
-         std::to_string(value) + suffix + " is out of range; allowed " + std::to_string(min) +
-             ".." + std::to_string(max) + suffix);
-}
-
-std::string number_text(double value) {
-  std::ostringstream text;
-  text << value;
-  return text.str();
-}
-
-void check_seconds(const Preset& preset, std::string key, double seconds, double max) {
-  if (seconds > 0 && seconds <= max) return;
-  reject(preset, std::move(key),
-         number_text(seconds) + " s is out of range; allowed more than 0 and at most " +
-             number_text(max) + " s");
-}
-
-template <typename T>
-void check_one_of(const Preset& preset, std::string key, const T& value, std::span<const T> allowed,
-                  std::string_view unit = "") {
-  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
-  const auto text_of = [](const T& item) {
-    if constexpr (std::is_same_v<T, int>) {
-      return std::to_string(item);
-    } else {
-      return std::string(item);
-    }
-  };
-  reject(preset, std::move(key),
-         "'" + text_of(value) + "' is not allowed; allowed: " + join(allowed, text_of) +
-             (unit.empty() ? "" : " " + std::string(unit)));
-}
-
-void check_name(const Preset& preset, std::string key, const std::string& name) {
-  if (normalize_preset_name(name).empty()) {
-    reject(preset, std::move(key),
-           "'" + name + "' has no letter or digit; a name needs at least one to be found");
-  }
-}
-
-std::string frame_rate_text(const FrameRate& rate) {
-  return rate.is_source() ? "source" : std::to_string(rate.num) + "/" + std::to_string(rate.den);
-}
-
-bool same_frame_rate(const FrameRate& a, const FrameRate& b) {
-  if (a.is_source() || b.is_source()) return a.is_source() == b.is_source();
-  return static_cast<long long>(a.num) * b.den == static_cast<long long>(b.num) * a.den;
-}
-
-void check_layer_size(const Preset& preset, std::string key, int pixels) {
-  check_range(preset, key, pixels, kMinSize, kMaxSize, "pixels");
-  if (pixels % 2 != 0) {
-    reject(preset, std::move(key),
-           std::to_string(pixels) + " is odd; sizes must be even (MES: Width and Height are even)");
-  }
-}
-
-void validate_layer(const Preset& preset, const VideoLayer& layer, const std::string& at) {
-  check_layer_size(preset, at + ".width", layer.width);
-  check_layer_size(preset, at + ".height", layer.height);
-  check_range(preset, at + ".bitrate", layer.bitrate_kbps, 1, kMaxVideoKbps, "kbps");
-  if (layer.max_bitrate_kbps != 0) {
-    if (layer.max_bitrate_kbps < layer.bitrate_kbps) {
-      reject(preset, at + ".max_bitrate",
-             std::to_string(layer.max_bitrate_kbps) + " kbps is below bitrate (" +
-                 std::to_string(layer.bitrate_kbps) +
-                 " kbps); max_bitrate must be at least bitrate");
-    }
-    check_range(preset, at + ".max_bitrate", layer.max_bitrate_kbps, 1, kMaxVideoKbps, "kbps");
-  }
-  check_seconds(preset, at + ".buffer_window", layer.buffer_window_s, kMaxBufferWindowS);
-  if (!layer.level.empty()) {
-    check_one_of<std::string_view>(preset, at + ".level", layer.level, kLevels);
-  }
-  check_range(preset, at + ".b_frames", layer.b_frames, 0, kMaxBFrames);
-  check_range(preset, at + ".reference_frames", layer.reference_frames, 1, kMaxReferenceFrames);
-  check_range(preset, at + ".slices", layer.slices, 0, kMaxSlices);
-  if (layer.profile == H264Profile::Baseline) {
-    if (layer.entropy == EntropyMode::Cabac) {
-      reject(preset, at + ".entropy_mode",
-             "cabac is not allowed with profile baseline (H.264 Baseline has CAVLC only); use "
-             "cavlc");
-    }
-    if (layer.b_frames != 0) {
-      reject(preset, at + ".b_frames",
-             std::to_string(layer.b_frames) +
-                 " B-frames with profile baseline (H.264 Baseline has no B-frames); use 0");
-    }
-  }
-  const FrameRate& rate = layer.frame_rate;
-  if (rate.den < 1 || rate.num < 0 || rate.value() > kMaxFrameRate) {
-    reject(preset, at + ".frame_rate",
-           std::to_string(rate.num) + "/" + std::to_string(rate.den) +
-               " is out of range; allowed source (0/1) or a rate above 0 and at most " +
-               number_text(kMaxFrameRate) + " fps");
-  }
-}
-
-void validate_video(const Preset& preset, const VideoCodec& video) {
-  check_seconds(preset, "video.keyframe_interval", video.keyframe_interval_s,
-                kMaxKeyframeIntervalS);
-  if (video.layers.empty()) reject(preset, "video.layers", "at least one layer is required");
-  if (video.scene_change_detection && video.layers.size() != 1) {
-    reject(preset, "video.scene_change_detection",
-           "true needs exactly one layer (MES: SceneChangeDetection is for single-bitrate "
-           "presets; ladders keep their GOPs aligned); this preset has " +
-               std::to_string(video.layers.size()) + " layers");
-  }
-  for (std::size_t i = 0; i < video.layers.size(); ++i) {
-    const std::string at = "video.layers[" + std::to_string(i) + "]";
-    validate_layer(preset, video.layers[i], at);
-    if (!same_frame_rate(video.layers[i].frame_rate, video.layers[0].frame_rate)) {
-      reject(preset, at + ".frame_rate",
-             frame_rate_text(video.layers[i].frame_rate) + " differs from layers[0] (" +
-                 frame_rate_text(video.layers[0].frame_rate) +
-                 "); MES requires one frame rate for all layers");
-    }
-  }
-}
-
-void validate_audio(const Preset& preset, const AudioCodec& audio) {
-  check_one_of<int>(preset, "audio.channels", audio.channels, kChannelCounts);
-  if (audio.profile == AacProfile::HeAacV2 && audio.channels != 2) {
-    reject(preset, "audio.channels",
-           std::to_string(audio.channels) +
-               " channels with profile he_aac_v2; HE-AAC v2 (parametric stereo) needs 2");
-  }
-  check_one_of<int>(preset, "audio.sampling_rate", audio.sampling_rate, kSamplingRates, "Hz");
-  check_range(preset, "audio.bitrate", audio.bitrate_kbps, kMinAudioKbps, kMaxAudioKbps, "kbps");
-}
-
-void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern) {
-  if (pattern.empty()) reject(preset, key, "the file name pattern is empty");
-  if (pattern.find_first_of("/\\") != std::string::npos ||
-      pattern.find("..") != std::string::npos) {
-    reject(preset, key,
-           "'" + pattern + "' must name a file in the output asset: no '/', '\\' or '..'");
-  }
-  for (auto open = pattern.find('{'); open != std::string::npos;
-       open = pattern.find('{', open + 1)) {
-    const auto close = pattern.find('}', open);
-    if (close == std::string::npos) {
-      reject(preset, key, "'" + pattern + "' has a '{' without its closing '}'");
-    }
-    const std::string macro = pattern.substr(open + 1, close - open - 1);
-    if (std::find(std::begin(kMacros), std::end(kMacros), macro) == std::end(kMacros)) {
-      reject(preset, key,
-             "unknown macro '{" + macro + "}'; allowed: " + join_texts(kMacros, "{", "}"));
-    }
-  }
-}
-
 }  // namespace
 
 Preset load_preset_file(const std::filesystem::path& path) {
@@ -634,24 +399,6 @@ Preset parse_preset_yaml(std::string_view text, std::string_view origin_name) {
     throw PresetError(origin, line ? line : root_line, error.key(), error.message());
   }
   return preset;
-}
-
-void validate_preset(const Preset& preset) {
-  if (preset.name.empty()) reject(preset, "name", "the name is empty");
-  check_name(preset, "name", preset.name);
-  for (std::size_t i = 0; i < preset.aliases.size(); ++i) {
-    check_name(preset, "aliases[" + std::to_string(i) + "]", preset.aliases[i]);
-  }
-  if (!preset.video && !preset.audio) {
-    reject(preset, "video", "a preset needs a video section, an audio section or both");
-  }
-  if (preset.video) validate_video(preset, *preset.video);
-  if (preset.audio) validate_audio(preset, *preset.audio);
-  if (preset.outputs.empty()) reject(preset, "outputs", "at least one output is required");
-  for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
-    validate_file_name(preset, "outputs[" + std::to_string(i) + "].file_name",
-                       preset.outputs[i].file_name);
-  }
 }
 
 }  // namespace mw::presets

@@ -1,0 +1,93 @@
+#pragma once
+// The preset format's rules shared by the loader and the validator: limits, allowed values and
+// the YAML spelling of each enum value (docs/presets.md lists each with its source). Internal to
+// the presets module.
+
+#include <algorithm>
+#include <array>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "presets/preset.hpp"
+
+namespace mw::presets::format {
+
+// ---------------------------------------------------------------------------------------------
+// Limits and allowed values (docs/presets.md lists each with its source).
+
+inline constexpr int kMinSize = 16;  ///< pixels
+inline constexpr int kMaxSize = 8192;
+inline constexpr int kMaxVideoKbps = 200000;
+inline constexpr int kMaxBFrames = 16;
+inline constexpr int kMaxReferenceFrames = 16;
+inline constexpr int kMaxSlices = 32;
+inline constexpr double kMaxKeyframeIntervalS = 60;
+inline constexpr double kMaxBufferWindowS = 60;
+inline constexpr double kMaxFrameRate = 240;  ///< frames per second
+inline constexpr int kMinAudioKbps = 8;
+inline constexpr int kMaxAudioKbps = 1024;
+
+/// H.264 levels (ITU-T H.264 Table A-1).
+inline constexpr std::string_view kLevels[] = {"1",   "1b",  "1.1", "1.2", "1.3", "2",   "2.1",
+                                        "2.2", "3",   "3.1", "3.2", "4",   "4.1", "4.2",
+                                        "5",   "5.1", "5.2", "6",   "6.1", "6.2"};
+/// AAC channel counts the encoder writes (1, 2, 5.1 and 7.1 layouts).
+inline constexpr int kChannelCounts[] = {1, 2, 6, 8};
+/// AAC sampling rates, Hz.
+inline constexpr int kSamplingRates[] = {8000,  11025, 12000, 16000, 22050, 24000,
+                                  32000, 44100, 48000, 88200, 96000};
+/// File name macros of MES Outputs (AMS-V2-REFERENCE.md §8).
+inline constexpr std::string_view kMacros[] = {"Basename",     "Width",    "Height", "VideoBitrate",
+                                        "AudioBitrate", "Bitrate",  "Codec",  "Channel",
+                                        "Resolution",   "Extension"};
+
+// ---------------------------------------------------------------------------------------------
+// The YAML spelling of each enum value.
+
+template <typename E>
+struct Choice {
+  std::string_view text;
+  E value;
+};
+
+inline constexpr Choice<Complexity> kComplexities[] = {{"speed", Complexity::Speed},
+                                                {"balanced", Complexity::Balanced},
+                                                {"quality", Complexity::Quality}};
+inline constexpr Choice<StretchMode> kStretchModes[] = {{"auto_size", StretchMode::AutoSize},
+                                                 {"auto_fit", StretchMode::AutoFit},
+                                                 {"none", StretchMode::None}};
+inline constexpr Choice<Orientation> kOrientations[] = {{"follow_source", Orientation::FollowSource},
+                                                 {"pinned", Orientation::Pinned}};
+inline constexpr Choice<H264Profile> kProfiles[] = {{"auto", H264Profile::Auto},
+                                             {"baseline", H264Profile::Baseline},
+                                             {"main", H264Profile::Main},
+                                             {"high", H264Profile::High}};
+inline constexpr Choice<EntropyMode> kEntropyModes[] = {{"cabac", EntropyMode::Cabac},
+                                                 {"cavlc", EntropyMode::Cavlc}};
+inline constexpr Choice<AacProfile> kAacProfiles[] = {{"aac_lc", AacProfile::AacLc},
+                                               {"he_aac_v1", AacProfile::HeAacV1},
+                                               {"he_aac_v2", AacProfile::HeAacV2}};
+inline constexpr Choice<OutputFormat> kOutputFormats[] = {{"mp4", OutputFormat::Mp4}};
+
+/// "a, b, c" from a list of texts, each wrapped in `before` and `after`.
+template <typename Range, typename Text>
+inline std::string join(const Range& items, Text text_of, std::string_view before = "",
+                 std::string_view after = "") {
+  std::string joined;
+  for (const auto& item : items) {
+    if (!joined.empty()) joined += ", ";
+    joined.append(before).append(text_of(item)).append(after);
+  }
+  return joined;
+}
+
+inline std::string join_texts(std::span<const std::string_view> texts, std::string_view before = "",
+                       std::string_view after = "") {
+  return join(
+      texts, [](std::string_view t) { return t; }, before, after);
+}
+
+
+}  // namespace mw::presets::format
