@@ -39,6 +39,12 @@ struct PresetsOptions {
 };
 void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts);
 
+struct ServeOptions {
+  std::string config = "/etc/mediaworker/mediaworker.yaml";
+  bool check_config = false;
+};
+void add_serve_command(CLI::App& app, Context& ctx, ServeOptions& opts);
+
 /// Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration, 130 canceled.
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;

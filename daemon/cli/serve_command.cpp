@@ -1,0 +1,71 @@
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/cli/commands.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/service/daemon.hpp"
+#include "encoders/av/log.hpp"
+#include "presets/preset_error.hpp"
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+namespace mw::cli {
+
+namespace {
+
+void setup_logging(const config::LogConfig& log) {
+  auto logger = spdlog::stderr_logger_mt("mediaworker");
+  if (log.format == "json")
+    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","message":"%v"})", spdlog::pattern_time_type::utc);
+  else
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  logger->set_level(spdlog::level::from_str(log.level));
+  spdlog::set_default_logger(logger);
+}
+
+int run_serve(const Context& ctx, const ServeOptions& opts) {
+  config::Config config;
+  try {
+    config = config::load_config(opts.config);
+  } catch (const config::ConfigError& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+  if (opts.check_config) {
+    try {
+      std::vector<std::filesystem::path> folders{presets::default_preset_dir()};
+      folders.insert(folders.end(), config.preset_folders.begin(), config.preset_folders.end());
+      (void)presets::PresetLibrary::load(folders);
+    } catch (const presets::PresetError& e) {
+      print_error(e.what());
+      return kExitUsage;
+    }
+    fmt::print("{}: configuration OK\n", opts.config);
+    return 0;
+  }
+  setup_logging(config.log);
+  av::install_log_capture(AV_LOG_QUIET);
+  try {
+    service::Daemon daemon(std::move(config));
+    daemon.start();
+    daemon.run_until(ctx.stop);
+    return 0;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, Context& ctx, ServeOptions& opts) {
+  auto* cmd = app.add_subcommand("serve", "Run the daemon: the AMS v2 REST API and the worker slots");
+  cmd->add_option("--config,-c", opts.config, "Configuration file")->capture_default_str();
+  cmd->add_flag("--check-config", opts.check_config, "Validate the configuration and the presets, then exit");
+  cmd->callback([&ctx, &opts] { ctx.exit_code = run_serve(ctx, opts); });
+}
+
+}  // namespace mw::cli

@@ -1,0 +1,177 @@
+#include "daemon/config/config.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+
+namespace mw::config {
+
+ConfigError::ConfigError(const std::string& file, const std::string& key, const std::string& message)
+    : std::runtime_error(key.empty() ? fmt::format("{}: {}", file, message)
+                                     : fmt::format("{}: {}: {}", file, key, message)),
+      key_(key) {}
+
+namespace {
+
+// Reads one mapping, refusing keys it does not know (a typo must not be silently ignored).
+class Section {
+ public:
+  Section(const YAML::Node& node, std::string path, const std::string& file)
+      : node_(node), path_(std::move(path)), file_(file) {
+    if (node_ && !node_.IsNull() && !node_.IsMap()) fail(path_, "must be a mapping");
+  }
+  ~Section() = default;
+
+  template <typename T>
+  void read(const char* key, T& out) {
+    known_.insert(key);
+    if (!node_ || node_.IsNull()) return;
+    const YAML::Node v = node_[key];
+    if (!v || v.IsNull()) return;
+    try {
+      out = v.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(name(key), fmt::format("'{}' is not a valid {}", YAML::Dump(v), type_name<T>()));
+    }
+  }
+  void read_path(const char* key, std::filesystem::path& out, const std::filesystem::path& base) {
+    std::string s;
+    read(key, s);
+    if (!s.empty()) out = std::filesystem::path(s).is_absolute() ? std::filesystem::path(s) : base / s;
+  }
+  YAML::Node child(const char* key) {
+    known_.insert(key);
+    return node_ && node_.IsMap() ? node_[key] : YAML::Node();
+  }
+  /// Call after the reads: any key left is unknown.
+  void finish() {
+    if (!node_ || !node_.IsMap()) return;
+    for (const auto& kv : node_) {
+      const auto key = kv.first.as<std::string>();
+      if (!known_.count(key)) {
+        std::string allowed;
+        for (const auto& k : known_) allowed += (allowed.empty() ? "" : ", ") + k;
+        fail(name(key.c_str()), "unknown key (allowed: " + allowed + ")");
+      }
+    }
+  }
+  std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const {
+    throw ConfigError(file_, key, message);
+  }
+
+ private:
+  template <typename T>
+  static const char* type_name() {
+    if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t>) return "whole number";
+    if constexpr (std::is_same_v<T, bool>) return "true/false";
+    if constexpr (std::is_same_v<T, std::vector<std::string>>) return "list of strings";
+    return "string";
+  }
+  YAML::Node node_;
+  std::string path_;
+  const std::string& file_;
+  std::set<std::string> known_;
+};
+
+std::vector<std::string> read_tokens(const std::filesystem::path& path, const std::string& file) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(file, "api.tokens_file", fmt::format("cannot read '{}'", path.string()));
+  std::vector<std::string> tokens;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto b = line.find_first_not_of(" \t\r");
+    const auto e = line.find_last_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    tokens.push_back(line.substr(b, e - b + 1));
+  }
+  if (tokens.empty()) throw ConfigError(file, "api.tokens_file", fmt::format("'{}' holds no token", path.string()));
+  return tokens;
+}
+
+}  // namespace
+
+std::filesystem::path StoreConfig::sqlite_path() const {
+  constexpr std::string_view scheme = "sqlite://";
+  if (url.rfind(scheme, 0) != 0) throw ConfigError("", "store.url", fmt::format("'{}' is not a sqlite:// URL", url));
+  return std::filesystem::path(url.substr(scheme.size()));
+}
+
+Config load_config(const std::filesystem::path& file) {
+  const std::string name = file.string();
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(name);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(name, "", "cannot read the file");
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(name, "", fmt::format("not valid YAML: line {}: {}", e.mark.line + 1, e.msg));
+  }
+  const std::filesystem::path base = std::filesystem::absolute(file).parent_path();
+  Config c;
+  c.file = file;
+  Section top(root, "", name);
+
+  Section api(top.child("api"), "api", name);
+  api.read("listen", c.api.listen);
+  api.read_path("tokens_file", c.api.tokens_file, base);
+  api.read("max_body_bytes", c.api.max_body_bytes);
+  api.read("account_name", c.api.account_name);
+  api.read("threads", c.api.threads);
+  api.finish();
+  if (c.api.listen.rfind(':') == std::string::npos) api.fail("api.listen", "'" + c.api.listen + "' must be host:port");
+  if (c.api.threads < 1) api.fail("api.threads", "must be at least 1");
+  if (!c.api.tokens_file.empty()) c.api.tokens = read_tokens(c.api.tokens_file, name);
+
+  Section store(top.child("store"), "store", name);
+  store.read("url", c.store.url);
+  store.finish();
+  if (c.store.url.empty()) store.fail("store.url", "is required (e.g. sqlite:///var/lib/mediaworker/jobs.db)");
+  if (c.store.url.rfind("sqlite://", 0) != 0)
+    store.fail("store.url", fmt::format("'{}': this build supports sqlite:// URLs", c.store.url));
+  if (const auto p = std::filesystem::path(c.store.url.substr(9)); p.is_relative())
+    c.store.url = "sqlite://" + (base / p).string();
+
+  Section storage(top.child("storage"), "storage", name);
+  storage.read_path("root", c.storage.root, base);
+  storage.finish();
+  if (c.storage.root.empty()) storage.fail("storage.root", "is required (the folder that holds the assets)");
+
+  Section worker(top.child("worker"), "worker", name);
+  worker.read("slots", c.worker.slots);
+  worker.read("lease_seconds", c.worker.lease_seconds);
+  worker.read("max_attempts", c.worker.max_attempts);
+  worker.read("drain_seconds", c.worker.drain_seconds);
+  worker.read("host_id", c.worker.host_id);
+  worker.finish();
+  if (c.worker.slots < 0) worker.fail("worker.slots", "must be 0 or more");
+  if (c.worker.lease_seconds < 3) worker.fail("worker.lease_seconds", "must be at least 3");
+  if (c.worker.max_attempts < 1) worker.fail("worker.max_attempts", "must be at least 1");
+  if (c.worker.drain_seconds < 0) worker.fail("worker.drain_seconds", "must be 0 or more");
+  if (c.worker.host_id.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    c.worker.host_id = host;
+  }
+
+  Section presets(top.child("presets"), "presets", name);
+  std::vector<std::string> folders;
+  presets.read("folders", folders);
+  presets.finish();
+  for (const auto& f : folders) c.preset_folders.push_back(std::filesystem::path(f).is_absolute() ? std::filesystem::path(f) : base / f);
+
+  Section log(top.child("log"), "log", name);
+  log.read("level", c.log.level);
+  log.read("format", c.log.format);
+  log.finish();
+  static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+  if (!levels.count(c.log.level)) log.fail("log.level", "'" + c.log.level + "' (allowed: trace, debug, info, warn, error)");
+  if (c.log.format != "text" && c.log.format != "json") log.fail("log.format", "'" + c.log.format + "' (allowed: text, json)");
+  top.finish();
+  return c;
+}
+
+}  // namespace mw::config

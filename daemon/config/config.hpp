@@ -1,0 +1,70 @@
+#pragma once
+// The daemon's configuration: one YAML file (default /etc/mediaworker/mediaworker.yaml; the
+// sample is samples/mediaworker.yaml), parsed once into these plain structs. yaml-cpp is used
+// only in config.cpp. Every error names the YAML key at fault.
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mw::config {
+
+/// A configuration problem; what() is one line "FILE: KEY: MESSAGE".
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(const std::string& file, const std::string& key, const std::string& message);
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+struct ApiConfig {
+  std::string listen = "127.0.0.1:8080";  ///< host:port; port 0 picks a free port
+  std::filesystem::path tokens_file;      ///< one bearer token per line; empty = no tokens
+  std::vector<std::string> tokens;        ///< read from tokens_file at load time
+  int64_t max_body_bytes = 64ll << 20;    ///< JSON/Atom request bodies (uploads are streamed)
+  std::string account_name = "mediaworker";  ///< AccountName in notifications, host in URLs
+  int threads = 2;                        ///< HTTP I/O threads
+};
+
+struct StoreConfig {
+  std::string url;  ///< "sqlite:///absolute/path.db" or "sqlite://relative/path.db"
+  /// The SQLite file of a sqlite: URL. @throws ConfigError (key store.url) for other schemes
+  std::filesystem::path sqlite_path() const;
+};
+
+struct StorageConfig {
+  std::filesystem::path root;  ///< asset folders live here
+};
+
+struct WorkerConfig {
+  int slots = 1;              ///< tasks run at once
+  int lease_seconds = 30;     ///< a claimed task's lease, renewed every lease/3
+  int max_attempts = 3;       ///< claims before a task whose worker keeps dying goes to Error
+  int drain_seconds = 60;     ///< on SIGTERM: how long running tasks may finish before requeue
+  std::string host_id;        ///< default: the host name
+};
+
+struct LogConfig {
+  std::string level = "info";  ///< trace, debug, info, warn, error
+  std::string format = "text"; ///< text or json
+};
+
+struct Config {
+  std::filesystem::path file;  ///< where it was loaded from
+  ApiConfig api;
+  StoreConfig store;
+  StorageConfig storage;
+  WorkerConfig worker;
+  std::vector<std::filesystem::path> preset_folders;  ///< presets.folders: searched after the system library
+  LogConfig log;
+};
+
+/// Loads and validates a config file (relative paths are resolved against its folder).
+/// @throws ConfigError naming the key: unknown keys, wrong types, missing store.url or
+///         storage.root, unreadable tokens_file, slots < 0, ...
+Config load_config(const std::filesystem::path& file);
+
+}  // namespace mw::config

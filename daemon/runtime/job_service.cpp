@@ -1,0 +1,216 @@
+#include "daemon/runtime/job_service.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <system_error>
+
+#include "daemon/runtime/taskbody.hpp"
+#include "presets/preset_error.hpp"
+
+namespace mw::runtime {
+
+namespace {
+
+constexpr size_t kMaxTasks = 30;  // AMS quota: 30 chained tasks per job (fixed)
+
+std::string task_label(size_t i, const TaskRequest& t) {
+  return t.name.empty() ? fmt::format("task {}", i) : fmt::format("task {} ('{}')", i, t.name);
+}
+
+std::string processor_names() {
+  std::string out;
+  for (const auto& p : media_processors()) out += (out.empty() ? "" : ", ") + fmt::format("{} ({})", p.id, p.name);
+  return out;
+}
+
+// Depth-first search for a cycle in "task a feeds task b" edges; returns the cycle as
+// "task 0 -> task 1 -> task 0", or "" when there is none.
+std::string find_cycle(const std::vector<std::set<size_t>>& feeds) {
+  enum Mark { White, Grey, Black };
+  std::vector<Mark> mark(feeds.size(), White);
+  std::vector<size_t> path;
+  std::string cycle;
+  std::function<bool(size_t)> visit = [&](size_t t) {
+    mark[t] = Grey;
+    path.push_back(t);
+    for (size_t next : feeds[t]) {
+      if (mark[next] == Grey) {
+        auto it = std::find(path.begin(), path.end(), next);
+        for (; it != path.end(); ++it) cycle += fmt::format("task {} -> ", *it);
+        cycle += fmt::format("task {}", next);
+        return true;
+      }
+      if (mark[next] == White && visit(next)) return true;
+    }
+    path.pop_back();
+    mark[t] = Black;
+    return false;
+  };
+  for (size_t t = 0; t < feeds.size(); ++t)
+    if (mark[t] == White && visit(t)) return cycle;
+  return "";
+}
+
+}  // namespace
+
+JobService::JobService(store::JobStore& store, const Storage& storage, const presets::PresetLibrary& presets)
+    : store_(store), storage_(storage), presets_(presets) {}
+
+store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
+  if (request.tasks.empty()) throw JobRejected("Tasks", "a job needs at least one task");
+  if (request.tasks.size() > kMaxTasks)
+    throw JobRejected("Tasks", fmt::format("{} tasks: a job may have at most {} tasks", request.tasks.size(), kMaxTasks));
+  if (request.input_asset_ids.empty()) throw JobRejected("InputMediaAssets", "a job needs at least one input asset");
+  if (request.name.size() > 4000) throw JobRejected("Name", "Name is longer than 4000 characters");
+
+  // Every task: processor, TaskBody, Configuration.
+  std::vector<TaskBody> bodies;
+  for (size_t i = 0; i < request.tasks.size(); ++i) {
+    const TaskRequest& t = request.tasks[i];
+    const std::string field = fmt::format("Tasks[{}]", i);
+    if (find_media_processor(t.media_processor_id) == nullptr)
+      throw JobRejected(field + ".MediaProcessorId",
+                        fmt::format("{}: unknown MediaProcessorId '{}'; this service runs {}", task_label(i, t),
+                                    t.media_processor_id, processor_names()));
+    try {
+      bodies.push_back(parse_task_body(t.task_body));
+    } catch (const TaskBodyError& e) {
+      throw JobRejected(field + ".TaskBody", fmt::format("{}: TaskBody: {}", task_label(i, t), e.what()));
+    }
+    if (t.configuration.empty())
+      throw JobRejected(field + ".Configuration", fmt::format("{}: Configuration is empty: name a preset such as "
+                                                              "'H264 Single Bitrate 720p'", task_label(i, t)));
+    try {
+      (void)presets_.resolve(t.configuration);
+    } catch (const presets::PresetError& e) {
+      throw JobRejected(field + ".Configuration", fmt::format("{}: Configuration: {}", task_label(i, t), e.what()));
+    }
+  }
+
+  // Asset bindings: inputs in range, each output produced by exactly one task, no gaps, no cycles.
+  std::map<int, size_t> producer;
+  for (size_t i = 0; i < bodies.size(); ++i)
+    for (const auto& out : bodies[i].outputs) {
+      auto [it, inserted] = producer.emplace(out.index, i);
+      if (!inserted)
+        throw JobRejected(fmt::format("Tasks[{}].TaskBody", i),
+                          fmt::format("{}: JobOutputAsset({}) is already the output of {}; an output asset may "
+                                      "be produced by one task only",
+                                      task_label(i, request.tasks[i]), out.index, task_label(it->second, request.tasks[it->second])));
+    }
+  const int output_count = producer.empty() ? 0 : producer.rbegin()->first + 1;
+  for (int n = 0; n < output_count; ++n)
+    if (!producer.count(n))
+      throw JobRejected("Tasks", fmt::format("JobOutputAsset({}) is not produced by any task (outputs are numbered "
+                                             "from 0 without gaps; the highest is JobOutputAsset({}))",
+                                             n, output_count - 1));
+  std::vector<std::set<size_t>> feeds(bodies.size());
+  for (size_t i = 0; i < bodies.size(); ++i)
+    for (size_t k = 0; k < bodies[i].inputs.size(); ++k) {
+      const TaskBodyAsset& in = bodies[i].inputs[k];
+      const std::string field = fmt::format("Tasks[{}].TaskBody", i);
+      if (in.ref == TaskBodyAsset::Ref::JobInputAsset) {
+        if (in.index >= static_cast<int>(request.input_asset_ids.size()))
+          throw JobRejected(field, fmt::format("{}: <inputAsset> {} names JobInputAsset({}) but the job has {} "
+                                               "InputMediaAssets",
+                                               task_label(i, request.tasks[i]), k + 1, in.index,
+                                               request.input_asset_ids.size()));
+      } else {
+        const auto it = producer.find(in.index);
+        if (it == producer.end())
+          throw JobRejected(field, fmt::format("{}: <inputAsset> {} names JobOutputAsset({}), which no task produces",
+                                               task_label(i, request.tasks[i]), k + 1, in.index));
+        if (it->second == i)
+          throw JobRejected(field, fmt::format("{}: <inputAsset> {} names JobOutputAsset({}), its own output",
+                                               task_label(i, request.tasks[i]), k + 1, in.index));
+        feeds[it->second].insert(i);
+      }
+    }
+  if (const std::string cycle = find_cycle(feeds); !cycle.empty())
+    throw JobRejected("Tasks", "the tasks form a cycle: " + cycle);
+
+  // Input assets exist and have a primary file.
+  for (size_t k = 0; k < request.input_asset_ids.size(); ++k) {
+    const std::string& id = request.input_asset_ids[k];
+    const std::string field = fmt::format("InputMediaAssets[{}]", k);
+    if (!store_.find_asset(id)) throw JobRejected(field, fmt::format("Asset '{}' not found", id), true);
+    const auto files = store_.asset_files(id);
+    const auto primaries = std::count_if(files.begin(), files.end(), [](const AssetFile& f) { return f.is_primary; });
+    if (files.empty())
+      throw JobRejected(field, fmt::format("Asset '{}' has no files: upload its media first", id));
+    if (primaries == 0 && files.size() > 1)
+      throw JobRejected(field, fmt::format("the primary file of Asset '{}' cannot be determined: it has {} files and "
+                                           "none is IsPrimary",
+                                           id, files.size()));
+  }
+
+  // The job, its output assets and tasks.
+  store::NewJob out;
+  Job& job = out.job;
+  job.id = new_id(kJobIdPrefix);
+  job.name = request.name;
+  job.priority = request.priority;
+  job.created = job.last_modified = now;
+  job.input_asset_ids = request.input_asset_ids;
+  for (int n = 0; n < output_count; ++n) {
+    const TaskBody& body = bodies[producer[n]];
+    const TaskBodyAsset* decl = nullptr;
+    for (const auto& o : body.outputs)
+      if (o.index == n) decl = &o;
+    Asset asset;
+    asset.id = new_id(kAssetIdPrefix);
+    asset.name = decl && !decl->asset_name.empty()
+                     ? decl->asset_name
+                     : fmt::format("JobOutputAsset({})_{}", n, job.name.empty() ? job.id : job.name);
+    asset.options = decl ? decl->asset_creation_options : 0;
+    asset.format_option = decl ? decl->asset_format_option : 0;
+    asset.storage_account_name = decl ? decl->storage_account_name : "";
+    asset.created = asset.last_modified = now;
+    job.output_asset_ids.push_back(asset.id);
+    out.output_assets.push_back(std::move(asset));
+  }
+  for (size_t i = 0; i < request.tasks.size(); ++i) {
+    const TaskRequest& r = request.tasks[i];
+    Task t;
+    t.id = new_id(kTaskIdPrefix);
+    t.job_id = job.id;
+    t.position = static_cast<int>(i);
+    t.name = r.name;
+    t.configuration = r.configuration;
+    t.media_processor_id = r.media_processor_id;
+    t.task_body = r.task_body;
+    t.options = r.options;
+    t.priority = r.priority;
+    for (const auto& in : bodies[i].inputs)
+      t.input_asset_ids.push_back(in.ref == TaskBodyAsset::Ref::JobInputAsset
+                                      ? request.input_asset_ids[static_cast<size_t>(in.index)]
+                                      : job.output_asset_ids[static_cast<size_t>(in.index)]);
+    for (const auto& o : bodies[i].outputs) t.output_asset_ids.push_back(job.output_asset_ids[static_cast<size_t>(o.index)]);
+    out.tasks.push_back(std::move(t));
+  }
+  try {
+    store_.create_job(out);
+  } catch (const store::StoreError& e) {
+    if (e.kind() == store::StoreError::Kind::NotFound) throw JobRejected("InputMediaAssets", e.what(), true);
+    throw;
+  }
+  for (const auto& asset : out.output_assets) {
+    std::error_code ec;  // the worker creates it again before writing; a failure here is not fatal
+    std::filesystem::create_directories(storage_.asset_dir(asset.id), ec);
+  }
+  if (created_listener_) created_listener_(job.id);
+  return out;
+}
+
+void JobService::cancel_job(const std::string& job_id, TimePoint now) {
+  store_.cancel_job(job_id, now);
+  if (cancel_listener_) cancel_listener_(job_id);
+}
+
+void JobService::delete_job(const std::string& job_id) { store_.delete_job(job_id); }
+
+}  // namespace mw::runtime

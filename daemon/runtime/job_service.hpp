@@ -1,0 +1,86 @@
+#pragma once
+// The job operations behind the REST API: create (validate the request, resolve every task's
+// TaskBody and Configuration, persist the job with its output assets), cancel and delete.
+// Nothing is persisted when validation fails.
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "daemon/runtime/model.hpp"
+#include "daemon/runtime/storage.hpp"
+#include "daemon/store/job_store.hpp"
+#include "presets/library.hpp"
+
+namespace mw::runtime {
+
+/// A task as the client sends it (AMS Task properties).
+struct TaskRequest {
+  std::string name;
+  std::string configuration;
+  std::string media_processor_id;
+  std::string task_body;
+  int options = 0;
+  int priority = 0;
+};
+
+/// A job as the client sends it (AMS Job properties; InputMediaAssets as asset Ids).
+struct JobRequest {
+  std::string name;
+  int priority = 0;
+  std::vector<std::string> input_asset_ids;
+  std::vector<TaskRequest> tasks;
+};
+
+/// A request that cannot be accepted (HTTP 400, or 404 for an unknown asset). `field` names
+/// the property at fault, e.g. "Tasks[1].TaskBody"; the message says which task and element.
+class JobRejected : public std::runtime_error {
+ public:
+  JobRejected(std::string field, const std::string& message, bool not_found = false)
+      : std::runtime_error(message), field_(std::move(field)), not_found_(not_found) {}
+  const std::string& field() const { return field_; }
+  bool not_found() const { return not_found_; }
+
+ private:
+  std::string field_;
+  bool not_found_;
+};
+
+/// Notified with a job's Id: after creation (idle workers of this process look for work at once)
+/// and after cancellation (a worker of this process stops at once; others learn it at their
+/// next lease renewal).
+using JobListener = std::function<void(const std::string& job_id)>;
+using CancelListener = JobListener;
+
+class JobService {
+ public:
+  JobService(store::JobStore& store, const Storage& storage, const presets::PresetLibrary& presets);
+
+  /// Validates and persists a job. Rules (AMS-V2-REFERENCE.md §2, §3): 1 to 30 tasks; each
+  /// MediaProcessorId a known processor; TaskBody well-formed (utf-8 or utf-16 declaration;
+  /// attributes camelCase or PascalCase), only <inputAsset>/<outputAsset> elements, at least one
+  /// of each; JobInputAsset(N) within InputMediaAssets; every JobOutputAsset(N) produced by
+  /// exactly one task and numbered without gaps; no cycles; every Configuration resolves to a
+  /// preset; every input asset exists and has a primary file (IsPrimary, or its only file).
+  /// Output assets are named by assetName, else "JobOutputAsset(N)_<Job.Name or Job.Id>".
+  /// @throws JobRejected
+  store::NewJob create_job(const JobRequest& request, TimePoint now);
+
+  /// CancelJob. @throws store::StoreError NotFound / InvalidState
+  void cancel_job(const std::string& job_id, TimePoint now);
+  /// DELETE Jobs('id'). @throws store::StoreError NotFound / InvalidState
+  void delete_job(const std::string& job_id);
+
+  void set_cancel_listener(CancelListener listener) { cancel_listener_ = std::move(listener); }
+  void set_created_listener(JobListener listener) { created_listener_ = std::move(listener); }
+
+ private:
+  store::JobStore& store_;
+  const Storage& storage_;
+  const presets::PresetLibrary& presets_;
+  CancelListener cancel_listener_;
+  JobListener created_listener_;
+};
+
+}  // namespace mw::runtime

@@ -1,0 +1,67 @@
+#include "daemon/runtime/model.hpp"
+
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+namespace mw::runtime {
+
+const char* state_name(State state) {
+  switch (state) {
+    case State::Queued: return "Queued";
+    case State::Scheduled: return "Scheduled";
+    case State::Processing: return "Processing";
+    case State::Finished: return "Finished";
+    case State::Error: return "Error";
+    case State::Canceled: return "Canceled";
+    case State::Canceling: return "Canceling";
+  }
+  return "Unknown";
+}
+
+bool is_final(State state) {
+  return state == State::Finished || state == State::Error || state == State::Canceled;
+}
+
+std::string new_guid() {
+  // boost::uuids::random_generator seeds itself from the OS; one per thread avoids locking.
+  thread_local boost::uuids::random_generator generator;
+  return boost::uuids::to_string(generator());
+}
+
+std::string new_id(std::string_view prefix) { return std::string(prefix) + new_guid(); }
+
+std::string guid_of(std::string_view id) {
+  const auto pos = id.rfind(':');
+  return std::string(pos == std::string_view::npos ? id : id.substr(pos + 1));
+}
+
+const std::vector<MediaProcessor>& media_processors() {
+  static const std::vector<MediaProcessor> processors = {
+      {"nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56", "Media Encoder Standard",
+       "Media Encoder Standard (mediaworker engine: libav + libx264)", "", "mediaworker", "1.1"},
+      {"nb:mpid:UUID:70bdc2c3-ebf4-42a9-8542-5afc1e55d217", "Windows Azure Media Encoder",
+       "Windows Azure Media Encoder presets (mediaworker engine)", "", "mediaworker", "4.7"},
+      {"nb:mpid:UUID:2f381738-c504-4e4a-a38e-d199e207fcd5", "Windows Azure Media Encoder",
+       "The 2012 Windows Azure Media Encoder (\"H.264 HD 720p VBR\"; mediaworker engine)", "",
+       "mediaworker", "2.1"},
+  };
+  return processors;
+}
+
+const MediaProcessor* find_media_processor(std::string_view id) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+  };
+  const std::string wanted = lower(id);
+  for (const auto& p : media_processors())
+    if (lower(p.id) == wanted) return &p;
+  return nullptr;
+}
+
+}  // namespace mw::runtime

@@ -1,0 +1,141 @@
+#pragma once
+// The AMS v2 job model (AMS-V2-REFERENCE.md §0-§5): Job, Task, Asset, AssetFile, MediaProcessor,
+// with the AMS property names, Id formats and enums. Plain structs; the store persists them and
+// the API serialises them.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mw::runtime {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = Clock::time_point;
+
+/// Job and Task State (AMS JobState; tasks use the same values, AMS-V2-REFERENCE.md §1).
+enum class State : int {
+  Queued = 0,
+  Scheduled = 1,
+  Processing = 2,
+  Finished = 3,
+  Error = 4,
+  Canceled = 5,
+  Canceling = 6,
+};
+/// "Queued", "Scheduled", ... (the names notifications carry).
+const char* state_name(State state);
+/// Finished, Error and Canceled (NETSDK's final states).
+bool is_final(State state);
+
+/// TaskOptions flags (NETSDK TaskOptions.cs).
+enum TaskOptions : int {
+  kTaskOptionsNone = 0,
+  kProtectedConfiguration = 1,
+  kDoNotDeleteOutputAssetOnFailure = 2,
+  kDoNotCancelOnJobFailure = 4,
+};
+
+/// AMS ErrorDetail (Code, Message).
+struct ErrorDetail {
+  std::string code;  ///< e.g. "ErrorExecutingTaskMalformedContent"
+  std::string message;
+};
+
+/// AMS TaskHistoricalEvent (Code, Message, TimeStamp).
+struct HistoricalEvent {
+  std::string code;  ///< "Queued", "Scheduled", "Processing", "Finished", "Error", "Canceled", ...
+  std::string message;
+  TimePoint timestamp;
+};
+
+/// Id prefixes (AMS-V2-REFERENCE.md §0): every Id is "nb:<kind>:UUID:<guid>".
+inline constexpr std::string_view kAssetIdPrefix = "nb:cid:UUID:";      ///< Asset and AssetFile
+inline constexpr std::string_view kJobIdPrefix = "nb:jid:UUID:";
+inline constexpr std::string_view kTaskIdPrefix = "nb:tid:UUID:";
+inline constexpr std::string_view kProcessorIdPrefix = "nb:mpid:UUID:";
+
+/// A new random (v4) UUID, lower case, e.g. "7dc2642f-ab1e-4f4c-8ecd-027eeac2a4ab".
+std::string new_guid();
+/// prefix + new_guid().
+std::string new_id(std::string_view prefix);
+/// The GUID part of an Id ("nb:cid:UUID:abc" -> "abc"); the input itself when it has no prefix.
+std::string guid_of(std::string_view id);
+
+/// AMS Asset.
+struct Asset {
+  std::string id;               ///< nb:cid:UUID:...
+  std::string name;
+  int state = 0;                ///< Initialized 0, Published 1, Deleted 2
+  int options = 0;              ///< AssetCreationOptions: None 0, StorageEncrypted 1, ...
+  int format_option = 0;        ///< None 0, AdaptiveStreaming 1
+  std::string alternate_id;
+  std::string storage_account_name;
+  TimePoint created{};
+  TimePoint last_modified{};
+};
+
+/// AMS AssetFile (entity set "Files").
+struct AssetFile {
+  std::string id;               ///< nb:cid:UUID:... (the same prefix as Asset)
+  std::string name;             ///< file name inside the asset's folder
+  std::string parent_asset_id;
+  int64_t content_file_size = 0;  ///< bytes
+  std::string mime_type;
+  bool is_primary = false;
+  TimePoint created{};
+  TimePoint last_modified{};
+};
+
+/// AMS Task.
+struct Task {
+  std::string id;               ///< nb:tid:UUID:...
+  std::string job_id;
+  int position = 0;             ///< order within the job (0-based)
+  std::string name;
+  std::string configuration;    ///< preset name or inline preset text
+  std::string media_processor_id;
+  std::string task_body;        ///< TaskBody XML as received
+  int options = 0;              ///< TaskOptions flags
+  int priority = 0;
+  State state = State::Queued;
+  double progress = 0;          ///< 0-100
+  std::optional<TimePoint> start_time, end_time;
+  double running_duration_s = 0;  ///< seconds (the Job page's unit)
+  std::string perf_message;
+  std::vector<ErrorDetail> error_details;
+  std::vector<HistoricalEvent> historical_events;
+  std::vector<std::string> input_asset_ids;   ///< resolved from TaskBody, in order
+  std::vector<std::string> output_asset_ids;  ///< resolved from TaskBody, in order
+  int attempts = 0;             ///< times a worker claimed it
+};
+
+/// AMS Job.
+struct Job {
+  std::string id;               ///< nb:jid:UUID:...
+  std::string name;
+  int priority = 0;             ///< higher runs first
+  State state = State::Queued;
+  TimePoint created{};
+  TimePoint last_modified{};
+  std::optional<TimePoint> start_time, end_time;
+  double running_duration_s = 0;  ///< seconds
+  std::string template_id;
+  std::vector<std::string> input_asset_ids;   ///< InputMediaAssets, in the order given
+  std::vector<std::string> output_asset_ids;  ///< OutputMediaAssets (created with the job)
+};
+
+/// AMS MediaProcessor.
+struct MediaProcessor {
+  std::string id, name, description, sku, vendor, version;
+};
+
+/// The processors this service runs (all backed by the encoding engine): Media Encoder Standard,
+/// Windows Azure Media Encoder and the 2012-era encoder of the Job page's create request.
+const std::vector<MediaProcessor>& media_processors();
+/// The processor with this Id (case-insensitive), or nullptr.
+const MediaProcessor* find_media_processor(std::string_view id);
+
+}  // namespace mw::runtime

@@ -1,0 +1,286 @@
+#include "daemon/runtime/worker_pool.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "encoders/engine.hpp"
+#include "presets/preset_error.hpp"
+
+namespace mw::runtime {
+
+namespace {
+
+using std::chrono::steady_clock;
+
+TimePoint now() { return Clock::now(); }
+
+// Stores the engine's progress for the heartbeat to pick up.
+class ProgressSink : public encoders::ProgressListener {
+ public:
+  void on_progress(double percent) override { value_.store(percent, std::memory_order_relaxed); }
+  double value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<double> value_{0};
+};
+
+// The primary file of an asset: the IsPrimary one, else its only file.
+std::optional<AssetFile> primary_file(const std::vector<AssetFile>& files) {
+  for (const auto& f : files)
+    if (f.is_primary) return f;
+  if (files.size() == 1) return files.front();
+  return std::nullopt;
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(WorkerOptions options, store::JobStore& store, const Storage& storage,
+                       const presets::PresetLibrary& presets)
+    : options_(std::move(options)), store_(store), storage_(storage), presets_(presets) {}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard lock(mutex_);
+    claiming_ = false;
+    for (auto& [id, r] : running_) r->stop.request_stop();
+  }
+  for (auto& t : threads_) t.request_stop();
+  work_cv_.notify_all();
+  threads_.clear();  // joins
+}
+
+void WorkerPool::start() {
+  if (options_.recover_leases_at_start) {
+    // Whatever a previous process of this host held is not running any more.
+    const auto taken = store_.requeue_expired(now() + options_.lease + std::chrono::seconds(1), options_.max_attempts);
+    for (const auto& id : taken) spdlog::warn("task {}: taken back from a previous run of this host", id);
+  }
+  for (int i = 0; i < options_.slots; ++i) threads_.emplace_back([this](std::stop_token st) { slot_loop(st); });
+  threads_.emplace_back([this](std::stop_token st) { maintenance_loop(st); });
+}
+
+void WorkerPool::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    ++wake_seq_;
+  }
+  work_cv_.notify_all();
+}
+
+void WorkerPool::cancel_job(const std::string& job_id) {
+  std::lock_guard lock(mutex_);
+  for (auto& [task_id, r] : running_)
+    if (r->job_id == job_id) {
+      r->canceled = true;
+      r->stop.request_stop();
+    }
+}
+
+int WorkerPool::running() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<int>(running_.size());
+}
+
+int WorkerPool::drain(steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  claiming_ = false;
+  work_cv_.notify_all();
+  drained_cv_.wait_until(lock, deadline, [&] { return running_.empty(); });
+  const int given_back = static_cast<int>(running_.size());
+  for (auto& [id, r] : running_) r->stop.request_stop();  // not canceled: released to the queue
+  drained_cv_.wait(lock, [&] { return running_.empty(); });
+  return given_back;
+}
+
+void WorkerPool::slot_loop(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    uint64_t seq;
+    {
+      std::lock_guard lock(mutex_);
+      if (!claiming_) return;
+      seq = wake_seq_;
+    }
+    std::optional<store::Claim> claim;
+    try {
+      claim = store_.claim_task(options_.worker_id, now(), options_.lease);
+    } catch (const std::exception& e) {
+      spdlog::error("claiming a task failed: {}", e.what());
+    }
+    if (!claim) {
+      std::unique_lock lock(mutex_);
+      // Sleep until a wake-up that came after our look at the queue, or the poll interval.
+      work_cv_.wait_for(lock, stop, options_.idle_poll, [&] { return wake_seq_ != seq || !claiming_; });
+      continue;
+    }
+    run_task(*claim);
+    wake();  // a finished task can make a chained task runnable
+  }
+}
+
+void WorkerPool::maintenance_loop(std::stop_token stop) {
+  const auto interval = std::max<std::chrono::milliseconds>(std::chrono::seconds(1), options_.lease / 3);
+  std::mutex m;
+  std::condition_variable_any cv;
+  while (!stop.stop_requested()) {
+    try {
+      const auto taken = store_.requeue_expired(now(), options_.max_attempts);
+      for (const auto& id : taken) spdlog::warn("task {}: its worker's lease expired; taken back", id);
+      if (!taken.empty()) wake();
+    } catch (const std::exception& e) {
+      spdlog::error("requeueing expired tasks failed: {}", e.what());
+    }
+    std::unique_lock lock(m);
+    cv.wait_for(lock, stop, interval, [] { return false; });
+  }
+}
+
+void WorkerPool::run_task(const store::Claim& claim) {
+  Running running;
+  running.job_id = claim.job_id;
+  {
+    std::lock_guard lock(mutex_);
+    running_[claim.task_id] = &running;
+  }
+  struct Unregister {
+    WorkerPool& pool;
+    const std::string& id;
+    ~Unregister() {
+      std::lock_guard lock(pool.mutex_);
+      pool.running_.erase(id);
+      pool.drained_cv_.notify_all();
+    }
+  } unregister{*this, claim.task_id};
+
+  const auto task = store_.find_task(claim.task_id);
+  if (!task) return;
+  const std::string& output_asset = task->output_asset_ids.front();
+  const bool keep_outputs = task->options & kDoNotDeleteOutputAssetOnFailure;
+  auto fail = [&](const char* code, const std::string& message) {
+    spdlog::error("task {} of job {}: {}: {}", task->id, task->job_id, code, message);
+    if (store_.fail_task(claim, now(), {code, message}) && !keep_outputs) storage_.clear_asset_dir(output_asset);
+  };
+
+  presets::Preset preset;
+  try {
+    preset = presets_.resolve(task->configuration);
+  } catch (const presets::PresetError& e) {
+    return fail("ErrorParsingConfiguration", e.what());
+  }
+  const std::string& input_asset = task->input_asset_ids.front();
+  const auto input = primary_file(store_.asset_files(input_asset));
+  if (!input)
+    return fail("ErrorDownloadingInputAssetMalformedContent",
+                fmt::format("input asset {} has no primary file", input_asset));
+  const auto input_path = storage_.file_path(input_asset, input->name);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(input_path, ec))
+    return fail("ErrorDownloadingInputAssetMalformedContent",
+                fmt::format("input asset {}: file '{}' is missing from storage", input_asset, input->name));
+  try {
+    storage_.create_asset_dir(output_asset);
+  } catch (const std::exception& e) {
+    return fail("ErrorUploadingOutputAsset", fmt::format("output asset {}: {}", output_asset, e.what()));
+  }
+  storage_.clear_asset_dir(output_asset);  // what an earlier attempt left
+
+  switch (store_.start_task(claim, now())) {
+    case store::LeaseStatus::Lost: return;
+    case store::LeaseStatus::CancelRequested: store_.task_canceled(claim, now()); return;
+    case store::LeaseStatus::Held: break;
+  }
+  spdlog::info("task {} of job {}: processing '{}' with preset '{}' (attempt {})", task->id, task->job_id,
+               input->name, preset.name, claim.attempt);
+
+  // Heartbeat: lease renewal and Progress, at least once a second; learns of cancellation.
+  ProgressSink progress;
+  std::atomic<bool> lost{false};
+  const auto beat = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), options_.lease / 3);
+  std::jthread heartbeat([&](std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any cv;
+    while (!stop.stop_requested()) {
+      {
+        std::unique_lock lock(m);
+        cv.wait_for(lock, stop, beat, [] { return false; });  // wakes early only when stopped
+      }
+      if (stop.stop_requested()) return;
+      try {
+        switch (store_.renew_lease(claim, now(), options_.lease, progress.value())) {
+          case store::LeaseStatus::Held: break;
+          case store::LeaseStatus::CancelRequested:
+            running.canceled = true;
+            running.stop.request_stop();
+            break;
+          case store::LeaseStatus::Lost:
+            lost = true;
+            running.stop.request_stop();
+            return;
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("task {}: renewing the lease failed: {}", claim.task_id, e.what());
+      }
+    }
+  });
+
+  encoders::EncodeRequest request;
+  request.input = input_path.string();
+  request.preset = &preset;
+  request.output_dir = storage_.asset_dir(output_asset);
+  request.input_metadata_name = guid_of(input_asset) + "_metadata.xml";
+  const auto started = steady_clock::now();
+  encoders::EncodeResult result;
+  try {
+    result = encoders::encode(request, &progress, running.stop.get_token());
+  } catch (const encoders::EncodeError& e) {
+    heartbeat.request_stop();
+    heartbeat.join();
+    if (lost) return;  // another worker owns the task now: touch nothing
+    if (e.category() == encoders::ErrorCategory::Canceled) {
+      storage_.clear_asset_dir(output_asset);
+      if (running.canceled) {
+        store_.task_canceled(claim, now());
+        spdlog::info("task {} of job {}: canceled", task->id, task->job_id);
+      } else {
+        store_.release_task(claim, now());
+        spdlog::info("task {} of job {}: given back to the queue (shutting down)", task->id, task->job_id);
+      }
+      return;
+    }
+    return fail(encoders::ams_error_code(e.category()), e.what());
+  } catch (const std::exception& e) {
+    heartbeat.request_stop();
+    heartbeat.join();
+    if (!lost) fail("ErrorProcessingTask", e.what());
+    return;
+  }
+  heartbeat.request_stop();
+  heartbeat.join();
+  if (lost) return;
+
+  const double seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
+  std::vector<AssetFile> files;
+  int64_t bytes = 0;
+  for (const auto& f : result.files) {
+    AssetFile a;
+    a.id = new_id(kAssetIdPrefix);
+    a.name = f.name;
+    a.parent_asset_id = output_asset;
+    a.content_file_size = f.size_bytes;
+    a.mime_type = f.mime_type;
+    a.is_primary = f.is_primary;
+    a.created = a.last_modified = now();
+    bytes += f.size_bytes;
+    files.push_back(std::move(a));
+  }
+  const double media = result.plan.duration_s;
+  const std::string perf = fmt::format(
+      "Encoding time is {:.2f} s for {:.2f} s of media ({:.2f}x real time); {} output files, {} bytes; preset '{}'",
+      seconds, media, media > 0 ? media / seconds : 0.0, files.size(), bytes, preset.name);
+  if (store_.finish_task(claim, now(), files, perf))
+    spdlog::info("task {} of job {}: finished: {}", task->id, task->job_id, perf);
+}
+
+}  // namespace mw::runtime

@@ -1,0 +1,80 @@
+#pragma once
+// Worker slots: each slot claims the runnable task with the highest priority from the JobStore,
+// runs it with the encoding engine into its output asset's folder, renews its lease and stores
+// Progress (at least once a second while it changes), and records the outcome. A maintenance
+// thread takes back tasks whose worker died (expired leases).
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/runtime/storage.hpp"
+#include "daemon/store/job_store.hpp"
+#include "presets/library.hpp"
+
+namespace mw::runtime {
+
+struct WorkerOptions {
+  int slots = 1;                               ///< tasks run at once (0: this process runs none)
+  std::chrono::seconds lease{30};              ///< lease length; renewed every lease/3 (at most 1 s apart for progress)
+  int max_attempts = 3;                        ///< claims before a task goes to Error (TransientError)
+  std::string worker_id;                       ///< "<host id>:<pid>"
+  std::chrono::milliseconds idle_poll{1000};   ///< how often an idle slot looks for work without a wake-up
+  /// Single host (SQLite): at start, tasks held by a previous process of this host are taken
+  /// back at once instead of after their lease runs out.
+  bool recover_leases_at_start = true;
+};
+
+class WorkerPool {
+ public:
+  WorkerPool(WorkerOptions options, store::JobStore& store, const Storage& storage,
+             const presets::PresetLibrary& presets);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  /// Starts the slots and the maintenance thread.
+  void start();
+  /// A job was created or a task finished: idle slots look for work now.
+  void wake();
+  /// Stops the running tasks of a canceled job at once (their slots record Canceled).
+  void cancel_job(const std::string& job_id);
+  /// Stops claiming; waits up to `deadline` for running tasks to finish; tasks still running
+  /// then are stopped and given back (Queued, attempt not counted). Returns the number given back.
+  int drain(std::chrono::steady_clock::time_point deadline);
+  /// Tasks running now.
+  int running() const;
+
+ private:
+  struct Running {
+    std::string job_id;
+    std::stop_source stop;
+    std::atomic<bool> canceled{false};  // stop reason: the job was canceled (else: drain)
+  };
+
+  void slot_loop(std::stop_token stop);
+  void maintenance_loop(std::stop_token stop);
+  void run_task(const store::Claim& claim);
+
+  WorkerOptions options_;
+  store::JobStore& store_;
+  const Storage& storage_;
+  const presets::PresetLibrary& presets_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable_any work_cv_;     // wakes idle slots
+  std::condition_variable drained_cv_;      // running_ reached 0
+  uint64_t wake_seq_ = 0;
+  bool claiming_ = true;
+  std::map<std::string, Running*> running_;  // task id -> its stop control (owned by run_task's frame)
+  // Threads last: joined (in the destructor) before the members they use go away.
+  std::vector<std::jthread> threads_;
+};
+
+}  // namespace mw::runtime

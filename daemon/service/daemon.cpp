@@ -1,0 +1,66 @@
+#include "daemon/service/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "daemon/store/sqlite_job_store.hpp"
+
+namespace mw::service {
+
+namespace {
+std::vector<std::filesystem::path> preset_folders(const config::Config& c) {
+  std::vector<std::filesystem::path> folders{presets::default_preset_dir()};
+  folders.insert(folders.end(), c.preset_folders.begin(), c.preset_folders.end());
+  return folders;
+}
+}  // namespace
+
+Daemon::Daemon(config::Config config)
+    : config_(std::move(config)),
+      store_(std::make_unique<store::SqliteJobStore>(config_.store.sqlite_path())),
+      storage_(config_.storage.root),
+      presets_(presets::PresetLibrary::load(preset_folders(config_))),
+      jobs_(*store_, storage_, presets_) {
+  runtime::WorkerOptions w;
+  w.slots = config_.worker.slots;
+  w.lease = std::chrono::seconds(config_.worker.lease_seconds);
+  w.max_attempts = config_.worker.max_attempts;
+  w.worker_id = config_.worker.host_id + ":" + std::to_string(getpid());
+  workers_ = std::make_unique<runtime::WorkerPool>(w, *store_, storage_, presets_);
+  jobs_.set_created_listener([this](const std::string&) { workers_->wake(); });
+  jobs_.set_cancel_listener([this](const std::string& job_id) { workers_->cancel_job(job_id); });
+  api_ = std::make_unique<api::ApiServer>(config_.api, *store_, jobs_, storage_);
+}
+
+Daemon::~Daemon() {
+  if (api_) api_->stop();
+}
+
+void Daemon::start() {
+  workers_->start();
+  api_->start();
+  spdlog::info("mediaworker: listening on http://{}:{}/api/ with {} worker slot(s); store {}; storage {}",
+               config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port(), config_.worker.slots,
+               config_.store.url, config_.storage.root.string());
+}
+
+void Daemon::run_until(std::stop_token stop) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, stop, [] { return false; });  // returns when stop is requested
+  }
+  spdlog::info("mediaworker: stopping: no new tasks; draining up to {} s", config_.worker.drain_seconds);
+  api_->stop();
+  const int given_back =
+      workers_->drain(std::chrono::steady_clock::now() + std::chrono::seconds(config_.worker.drain_seconds));
+  spdlog::info("mediaworker: stopped ({} running task(s) given back to the queue)", given_back);
+}
+
+unsigned short Daemon::port() const { return api_->port(); }
+
+}  // namespace mw::service

@@ -1,0 +1,46 @@
+#pragma once
+// The daemon: the store, asset storage, preset library, job service, worker slots and the REST
+// API, built from the config in a fixed order (STYLE.md: config, store, workers and API, then
+// ready) and torn down in the reverse order (members are declared in dependency order).
+
+#include <chrono>
+#include <memory>
+#include <stop_token>
+
+#include "daemon/api/api_server.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/runtime/job_service.hpp"
+#include "daemon/runtime/storage.hpp"
+#include "daemon/runtime/worker_pool.hpp"
+#include "daemon/store/job_store.hpp"
+#include "presets/library.hpp"
+
+namespace mw::service {
+
+class Daemon {
+ public:
+  /// Opens and migrates the store, loads the presets, prepares workers and the API.
+  /// @throws config::ConfigError, store::StoreError, presets::PresetError, std::runtime_error
+  explicit Daemon(config::Config config);
+  ~Daemon();
+
+  /// Starts the worker slots and the API listener.
+  void start();
+  /// Blocks until `stop` is requested, then stops the API, drains running tasks for
+  /// worker.drain_seconds and gives back what is still running.
+  void run_until(std::stop_token stop);
+
+  /// The API's bound port (after start()).
+  unsigned short port() const;
+
+ private:
+  config::Config config_;
+  std::unique_ptr<store::JobStore> store_;
+  runtime::Storage storage_;
+  presets::PresetLibrary presets_;
+  runtime::JobService jobs_;
+  std::unique_ptr<runtime::WorkerPool> workers_;
+  std::unique_ptr<api::ApiServer> api_;  // last: stopped before the workers and the store go
+};
+
+}  // namespace mw::service

@@ -1,0 +1,142 @@
+#pragma once
+// The JobStore: the one source of truth for assets, asset files, jobs, tasks and their
+// historical events, and for which worker holds which task (DESIGN.md "The control path").
+// Every state change is one transaction; the Job's State is re-aggregated from its tasks in the
+// same transaction (AMS: "an aggregate of the Tasks state").
+//
+// Implementations: SqliteJobStore (one host). All methods are thread-safe.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "daemon/runtime/model.hpp"
+
+namespace mw::store {
+
+using runtime::TimePoint;
+
+/// A store failure. `kind` lets the API choose the HTTP status.
+class StoreError : public std::runtime_error {
+ public:
+  enum class Kind {
+    NotFound,     ///< the entity does not exist (HTTP 404)
+    Conflict,     ///< duplicate AssetFile name, second primary file (HTTP 409)
+    InvalidState, ///< e.g. deleting a job that is not final, cancelling a final job (HTTP 400)
+    Unavailable,  ///< the database failed (HTTP 500/503)
+  };
+  StoreError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+/// $skip/$top paging (AMS: at most 1000 entities per answer).
+struct Page {
+  int skip = 0;
+  int top = 1000;
+};
+
+/// A job to persist: the job, its tasks (positions 0..n-1, inputs/outputs resolved to asset
+/// Ids) and the output assets created with it (AMS: "created upon job creation").
+struct NewJob {
+  runtime::Job job;
+  std::vector<runtime::Task> tasks;
+  std::vector<runtime::Asset> output_assets;
+};
+
+/// A worker's hold on a task: the lease token fences every later write (a worker whose lease
+/// was taken over can no longer change the task).
+struct Claim {
+  std::string task_id;
+  std::string job_id;
+  std::string worker_id;
+  int64_t lease_token = 0;
+  int attempt = 0;  ///< 1 for the first run
+};
+
+/// What a worker learns when it renews its lease or reports progress.
+enum class LeaseStatus {
+  Held,            ///< keep going
+  CancelRequested, ///< the job is being canceled: stop and call task_canceled
+  Lost,            ///< the lease expired and was taken over, or the task is gone: stop, write nothing
+};
+
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+
+  // --- Assets and files -------------------------------------------------------------------
+  virtual void create_asset(const runtime::Asset& asset) = 0;
+  virtual std::optional<runtime::Asset> find_asset(const std::string& id) = 0;
+  virtual std::vector<runtime::Asset> list_assets(Page page) = 0;
+  /// @throws StoreError NotFound (no parent asset), Conflict (same Name in the asset, or a
+  ///         second IsPrimary file)
+  virtual void add_asset_file(const runtime::AssetFile& file) = 0;
+  /// Sets ContentFileSize (bytes) after an upload. @throws StoreError NotFound
+  virtual void set_asset_file_size(const std::string& file_id, int64_t size, TimePoint now) = 0;
+  virtual std::optional<runtime::AssetFile> find_asset_file(const std::string& id) = 0;
+  /// The files of one asset, by Name.
+  virtual std::vector<runtime::AssetFile> asset_files(const std::string& asset_id) = 0;
+  virtual std::vector<runtime::AssetFile> list_asset_files(Page page) = 0;
+
+  // --- Jobs and tasks ---------------------------------------------------------------------
+  /// Persists a job with its tasks and output assets (State Queued, a "Queued" historical
+  /// event per task). @throws StoreError NotFound when an input asset does not exist
+  virtual void create_job(const NewJob& job) = 0;
+  virtual std::optional<runtime::Job> find_job(const std::string& id) = 0;
+  /// Jobs by Created, oldest first.
+  virtual std::vector<runtime::Job> list_jobs(Page page) = 0;
+  /// A job's tasks by position, with ErrorDetails and HistoricalEvents.
+  virtual std::vector<runtime::Task> job_tasks(const std::string& job_id) = 0;
+  virtual std::optional<runtime::Task> find_task(const std::string& id) = 0;
+  virtual std::vector<runtime::Task> list_tasks(Page page) = 0;
+  /// Deletes a Finished/Error/Canceled job and its tasks; its assets stay.
+  /// @throws StoreError NotFound, InvalidState (not final)
+  virtual void delete_job(const std::string& id) = 0;
+  /// CancelJob: Queued/Scheduled tasks become Canceled, Processing tasks Canceling (their
+  /// worker stops and calls task_canceled); the job becomes Canceling, or Canceled when no task
+  /// was processing. @throws StoreError NotFound, InvalidState (final or already Canceling)
+  virtual void cancel_job(const std::string& id, TimePoint now) = 0;
+
+  // --- Workers ----------------------------------------------------------------------------
+  /// Claims the runnable task with the highest job Priority (then the oldest job, then task
+  /// position): State Queued and every input asset ready (a job input, or the output of a task
+  /// of the same job that Finished). The task becomes Scheduled with a lease until now + lease;
+  /// attempts is incremented. Returns nullopt when nothing is runnable.
+  virtual std::optional<Claim> claim_task(const std::string& worker_id, TimePoint now,
+                                          std::chrono::seconds lease) = 0;
+  /// Scheduled -> Processing (StartTime set). Returns the lease status.
+  virtual LeaseStatus start_task(const Claim& claim, TimePoint now) = 0;
+  /// Extends the lease to now + lease and stores Progress (0-100) when it changed.
+  virtual LeaseStatus renew_lease(const Claim& claim, TimePoint now, std::chrono::seconds lease,
+                                  double progress) = 0;
+  /// Processing -> Finished: Progress 100, EndTime, RunningDuration, PerfMessage, and the
+  /// output files registered as AssetFiles of the task's first output asset (any rows left
+  /// from an earlier attempt are replaced). Returns false (and writes nothing) when the lease
+  /// was lost.
+  virtual bool finish_task(const Claim& claim, TimePoint now,
+                           const std::vector<runtime::AssetFile>& outputs,
+                           const std::string& perf_message) = 0;
+  /// -> Error with the ErrorDetail (EndTime, RunningDuration). Unless the task has
+  /// DoNotDeleteOutputAssetOnFailure, the AssetFile rows of its output assets are removed (the
+  /// worker removes the files). Unless it has DoNotCancelOnJobFailure, the job's other unfinished
+  /// tasks are canceled (Queued/Scheduled ones Canceled, Processing ones Canceling).
+  /// Returns false when the lease was lost.
+  virtual bool fail_task(const Claim& claim, TimePoint now, const runtime::ErrorDetail& error) = 0;
+  /// Canceling -> Canceled (EndTime set). Returns false when the lease was lost.
+  virtual bool task_canceled(const Claim& claim, TimePoint now) = 0;
+  /// Gives a claimed task back (daemon draining): -> Queued, the attempt not counted.
+  virtual void release_task(const Claim& claim, TimePoint now) = 0;
+  /// Takes back every Scheduled/Processing/Canceling task whose lease expired before `now` (its
+  /// worker died): a Canceling one becomes Canceled; the others go back to Queued with a
+  /// "Requeued" historical event, or, after `max_attempts` claims, to Error with a
+  /// TransientError detail. Returns the Ids of the tasks taken back.
+  virtual std::vector<std::string> requeue_expired(TimePoint now, int max_attempts) = 0;
+};
+
+}  // namespace mw::store

@@ -1,0 +1,63 @@
+// The daemon's YAML configuration: what the acceptance check writes, and errors naming the key.
+
+#include "daemon/config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/process.hpp"
+
+namespace mw::config {
+namespace {
+
+using test::TempDir;
+
+std::filesystem::path write(const TempDir& dir, const std::string& text) {
+  const auto p = dir.path() / "mediaworker.yaml";
+  std::ofstream(p) << text;
+  return p;
+}
+
+std::string error_of(const TempDir& dir, const std::string& text) {
+  try {
+    load_config(write(dir, text));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(Config, AcceptanceCheckConfigLoads) {
+  TempDir dir;
+  std::ofstream(dir.path() / "tokens") << "acc-0123\n";
+  const Config c = load_config(write(dir, "api:\n  listen: 127.0.0.1:0\n  tokens_file: tokens\n"
+                                          "store:\n  url: sqlite://jobs.db\nstorage:\n  root: assets\n"
+                                          "worker:\n  slots: 1\n"));
+  EXPECT_EQ(c.api.listen, "127.0.0.1:0");
+  EXPECT_EQ(c.api.tokens, std::vector<std::string>{"acc-0123"});
+  EXPECT_EQ(c.store.sqlite_path(), dir.path() / "jobs.db");  // relative to the config file
+  EXPECT_EQ(c.storage.root, dir.path() / "assets");
+  EXPECT_EQ(c.worker.slots, 1);
+  EXPECT_EQ(c.worker.lease_seconds, 30);
+  EXPECT_FALSE(c.worker.host_id.empty());
+}
+
+TEST(Config, ErrorsNameTheKey) {
+  TempDir dir;
+  const std::string base = "store:\n  url: sqlite:///tmp/x.db\nstorage:\n  root: /tmp/a\n";
+  EXPECT_NE(error_of(dir, base + "worker:\n  slotz: 2\n").find("worker.slotz: unknown key"), std::string::npos);
+  EXPECT_NE(error_of(dir, base + "worker:\n  slots: many\n").find("worker.slots: 'many' is not a valid whole number"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, "storage:\n  root: /tmp/a\n").find("store.url: is required"), std::string::npos);
+  EXPECT_NE(error_of(dir, "store:\n  url: mysql://x\nstorage:\n  root: /a\n").find("store.url: 'mysql://x'"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, base + "api:\n  tokens_file: /nonexistent/tokens\n").find("api.tokens_file: cannot read"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, base + "log:\n  level: loud\n").find("log.level: 'loud'"), std::string::npos);
+  EXPECT_NE(error_of(dir, base + "workers:\n  slots: 1\n").find("workers: unknown key"), std::string::npos);
+  EXPECT_NE(error_of(dir, "store: [\n").find("not valid YAML: line"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mw::config

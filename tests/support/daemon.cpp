@@ -1,0 +1,151 @@
+#include "tests/support/daemon.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <regex>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace mw::test {
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string& extra_yaml) : dir_(dir) {
+  std::random_device rd;
+  token_ = "test-" + std::to_string(rd()) + std::to_string(rd());
+  std::filesystem::create_directories(dir_ / "assets");
+  std::ofstream(dir_ / "tokens") << token_ << "\n";
+  std::ofstream(dir_ / "config.yaml") << "api:\n  listen: 127.0.0.1:0\n  tokens_file: " << (dir_ / "tokens").string()
+                                      << "\nstore:\n  url: sqlite://" << (dir_ / "jobs.db").string()
+                                      << "\nstorage:\n  root: " << (dir_ / "assets").string() << "\n"
+                                      << extra_yaml;
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) kill_now();
+  if (reader_.joinable()) reader_.join();
+}
+
+void DaemonProcess::start() {
+  int err[2];
+  if (pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  const std::string binary = MW_BINARY, config = (dir_ / "config.yaml").string();
+  std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>("serve"),
+                          const_cast<char*>("--config"), const_cast<char*>(config.c_str()), nullptr};
+  const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(err[1]);
+  if (rc != 0) throw std::runtime_error("cannot start " + binary);
+  err_fd_ = err[0];
+  // Read until the "listening on" line (or the end: the daemon exited), then keep draining.
+  static const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+)/api/)");
+  std::string seen;
+  char buf[4096];
+  std::smatch m;
+  for (;;) {
+    const ssize_t n = read(err_fd_, buf, sizeof buf);
+    if (n <= 0) {
+      close(err_fd_);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      pid_ = -1;
+      throw std::runtime_error("mediaworker serve exited before listening:\n" + seen);
+    }
+    seen.append(buf, static_cast<size_t>(n));
+    if (std::regex_search(seen, m, listening)) break;
+  }
+  port_ = static_cast<unsigned short>(std::stoi(m[1]));
+  {
+    std::lock_guard lock(log_mutex_);
+    log_ = seen;
+  }
+  reader_ = std::thread([this] {
+    char b[4096];
+    for (ssize_t n; (n = read(err_fd_, b, sizeof b)) > 0;) {
+      std::lock_guard lock(log_mutex_);
+      log_.append(b, static_cast<size_t>(n));
+    }
+    close(err_fd_);
+  });
+}
+
+int DaemonProcess::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  if (reader_.joinable()) reader_.join();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void DaemonProcess::kill_now() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  if (reader_.joinable()) reader_.join();
+}
+
+std::string DaemonProcess::log() const {
+  std::lock_guard lock(log_mutex_);
+  return log_;
+}
+
+HttpResponse DaemonProcess::request(const std::string& method, const std::string& target, const std::string& body,
+                                    const std::map<std::string, std::string>& headers) const {
+  std::map<std::string, std::string> h = {{"Authorization", "Bearer " + token_},
+                                          {"Accept", "application/json;odata=verbose"},
+                                          {"DataServiceVersion", "3.0"},
+                                          {"MaxDataServiceVersion", "3.0"},
+                                          {"x-ms-version", "2.19"}};
+  if (!body.empty()) h["Content-Type"] = "application/json;odata=verbose";
+  for (const auto& [k, v] : headers) h[k] = v;
+  return http_request(port_, method, target, body, h);
+}
+
+std::string DaemonProcess::upload(const std::filesystem::path& file) const {
+  const std::string name = file.filename().string();
+  auto asset = request("POST", "/api/Assets", nlohmann::json{{"Name", name}}.dump());
+  if (asset.status != 201) throw std::runtime_error("POST /api/Assets: " + std::to_string(asset.status) + " " + asset.body);
+  const std::string asset_id = nlohmann::json::parse(asset.body)["d"]["Id"];
+  auto f = request("POST", "/api/Files",
+                   nlohmann::json{{"Name", name}, {"ParentAssetId", asset_id}, {"IsPrimary", true}}.dump());
+  if (f.status != 201) throw std::runtime_error("POST /api/Files: " + std::to_string(f.status) + " " + f.body);
+  const std::string file_id = nlohmann::json::parse(f.body)["d"]["Id"];
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto put = request("PUT", "/api/Files('" + url_encode(file_id) + "')/$value", bytes,
+                     {{"Content-Type", "application/octet-stream"}});
+  if (put.status / 100 != 2) throw std::runtime_error("PUT $value: " + std::to_string(put.status) + " " + put.body);
+  return asset_id;
+}
+
+}  // namespace mw::test

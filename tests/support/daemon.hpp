@@ -1,0 +1,58 @@
+#pragma once
+// A real `mediaworker serve` for integration tests: a temp folder with a config (API on
+// 127.0.0.1 port 0, a token, SQLite store, asset storage), the process started and its port read
+// from the "listening on" log line; the log is collected by a thread so the daemon never blocks.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/http.hpp"
+#include "tests/support/process.hpp"
+
+namespace mw::test {
+
+class DaemonProcess {
+ public:
+  /// Writes the config (extra_yaml is appended, e.g. "worker:\n  slots: 2\n") into `dir`.
+  DaemonProcess(const std::filesystem::path& dir, const std::string& extra_yaml = "worker:\n  slots: 1\n");
+  ~DaemonProcess();  ///< SIGKILL if still running
+
+  /// Starts the daemon and waits for its "listening on" line. Throws with the log if it exits.
+  void start();
+  /// SIGTERM and wait; returns the exit code.
+  int stop();
+  /// SIGKILL and wait (a crash).
+  void kill_now();
+
+  unsigned short port() const { return port_; }
+  const std::string& token() const { return token_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  std::string log() const;
+
+  /// An HTTP request to the daemon with the token and Accept: application/json;odata=verbose.
+  HttpResponse request(const std::string& method, const std::string& target, const std::string& body = {},
+                       const std::map<std::string, std::string>& headers = {}) const;
+  /// Uploads a file as a new asset (POST Assets, POST Files, PUT $value); returns the asset Id.
+  std::string upload(const std::filesystem::path& file) const;
+
+ private:
+  std::filesystem::path dir_;
+  std::string token_;
+  unsigned short port_ = 0;
+  pid_t pid_ = -1;
+  int err_fd_ = -1;
+  mutable std::mutex log_mutex_;
+  std::string log_;
+  std::thread reader_;
+};
+
+/// Percent-encodes an entity Id for a URL (':' -> %3A).
+std::string url_encode(const std::string& s);
+
+}  // namespace mw::test
