@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <pugixml.hpp>
-#include <regex>
 
 namespace mw::runtime {
 
@@ -34,16 +33,29 @@ int parse_int_attr(const pugi::xml_attribute& a, const std::string& where) {
   return v;
 }
 
+// "JobInputAsset(N)" / "JobOutputAsset(N)" with N a decimal of at most 4 digits.
+bool parse_reference(std::string_view text, TaskBodyAsset& out) {
+  for (const auto& [prefix, ref] : {std::pair{std::string_view("JobInputAsset("), TaskBodyAsset::Ref::JobInputAsset},
+                                    std::pair{std::string_view("JobOutputAsset("), TaskBodyAsset::Ref::JobOutputAsset}}) {
+    if (!text.starts_with(prefix) || !text.ends_with(')')) continue;
+    const std::string_view digits = text.substr(prefix.size(), text.size() - prefix.size() - 1);
+    if (digits.empty() || digits.size() > 4) return false;
+    int n = 0;
+    const auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc() || p != digits.data() + digits.size()) return false;
+    out.ref = ref;
+    out.index = n;
+    return true;
+  }
+  return false;
+}
+
 TaskBodyAsset parse_asset(const pugi::xml_node& node, bool output, int ordinal) {
   const std::string where = fmt::format("<{}> {}", output ? "outputAsset" : "inputAsset", ordinal + 1);
-  static const std::regex ref(R"(^(JobInputAsset|JobOutputAsset)\((\d{1,4})\)$)");
   const std::string text = trim(node.child_value());
-  std::smatch m;
-  if (!std::regex_match(text, m, ref))
-    throw TaskBodyError(fmt::format("{}: '{}' is not JobInputAsset(N) or JobOutputAsset(N)", where, text));
   TaskBodyAsset a;
-  a.ref = m[1] == "JobInputAsset" ? TaskBodyAsset::Ref::JobInputAsset : TaskBodyAsset::Ref::JobOutputAsset;
-  a.index = std::stoi(m[2]);
+  if (!parse_reference(text, a))
+    throw TaskBodyError(fmt::format("{}: '{}' is not JobInputAsset(N) or JobOutputAsset(N)", where, text));
   if (output && a.ref == TaskBodyAsset::Ref::JobInputAsset)
     throw TaskBodyError(fmt::format("{}: an output must be a JobOutputAsset(N), not '{}'", where, text));
   for (const pugi::xml_attribute& attr : node.attributes()) {

@@ -124,8 +124,10 @@ class JobStore {
                            const std::string& perf_message) = 0;
   /// -> Error with the ErrorDetail (EndTime, RunningDuration). Unless the task has
   /// DoNotDeleteOutputAssetOnFailure, the AssetFile rows of its output assets are removed (the
-  /// worker removes the files). Unless it has DoNotCancelOnJobFailure, the job's other unfinished
-  /// tasks are canceled (Queued/Scheduled ones Canceled, Processing ones Canceling).
+  /// worker removes the files). The job's other unfinished tasks are canceled (Queued/Scheduled
+  /// ones Canceled, Processing ones Canceling), except those that have DoNotCancelOnJobFailure
+  /// (NETSDK: "the task will not be cancelled even if the corresponding job failed") and can
+  /// still run; a task whose input can no longer be produced is canceled regardless.
   /// Returns false when the lease was lost.
   virtual bool fail_task(const Claim& claim, TimePoint now, const runtime::ErrorDetail& error) = 0;
   /// Canceling -> Canceled (EndTime set). Returns false when the lease was lost.

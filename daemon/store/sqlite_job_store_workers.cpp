@@ -1,0 +1,207 @@
+// SqliteJobStore, the worker side: claiming tasks, leases, and the outcome of a task. Every
+// method that takes a Claim first checks that the task still carries the claim's lease token
+// and worker (not the expiry: an expired lease that nobody took back is still held); when it
+// does not, the method writes nothing.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "daemon/store/sqlite_db.hpp"
+#include "daemon/store/sqlite_job_store.hpp"
+#include "daemon/store/sqlite_statements.hpp"
+#include "daemon/store/sqlite_transitions.hpp"
+
+namespace mw::store {
+
+using runtime::State;
+using sqlite::Transaction;
+namespace sql = sqlite::sql;
+
+std::optional<Claim> SqliteJobStore::claim_task(const std::string& worker_id, TimePoint now,
+                                                std::chrono::seconds lease) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  Claim claim;
+  {
+    auto select = db_->prepare(sql::kSelectRunnableTask);
+    if (!select.step()) return std::nullopt;
+    claim.task_id = select.text(0);
+    claim.job_id = select.text(1);
+  }
+  claim.worker_id = worker_id;
+  claim.lease_token = next_lease_token();
+  {
+    auto update = db_->prepare(sql::kScheduleTask);
+    update.bind_all(claim.task_id, worker_id, claim.lease_token, now + lease);
+    while (update.step()) claim.attempt = update.integer(0);
+  }
+  sqlite::add_event(*db_, claim.task_id, runtime::state_name(State::Scheduled), "", now);
+  sqlite::aggregate_job(*db_, claim.job_id, now);
+  transaction.commit();
+  return claim;
+}
+
+LeaseStatus SqliteJobStore::start_task(const Claim& claim, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  const auto task = sqlite::find_leased_task(*db_, claim);
+  if (!task) return LeaseStatus::Lost;
+  switch (task->state) {
+    case State::Canceling:
+      return LeaseStatus::CancelRequested;
+    case State::Processing:
+      return LeaseStatus::Held;  // a retried call
+    case State::Scheduled:
+      break;
+    default:
+      return LeaseStatus::Lost;
+  }
+  db_->prepare(sql::kStartTask).bind_all(task->id, now).run();
+  sqlite::add_event(*db_, task->id, runtime::state_name(State::Processing), "", now);
+  sqlite::aggregate_job(*db_, task->job_id, now);
+  transaction.commit();
+  return LeaseStatus::Held;
+}
+
+LeaseStatus SqliteJobStore::renew_lease(const Claim& claim, TimePoint now,
+                                        std::chrono::seconds lease, double progress) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  const auto task = sqlite::find_leased_task(*db_, claim);
+  if (!task) return LeaseStatus::Lost;
+  db_->prepare(sql::kRenewLease).bind_all(task->id, now + lease).run();
+  if (task->state == State::Canceling) {
+    transaction.commit();
+    return LeaseStatus::CancelRequested;
+  }
+  if (task->state == State::Processing && std::isfinite(progress)) {
+    const double percent = std::clamp(progress, 0.0, 100.0);
+    if (db_->prepare(sql::kSetProgress).bind_all(task->id, percent).run() > 0)
+      sqlite::aggregate_job(*db_, task->job_id, now);  // LastModified
+  }
+  transaction.commit();
+  return LeaseStatus::Held;
+}
+
+bool SqliteJobStore::finish_task(const Claim& claim, TimePoint now,
+                                 const std::vector<runtime::AssetFile>& outputs,
+                                 const std::string& perf_message) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  const auto task = sqlite::find_leased_task(*db_, claim);
+  if (!task) return false;
+  if (task->state != State::Processing && task->state != State::Canceling)
+    throw StoreError(StoreError::Kind::InvalidState,
+                     "task " + task->id + " is " + runtime::state_name(task->state) +
+                         ": only a started (Processing or Canceling) task can finish");
+  std::optional<std::string> output_asset;
+  {
+    auto select = db_->prepare(sql::kSelectFirstOutput);
+    select.bind_all(task->id);
+    if (select.step()) output_asset = select.text(0);
+  }
+  if (!output_asset && !outputs.empty())
+    throw StoreError(StoreError::Kind::InvalidState,
+                     "task " + task->id + " has no output asset to register its output files in");
+  if (output_asset) {
+    // Rows an earlier attempt registered go: the files were written again by this one.
+    db_->prepare(sql::kDeleteFilesOfAsset).bind_all(*output_asset).run();
+    for (const auto& file : outputs) {
+      const std::string id = file.id.empty() ? runtime::new_id(runtime::kAssetIdPrefix) : file.id;
+      const TimePoint created = file.created == TimePoint{} ? now : file.created;
+      const TimePoint modified = file.last_modified == TimePoint{} ? now : file.last_modified;
+      db_->prepare(sql::kInsertFile)
+          .bind_all(id, file.name, *output_asset, file.content_file_size, file.mime_type,
+                    file.is_primary, created, modified)
+          .run();
+    }
+  }
+  db_->prepare(sql::kFinishTask).bind_all(task->id, now, perf_message).run();
+  sqlite::add_event(*db_, task->id, runtime::state_name(State::Finished), "", now);
+  sqlite::aggregate_job(*db_, task->job_id, now);
+  transaction.commit();
+  return true;
+}
+
+bool SqliteJobStore::fail_task(const Claim& claim, TimePoint now,
+                               const runtime::ErrorDetail& error) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  const auto task = sqlite::find_leased_task(*db_, claim);
+  if (!task) return false;
+  sqlite::fail_task(*db_, *task, now, error);
+  sqlite::aggregate_job(*db_, task->job_id, now);
+  transaction.commit();
+  return true;
+}
+
+bool SqliteJobStore::task_canceled(const Claim& claim, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  const auto task = sqlite::find_leased_task(*db_, claim);
+  if (!task) return false;
+  sqlite::end_task(*db_, task->id, State::Canceled, now);
+  sqlite::cancel_starved_tasks(*db_, task->job_id, now);
+  sqlite::aggregate_job(*db_, task->job_id, now);
+  transaction.commit();
+  return true;
+}
+
+void SqliteJobStore::release_task(const Claim& claim, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  const auto task = sqlite::find_leased_task(*db_, claim);
+  if (!task) return;
+  if (task->state == State::Canceling) {
+    // The job is being canceled: giving the task back ends it.
+    sqlite::end_task(*db_, task->id, State::Canceled, now);
+    sqlite::cancel_starved_tasks(*db_, task->job_id, now);
+  } else {
+    db_->prepare(sql::kRequeueTask).bind_all(task->id, 1).run();
+    sqlite::add_event(*db_, task->id, "Released",
+                      "worker '" + claim.worker_id + "' gave the task back; attempt " +
+                          std::to_string(task->attempts) + " not counted",
+                      now);
+  }
+  sqlite::aggregate_job(*db_, task->job_id, now);
+  transaction.commit();
+}
+
+std::vector<std::string> SqliteJobStore::requeue_expired(TimePoint now, int max_attempts) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  std::vector<Claim> expired;
+  {
+    auto select = db_->prepare(sql::kSelectExpiredLeases);
+    select.bind_all(now);
+    while (select.step())
+      expired.push_back({select.text(0), select.text(1), select.text(2), select.int64(3), 0});
+  }
+  std::vector<std::string> taken_back;
+  for (const auto& lease : expired) {
+    // Re-read: taking back an earlier task may have canceled this one.
+    const auto task = sqlite::find_leased_task(*db_, lease);
+    if (!task) continue;
+    const std::string attempt =
+        "attempt " + std::to_string(task->attempts) + " of at most " + std::to_string(max_attempts);
+    const std::string expiry = "the lease of worker '" + lease.worker_id + "' expired";
+    if (task->state == State::Canceling) {
+      sqlite::end_task(*db_, task->id, State::Canceled, now, expiry + " while canceling");
+      sqlite::cancel_starved_tasks(*db_, task->job_id, now);
+    } else if (task->attempts >= max_attempts) {
+      sqlite::fail_task(*db_, *task, now,
+                        {"TransientError", expiry + " on " + attempt + ": no attempt left"});
+    } else {
+      db_->prepare(sql::kRequeueTask).bind_all(task->id, 0).run();
+      sqlite::add_event(*db_, task->id, "Requeued", expiry + " on " + attempt + "; queued again",
+                        now);
+    }
+    sqlite::aggregate_job(*db_, task->job_id, now);
+    taken_back.push_back(task->id);
+  }
+  transaction.commit();
+  return taken_back;
+}
+
+}  // namespace mw::store

@@ -1,0 +1,168 @@
+#include "daemon/store/sqlite_migrations.hpp"
+
+#include <string>
+#include <vector>
+
+namespace mw::store::sqlite {
+
+namespace {
+
+// Migration 1: assets, asset files, jobs, tasks, their asset links and historical events.
+// Times are INTEGER milliseconds since the epoch; `seq` gives every entity an insertion order.
+// Asset references from jobs and tasks carry no foreign key: AMS keeps a job readable after its
+// assets are deleted (GRIDWICH saw "Nonexistent Asset"), and an asset outlives its jobs.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE assets (
+  seq                  INTEGER PRIMARY KEY,
+  id                   TEXT NOT NULL UNIQUE,
+  name                 TEXT NOT NULL DEFAULT '',
+  state                INTEGER NOT NULL DEFAULT 0,
+  options              INTEGER NOT NULL DEFAULT 0,
+  format_option        INTEGER NOT NULL DEFAULT 0,
+  alternate_id         TEXT NOT NULL DEFAULT '',
+  storage_account_name TEXT NOT NULL DEFAULT '',
+  created_ms           INTEGER NOT NULL,
+  last_modified_ms     INTEGER NOT NULL
+);
+CREATE INDEX assets_by_created ON assets (created_ms, seq);
+
+CREATE TABLE asset_files (
+  seq               INTEGER PRIMARY KEY,
+  id                TEXT NOT NULL UNIQUE,
+  parent_asset_id   TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+  name              TEXT NOT NULL,
+  content_file_size INTEGER NOT NULL DEFAULT 0,
+  mime_type         TEXT NOT NULL DEFAULT '',
+  is_primary        INTEGER NOT NULL DEFAULT 0,
+  created_ms        INTEGER NOT NULL,
+  last_modified_ms  INTEGER NOT NULL,
+  UNIQUE (parent_asset_id, name)
+);
+CREATE UNIQUE INDEX asset_files_one_primary ON asset_files (parent_asset_id) WHERE is_primary <> 0;
+CREATE INDEX asset_files_by_created ON asset_files (created_ms, seq);
+
+CREATE TABLE jobs (
+  seq                INTEGER PRIMARY KEY,
+  id                 TEXT NOT NULL UNIQUE,
+  name               TEXT NOT NULL DEFAULT '',
+  priority           INTEGER NOT NULL DEFAULT 0,
+  state              INTEGER NOT NULL,
+  created_ms         INTEGER NOT NULL,
+  last_modified_ms   INTEGER NOT NULL,
+  start_ms           INTEGER,
+  end_ms             INTEGER,
+  running_duration_s REAL NOT NULL DEFAULT 0,
+  template_id        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX jobs_by_created ON jobs (created_ms, seq);
+
+-- role 0: InputMediaAssets, role 1: OutputMediaAssets; position keeps the order given.
+CREATE TABLE job_assets (
+  job_id   TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  role     INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  asset_id TEXT NOT NULL,
+  PRIMARY KEY (job_id, role, position)
+) WITHOUT ROWID;
+
+CREATE TABLE tasks (
+  seq                INTEGER PRIMARY KEY,
+  id                 TEXT NOT NULL UNIQUE,
+  job_id             TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  position           INTEGER NOT NULL,
+  name               TEXT NOT NULL DEFAULT '',
+  configuration      TEXT NOT NULL DEFAULT '',
+  media_processor_id TEXT NOT NULL DEFAULT '',
+  task_body          TEXT NOT NULL DEFAULT '',
+  options            INTEGER NOT NULL DEFAULT 0,
+  priority           INTEGER NOT NULL DEFAULT 0,
+  state              INTEGER NOT NULL,
+  progress           REAL NOT NULL DEFAULT 0,
+  start_ms           INTEGER,
+  end_ms             INTEGER,
+  running_duration_s REAL NOT NULL DEFAULT 0,
+  perf_message       TEXT NOT NULL DEFAULT '',
+  error_details      TEXT NOT NULL DEFAULT '[]',  -- JSON [{"Code":..,"Message":..}]
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  lease_owner        TEXT,
+  lease_token        INTEGER,
+  lease_expires_ms   INTEGER,
+  UNIQUE (job_id, position)
+);
+CREATE INDEX tasks_by_state ON tasks (state);
+CREATE INDEX tasks_by_lease ON tasks (lease_expires_ms) WHERE lease_token IS NOT NULL;
+
+-- role 0: input asset, role 1: output asset (resolved from the TaskBody), in TaskBody order.
+CREATE TABLE task_assets (
+  task_id  TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  role     INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  asset_id TEXT NOT NULL,
+  PRIMARY KEY (task_id, role, position)
+) WITHOUT ROWID;
+CREATE INDEX task_assets_by_asset ON task_assets (asset_id, role);
+
+CREATE TABLE task_events (
+  task_id      TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  seq          INTEGER NOT NULL,
+  code         TEXT NOT NULL,
+  message      TEXT NOT NULL DEFAULT '',
+  timestamp_ms INTEGER NOT NULL,
+  PRIMARY KEY (task_id, seq)
+) WITHOUT ROWID;
+)sql";
+
+const std::vector<const char*>& migrations() {
+  static const std::vector<const char*> all = {kMigration1};
+  return all;
+}
+
+constexpr Sql kCreateVersionTable{"create_schema_version",
+                                  "CREATE TABLE IF NOT EXISTS schema_version ("
+                                  " version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)"};
+constexpr Sql kSelectVersion{"select_schema_version",
+                             "SELECT COALESCE(MAX(version), 0) FROM schema_version"};
+constexpr Sql kInsertVersion{"insert_schema_version",
+                             "INSERT INTO schema_version (version, applied_ms) VALUES (?1, ?2)"};
+
+int read_version(Database& db) {
+  Statement select = db.prepare(kSelectVersion);
+  return select.step() ? select.integer(0) : 0;
+}
+
+}  // namespace
+
+int latest_schema_version() {
+  return static_cast<int>(migrations().size());
+}
+
+int schema_version(Database& db) {
+  Transaction transaction(db, Transaction::Mode::Deferred);
+  db.prepare(kCreateVersionTable).run();
+  const int version = read_version(db);
+  transaction.commit();
+  return version;
+}
+
+int migrate(Database& db, TimePoint now) {
+  Transaction transaction(db);
+  db.prepare(kCreateVersionTable).run();
+  const int current = read_version(db);
+  const int latest = latest_schema_version();
+  if (current > latest)
+    throw StoreError(StoreError::Kind::Unavailable,
+                     "job database " + db.file().string() + " has schema version " +
+                         std::to_string(current) + ", newer than version " +
+                         std::to_string(latest) +
+                         " that this mediaworker knows: run a newer mediaworker or restore a "
+                         "backup taken before the upgrade");
+  for (int version = current + 1; version <= latest; ++version) {
+    db.exec_script("migration " + std::to_string(version),
+                   migrations()[static_cast<size_t>(version - 1)]);
+    db.prepare(kInsertVersion).bind_all(version, now).run();
+  }
+  transaction.commit();
+  return latest;
+}
+
+}  // namespace mw::store::sqlite

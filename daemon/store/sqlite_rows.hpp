@@ -1,0 +1,47 @@
+#pragma once
+// Reading the SQLite job store's rows into the model structs (the column orders are those of
+// the SELECTs in sqlite_statements.hpp) and loading their collections. Internal to mw_store.
+
+#include <string>
+#include <vector>
+
+#include "daemon/runtime/model.hpp"
+#include "daemon/store/job_store.hpp"
+#include "daemon/store/sqlite_db.hpp"
+
+namespace mw::store::sqlite {
+
+/// Role of a row in job_assets / task_assets.
+inline constexpr int kInputRole = 0;
+inline constexpr int kOutputRole = 1;
+
+/// The largest $top (AMS: at most 1000 entities per answer).
+inline constexpr int kMaxTop = 1000;
+
+/// skip >= 0 and 0 <= top <= kMaxTop.
+Page clamp(Page page);
+
+/// A row of kSelectAsset / kListAssets.
+runtime::Asset read_asset(const Statement& row);
+/// A row of kSelectFile / kSelectAssetFiles / kListFiles.
+runtime::AssetFile read_file(const Statement& row);
+/// A row of kSelectJob / kListJobs, without its asset Ids (see load_job_assets).
+runtime::Job read_job(const Statement& row);
+/// A row of kSelectTask / kSelectTasksOfJob / kListTasks, with its ErrorDetails, without its
+/// assets and events (see load_task_details).
+/// @throws StoreError Unavailable naming the task when its ErrorDetails column is not valid JSON
+runtime::Task read_task(const Statement& row);
+
+/// Fills input_asset_ids and output_asset_ids.
+void load_job_assets(Database& db, runtime::Job& job);
+/// Fills input_asset_ids, output_asset_ids and historical_events (in order).
+void load_task_details(Database& db, runtime::Task& task);
+
+/// The ErrorDetails JSON column text back as ErrorDetails.
+/// @throws StoreError Unavailable naming the task when the text is not such JSON
+std::vector<runtime::ErrorDetail> parse_error_details(const std::string& text,
+                                                      const std::string& task_id);
+/// The ErrorDetails JSON column text: [{"Code":"...","Message":"..."}, ...].
+std::string error_details_json(const std::vector<runtime::ErrorDetail>& details);
+
+}  // namespace mw::store::sqlite
