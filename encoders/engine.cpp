@@ -86,6 +86,7 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
   }
   result.measured = std::move(measured);
   cleanup.armed = false;
+  if (listener) listener->on_progress(100.0);
   return result;
 }
 

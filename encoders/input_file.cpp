@@ -46,6 +46,7 @@ InputFile InputFile::open(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) unreadable(path, "is a folder, not a media file");
   if (std::filesystem::file_size(path, ec) == 0 && !ec) unreadable(path, "the file is empty (0 bytes)");
 
+  av::ensure_log_capture();
   InputFile in;
   in.path_ = path;
   av::clear_log_error();
@@ -94,6 +95,9 @@ void InputFile::plan_pcm_repacks() {
         prev_end = e->pos + e->size;
       }
       par->codec_id = codec;
+      // What libavcodec's PCM decoder of that codec outputs (s24 comes out as s32).
+      par->format = c.is_float ? (c.bits_per_sample == 64 ? AV_SAMPLE_FMT_DBL : AV_SAMPLE_FMT_FLT)
+                               : (c.bits_per_sample == 16 ? AV_SAMPLE_FMT_S16 : AV_SAMPLE_FMT_S32);
       par->bits_per_coded_sample = c.bits_per_sample;
       par->bits_per_raw_sample = c.bits_per_sample;
       par->block_align = real_bytes;

@@ -74,9 +74,13 @@ MeasuredFile measure_file(const std::string& path) {
       t.start_s = a.first * av_q2d(st->time_base);
       t.duration_s = (a.end - a.first) * av_q2d(st->time_base);
     }
-    // The mov demuxer gives packets no duration when the track has composition offsets (B-frames),
-    // so the last frame's duration is missing above; the track's own duration (mdhd/edit list) has it.
-    t.duration_s = std::max(t.duration_s, info_track.duration_s);
+    // The track's own duration and start (mdhd and edit list) are what a player presents: they
+    // exclude the AAC encoder's priming samples, and they include the last video frame, which
+    // the mov demuxer leaves without a packet duration when the track has B-frames.
+    if (info_track.duration_s > 0) {
+      t.duration_s = info_track.duration_s;
+      t.start_s = std::max(0.0, info_track.start_time_s);
+    }
     if (t.duration_s > 0) t.bitrate_kbps = a.bytes * 8 / t.duration_s / 1000;
   };
   for (const auto& v : info.video_tracks) {
@@ -99,7 +103,7 @@ MeasuredFile measure_file(const std::string& path) {
     t.color_transfer = v.color_transfer;
     t.color_space = v.color_space;
     t.has_rotation = !v.display_transform.is_identity();
-    t.frame_rate = rate_from_timestamps(a.pts, fmt->streams[v.index]->time_base);
+    t.frame_rate = av_q2d(snap_frame_rate(rate_from_timestamps(a.pts, fmt->streams[v.index]->time_base)));
     if (t.frame_rate <= 0 && t.duration_s > 0) t.frame_rate = t.frames / t.duration_s;
     out.tracks.push_back(std::move(t));
   }

@@ -66,9 +66,6 @@ class Progress {
       listener_->on_progress(percent);
     }
   }
-  void done() {
-    if (listener_) listener_->on_progress(100.0);
-  }
 
  private:
   const std::vector<std::unique_ptr<OutputFile>>& files_;
@@ -146,7 +143,6 @@ std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, InputFil
     out->commit();
     paths.push_back(out->final_path());
   }
-  progress.done();
   return paths;
 }
 

@@ -17,7 +17,8 @@ namespace mw::encoders {
 class ProgressListener {
  public:
   virtual ~ProgressListener() = default;
-  /// @param percent 0-100, never decreasing; 100 only once every output is complete
+  /// @param percent 0-100, never decreasing; 100 only once every output (media and metadata)
+  ///        is in place
   virtual void on_progress(double percent) = 0;
 };
 

@@ -263,7 +263,9 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
           box.width != box.height)
         std::swap(box.width, box.height);
       const bool upscale = vc.allow_upscale && !multi;
-      const Size picture = fit_to_box(dw, dh, box, vc.stretch, upscale);
+      // AutoFit fits like AutoSize and pads the rest of the box (letterbox/pillarbox).
+      const Size picture = fit_to_box(dw, dh, box,
+                                      vc.stretch == StretchMode::AutoFit ? StretchMode::AutoSize : vc.stretch, upscale);
       if (multi && !vc.allow_upscale && (picture.width > even(dw) + 2 || picture.height > even(dh) + 2))
         continue;  // ladders never upscale (issue: layers above the source are dropped)
       const Size coded = rotated ? Size{picture.height, picture.width} : picture;

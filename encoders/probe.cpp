@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <system_error>
@@ -98,6 +99,33 @@ double measured_frame_rate(const std::string& path, int stream) {
   }
 }
 
+// The end of a stream whose container gives no per-track duration (Matroska, WebM): the last
+// packets' pts + duration, read after a seek near the end. Seconds from the stream's start; 0
+// when unknown.
+double measured_duration(const std::string& path, int stream, double container_end_s, double start_s,
+                         double frame_s) {
+  try {
+    InputFile scan = InputFile::open(path);
+    AVFormatContext* fmt = scan.format();
+    const AVStream* st = fmt->streams[stream];
+    const auto target = static_cast<int64_t>(std::max(0.0, container_end_s - 3.0) * AV_TIME_BASE);
+    if (avformat_seek_file(fmt, -1, INT64_MIN, target, target, 0) < 0) return 0;
+    // A packet without a plausible duration (none, or Matroska's 1 ms BlockDuration) lasts one
+    // frame interval.
+    const int64_t frame_ticks = static_cast<int64_t>(frame_s / av_q2d(st->time_base) + 0.5);
+    int64_t end = AV_NOPTS_VALUE;
+    av::PacketPtr pkt = av::make_packet();
+    while (scan.read(pkt.get()))
+      if (pkt->stream_index == stream && pkt->pts != AV_NOPTS_VALUE) {
+        const int64_t packet_end = pkt->pts + (pkt->duration * 2 >= frame_ticks && pkt->duration > 0 ? pkt->duration : frame_ticks);
+        end = std::max(end == AV_NOPTS_VALUE ? packet_end : end, packet_end);
+      }
+    return end == AV_NOPTS_VALUE ? 0 : std::max(0.0, end * av_q2d(st->time_base) - start_s);
+  } catch (const EncodeError&) {
+    return 0;
+  }
+}
+
 // avg_frame_rate is what MES reports; when the container's two rates disagree (Matroska gives
 // avg 1000/1 from its 1 ms time base, and r_frame_rate is a guess that can be the field rate),
 // the rate is measured from the timestamps instead.
@@ -134,6 +162,11 @@ VideoTrackInfo video_track(const std::string& path, AVFormatContext* fmt, AVStre
               1 << 20);
   v.display_aspect_ratio = fraction(dar);
   v.frame_rate = nominal_frame_rate(path, st);
+  if (v.duration_s <= 0 && fmt->duration != AV_NOPTS_VALUE)
+    v.duration_s = measured_duration(path, st->index,
+                                     (fmt->duration + (fmt->start_time == AV_NOPTS_VALUE ? 0 : fmt->start_time)) /
+                                         double(AV_TIME_BASE),
+                                     v.start_time_s, v.frame_rate.num > 0 ? 1.0 / v.frame_rate.value() : 0.0);
   v.has_b_frames = par->video_delay > 0;
   switch (par->field_order) {
     case AV_FIELD_PROGRESSIVE: v.field_order = "progressive"; break;
@@ -165,9 +198,14 @@ AudioTrackInfo audio_track(AVStream* st) {
   if (const char* f = av_get_sample_fmt_name(static_cast<AVSampleFormat>(par->format)))
     a.sample_format = f;
   char layout[128] = {};
-  if (par->ch_layout.nb_channels > 0 &&
-      av_channel_layout_describe(&par->ch_layout, layout, sizeof layout) > 0)
+  AVChannelLayout described{};
+  if (par->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+    av_channel_layout_default(&described, par->ch_layout.nb_channels);  // "1 channels" -> "mono"
+  else
+    av_channel_layout_copy(&described, &par->ch_layout);
+  if (described.nb_channels > 0 && av_channel_layout_describe(&described, layout, sizeof layout) > 0)
     a.channel_layout = layout;
+  av_channel_layout_uninit(&described);
   a.channels = par->ch_layout.nb_channels;
   a.sampling_rate = par->sample_rate;
   a.bits_per_sample = par->bits_per_coded_sample > 0 ? par->bits_per_coded_sample

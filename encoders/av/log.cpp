@@ -31,14 +31,23 @@ void callback(void* avcl, int level, const char* fmt, va_list vl) {
   }
   if (level <= forward) std::fprintf(stderr, "%s\n", text.c_str());
 }
+
+std::once_flag g_installed;
+
 }  // namespace
 
 void install_log_capture(int forward_level) {
-  static std::once_flag once;
   g_forward_level.store(forward_level);
   // libav calls the callback only for levels up to av_log_level: errors always, more if forwarded.
   av_log_set_level(forward_level > AV_LOG_ERROR ? forward_level : AV_LOG_ERROR);
-  std::call_once(once, [] { av_log_set_callback(callback); });
+  std::call_once(g_installed, [] { av_log_set_callback(callback); });
+}
+
+void ensure_log_capture() {
+  std::call_once(g_installed, [] {
+    av_log_set_level(AV_LOG_ERROR);
+    av_log_set_callback(callback);
+  });
 }
 
 std::string last_log_error() { return t_last_error; }

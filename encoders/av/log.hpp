@@ -11,6 +11,10 @@ namespace mw::av {
 /// @param forward_level lines at or above this AV_LOG_* level go to stderr (AV_LOG_QUIET: none)
 void install_log_capture(int forward_level);
 
+/// Installs the callback with nothing forwarded if no one installed it yet (the engine calls
+/// this so errors can name libav's cause whoever the caller is). Never changes the level.
+void ensure_log_capture();
+
 /// The last error-level libav message logged on this thread ("" if none), trimmed.
 std::string last_log_error();
 
