@@ -8,6 +8,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "daemon/cli/client_commands.hpp"
 #include "daemon/cli/commands.hpp"
 
 #ifndef MW_VERSION
@@ -51,6 +52,11 @@ int main(int argc, char** argv) {
   mw::cli::add_encode_command(app, ctx, encode);
   mw::cli::add_probe_command(app, ctx, probe);
   mw::cli::add_presets_command(app, ctx, presets);
+  mw::cli::ServeOptions serve;
+  mw::cli::add_serve_command(app, ctx, serve);
+  mw::cli::ClientOptions client;
+  mw::cli::add_client_commands(app, ctx, client);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

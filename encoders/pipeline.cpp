@@ -15,8 +15,10 @@ namespace mw::encoders {
 
 namespace {
 
-// Queue depths: a few decoded pictures (each up to 12 MB at 4K) and about a second of audio.
-constexpr size_t kVideoQueueFrames = 8;
+// Queue depths: two decoded pictures (3 MB at 1080p, 12 MB at 4K; x264's own lookahead keeps
+// the encoder fed, so a deeper queue only costs memory: bench/, docs/benchmarks.md) and about a
+// second of audio.
+constexpr size_t kVideoQueueFrames = 2;
 constexpr size_t kAudioQueueFrames = 48;
 
 // Collects the first error of any stage and stops the others.

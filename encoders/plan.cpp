@@ -358,7 +358,7 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
     if (out.video >= 0) {
       const auto& v = video[out.video];
       cmd += fmt::format(
-          " -map '[v{}]' -c:v libx264 -preset {} -profile:v {}{} -b:v {}k -maxrate {}k -bufsize {}k"
+          " -map '[v{}]' -fps_mode passthrough -c:v libx264 -preset {} -profile:v {}{} -b:v {}k -maxrate {}k -bufsize {}k"
           " -bf {} -refs {} -g {} -x264-params '{}' -color_primaries bt709 -color_trc bt709"
           " -colorspace bt709 -color_range tv",
           out.video, v.x264_preset, v.profile, v.level.empty() ? "" : " -level:v " + v.level,

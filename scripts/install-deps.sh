@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build pkg-config make git python3
+  g++ cmake ninja-build pkg-config make git python3 curl
   # the libav engine (FFmpeg 5.1) and x264; ffmpeg/ffprobe for benchmarks and checks
   libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
   libx264-dev ffmpeg

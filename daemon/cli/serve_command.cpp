@@ -17,7 +17,7 @@ namespace mw::cli {
 namespace {
 
 void setup_logging(const config::LogConfig& log) {
-  auto logger = spdlog::stderr_logger_mt("mediaworker");
+  auto logger = spdlog::stderr_color_mt("mediaworker");
   if (log.format == "json")
     logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","message":"%v"})", spdlog::pattern_time_type::utc);
   else

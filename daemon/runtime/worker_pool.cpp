@@ -159,8 +159,9 @@ void WorkerPool::run_task(const store::Claim& claim) {
   const std::string& output_asset = task->output_asset_ids.front();
   const bool keep_outputs = task->options & kDoNotDeleteOutputAssetOnFailure;
   auto fail = [&](const char* code, const std::string& message) {
+    if (!store_.fail_task(claim, now(), {code, message})) return;  // lease lost: not ours to record
+    if (!keep_outputs) storage_.clear_asset_dir(output_asset);
     spdlog::error("task {} of job {}: {}: {}", task->id, task->job_id, code, message);
-    if (store_.fail_task(claim, now(), {code, message}) && !keep_outputs) storage_.clear_asset_dir(output_asset);
   };
 
   presets::Preset preset;

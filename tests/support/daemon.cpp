@@ -90,8 +90,11 @@ void DaemonProcess::start() {
     for (ssize_t n; (n = read(err_fd_, b, sizeof b)) > 0;) {
       std::lock_guard lock(log_mutex_);
       log_.append(b, static_cast<size_t>(n));
+      log_cv_.notify_all();
     }
     close(err_fd_);
+    std::lock_guard lock(log_mutex_);
+    log_cv_.notify_all();
   });
 }
 
@@ -117,6 +120,14 @@ void DaemonProcess::kill_now() {
 std::string DaemonProcess::log() const {
   std::lock_guard lock(log_mutex_);
   return log_;
+}
+
+bool DaemonProcess::wait_for_log(const std::string& pattern, std::chrono::milliseconds timeout, int count) const {
+  const std::regex re(pattern);
+  std::unique_lock lock(log_mutex_);
+  return log_cv_.wait_for(lock, timeout, [&] {
+    return std::distance(std::sregex_iterator(log_.begin(), log_.end(), re), std::sregex_iterator()) >= count;
+  });
 }
 
 HttpResponse DaemonProcess::request(const std::string& method, const std::string& target, const std::string& body,

@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -34,6 +36,9 @@ class DaemonProcess {
   const std::string& token() const { return token_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string log() const;
+  /// Waits until the log (from its start) matches `pattern` `count` times, or the timeout.
+  /// Returns whether it did.
+  bool wait_for_log(const std::string& pattern, std::chrono::milliseconds timeout, int count = 1) const;
 
   /// An HTTP request to the daemon with the token and Accept: application/json;odata=verbose.
   HttpResponse request(const std::string& method, const std::string& target, const std::string& body = {},
@@ -48,6 +53,7 @@ class DaemonProcess {
   pid_t pid_ = -1;
   int err_fd_ = -1;
   mutable std::mutex log_mutex_;
+  mutable std::condition_variable log_cv_;
   std::string log_;
   std::thread reader_;
 };

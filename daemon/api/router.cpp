@@ -1,0 +1,111 @@
+#include "daemon/api/router.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <string_view>
+
+#include "daemon/api/api_error.hpp"
+
+namespace mw::api {
+
+namespace {
+
+using Handler = Response (*)(const Services&, const Request&);
+
+struct Route {
+  std::string_view set;
+  Handler handler;
+};
+
+constexpr Route kRoutes[] = {
+    {"Jobs", handle_jobs},
+    {"Tasks", handle_tasks},
+    {"Assets", handle_assets},
+    {"Files", handle_files},
+    {"MediaProcessors", handle_media_processors},
+    {"CancelJob", handle_cancel_job},
+    {"CreateFileInfos", handle_create_file_infos},
+};
+
+http::status store_status(store::StoreError::Kind kind) {
+  switch (kind) {
+    case store::StoreError::Kind::NotFound:
+      return http::status::not_found;
+    case store::StoreError::Kind::Conflict:
+      return http::status::conflict;
+    case store::StoreError::Kind::InvalidState:
+      return http::status::bad_request;
+    case store::StoreError::Kind::Unavailable:
+      return http::status::service_unavailable;
+  }
+  return http::status::internal_server_error;
+}
+
+}  // namespace
+
+Response Router::handle(const Request& request) const noexcept {
+  try {
+    for (const Route& route : kRoutes)
+      if (route.set == request.target.set) return route.handler(services_, request);
+    throw ApiError(http::status::not_found,
+                   fmt::format("Resource not found for the segment '{}'.", request.target.set));
+  } catch (...) {
+    return current_exception_response();
+  }
+}
+
+bool Router::is_upload(http::verb method, const Target& target) {
+  return (method == http::verb::put || method == http::verb::post) && target.set == "Files" &&
+         target.key.has_value() && target.property == "$value";
+}
+
+UploadPlan Router::plan_upload(const std::string& file_id) const {
+  return api::plan_upload(services_, file_id);
+}
+
+Response Router::finish_upload(const UploadPlan& plan, int64_t size) const noexcept {
+  try {
+    return api::finish_upload(services_, plan, size);
+  } catch (...) {
+    return current_exception_response();
+  }
+}
+
+Response Router::current_exception_response() noexcept {
+  try {
+    try {
+      throw;
+    } catch (const ApiError& e) {
+      return error_response(e.status(), e.code(), e.what());
+    } catch (const NotFoundPath& e) {
+      return error_response(http::status::not_found, "", e.what());
+    } catch (const UriError& e) {
+      return error_response(http::status::bad_request, "", e.what());
+    } catch (const runtime::JobRejected& e) {
+      const std::string message =
+          e.field().empty() || std::string_view(e.what()).find(e.field()) != std::string_view::npos
+              ? std::string(e.what())
+              : fmt::format("{}: {}", e.field(), e.what());
+      return error_response(e.not_found() ? http::status::not_found : http::status::bad_request, "",
+                            message);
+    } catch (const store::StoreError& e) {
+      return error_response(store_status(e.kind()), "", e.what());
+    } catch (const std::filesystem::filesystem_error& e) {
+      return error_response(http::status::internal_server_error, "",
+                            fmt::format("storage: {}", e.what()));
+    } catch (const std::exception& e) {
+      return error_response(http::status::internal_server_error, "",
+                            fmt::format("internal error: {}", e.what()));
+    } catch (...) {
+      return error_response(http::status::internal_server_error, "", "internal error");
+    }
+  } catch (...) {
+    // Building the error body itself failed (out of memory): an empty 500.
+    Response response;
+    response.status = http::status::internal_server_error;
+    return response;
+  }
+}
+
+}  // namespace mw::api

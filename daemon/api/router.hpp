@@ -1,0 +1,39 @@
+#pragma once
+// Routes a parsed request to the handler of its entity set (/api/Jobs, /api/Tasks, /api/Assets,
+// /api/Files, /api/MediaProcessors and the service operations CancelJob and CreateFileInfos)
+// and turns every failure into the AMS error response at one place:
+//   ApiError -> its status; UriError -> 400; NotFoundPath -> 404;
+//   runtime::JobRejected -> 400 (404 when not_found()), the message naming its field;
+//   store::StoreError NotFound 404, Conflict 409, InvalidState 400, Unavailable 503;
+//   anything else -> 500.
+
+#include <cstdint>
+#include <string>
+
+#include "daemon/api/handlers.hpp"
+#include "daemon/api/message.hpp"
+
+namespace mw::api {
+
+class Router {
+ public:
+  explicit Router(Services services) : services_(services) {}
+
+  /// Answers one request. Never throws: failures become error responses.
+  Response handle(const Request& request) const noexcept;
+
+  /// Whether the request is an upload the session streams to disk: PUT or POST Files('id')/$value.
+  static bool is_upload(http::verb method, const Target& target);
+  /// Where the upload of `file_id` goes. @throws like a handler (ApiError 404, ...)
+  UploadPlan plan_upload(const std::string& file_id) const;
+  /// Records the uploaded size (bytes) and answers 204. Never throws.
+  Response finish_upload(const UploadPlan& plan, int64_t size) const noexcept;
+
+  /// The error response for the exception being handled; call only inside a catch block.
+  static Response current_exception_response() noexcept;
+
+ private:
+  Services services_;
+};
+
+}  // namespace mw::api
