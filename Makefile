@@ -4,7 +4,6 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
-DEMO_OUT   ?= demo-output
 CMAKE_ARGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 .PHONY: deps build demo test test-release test-sanitizers clean
@@ -16,13 +15,10 @@ build: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# The main job on a real clip: "H.264 HD 720p VBR" (the AMS v2 Job page's preset) on a broadcast TS.
+# The main job: the daemon on an embedded SQLite store (var/demo), the sample clip uploaded, the
+# AMS v2 Job page's "Create a Job" request ("H.264 HD 720p VBR"), waited for, its output listed.
 demo: build
-	@rm -rf $(DEMO_OUT)
-	$(BUILD)/mediaworker encode --preset "H.264 HD 720p VBR" -o $(DEMO_OUT) samples/bbb-1080p24-mpeg2-mp2.ts
-	@echo
-	@echo "== $(DEMO_OUT)/bbb-1080p24-mpeg2-mp2_manifest.xml"
-	@cat $(DEMO_OUT)/bbb-1080p24-mpeg2-mp2_manifest.xml
+	@MW=$(BUILD)/mediaworker bash scripts/demo.sh
 
 # Every test, then every test again under AddressSanitizer and UndefinedBehaviorSanitizer.
 test: test-release test-sanitizers
@@ -37,4 +33,4 @@ test-sanitizers: deps
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_OUT)
+	rm -rf $(BUILD) $(ASAN_BUILD) var
