@@ -9,7 +9,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <regex>
 #include <stdexcept>
 
 extern char** environ;
@@ -64,10 +63,10 @@ void DaemonProcess::start() {
   if (rc != 0) throw std::runtime_error("cannot start " + binary);
   err_fd_ = err[0];
   // Read until the "listening on" line (or the end: the daemon exited), then keep draining.
-  static const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+)/api/)");
+  const std::string listening = "listening on http://127.0.0.1:";
   std::string seen;
   char buf[4096];
-  std::smatch m;
+  size_t at = std::string::npos;
   for (;;) {
     const ssize_t n = read(err_fd_, buf, sizeof buf);
     if (n <= 0) {
@@ -78,9 +77,10 @@ void DaemonProcess::start() {
       throw std::runtime_error("mediaworker serve exited before listening:\n" + seen);
     }
     seen.append(buf, static_cast<size_t>(n));
-    if (std::regex_search(seen, m, listening)) break;
+    at = seen.find(listening);
+    if (at != std::string::npos && seen.find("/api/", at) != std::string::npos) break;
   }
-  port_ = static_cast<unsigned short>(std::stoi(m[1]));
+  port_ = static_cast<unsigned short>(std::stoi(seen.substr(at + listening.size())));
   {
     std::lock_guard lock(log_mutex_);
     log_ = seen;
@@ -122,11 +122,12 @@ std::string DaemonProcess::log() const {
   return log_;
 }
 
-bool DaemonProcess::wait_for_log(const std::string& pattern, std::chrono::milliseconds timeout, int count) const {
-  const std::regex re(pattern);
+bool DaemonProcess::wait_for_log(const std::string& text, std::chrono::milliseconds timeout, int count) const {
   std::unique_lock lock(log_mutex_);
   return log_cv_.wait_for(lock, timeout, [&] {
-    return std::distance(std::sregex_iterator(log_.begin(), log_.end(), re), std::sregex_iterator()) >= count;
+    int found = 0;
+    for (size_t at = log_.find(text); at != std::string::npos; at = log_.find(text, at + text.size())) ++found;
+    return found >= count;
   });
 }
 

@@ -36,9 +36,9 @@ class DaemonProcess {
   const std::string& token() const { return token_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string log() const;
-  /// Waits until the log (from its start) matches `pattern` `count` times, or the timeout.
+  /// Waits until the log (from its start) contains `text` `count` times, or the timeout.
   /// Returns whether it did.
-  bool wait_for_log(const std::string& pattern, std::chrono::milliseconds timeout, int count = 1) const;
+  bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout, int count = 1) const;
 
   /// An HTTP request to the daemon with the token and Accept: application/json;odata=verbose.
   HttpResponse request(const std::string& method, const std::string& target, const std::string& body = {},
