@@ -35,7 +35,7 @@ constexpr size_t kHeaderLimit = 32 * 1024;                // bytes; long AAD tok
 constexpr size_t kChunkSize = 256 * 1024;                 // upload chunk, bytes
 constexpr size_t kMaxClientRequestId = 2048;              // AMS: about 2 KB
 constexpr uint64_t kNoBodyLimit = std::numeric_limits<uint64_t>::max();
-constexpr size_t kDrainBytes = 8 * 1024 * 1024;           // unread body dropped before closing
+constexpr size_t kDrainBytes = 8 * 1024 * 1024;  // unread body dropped before closing
 constexpr auto kDrainTime = std::chrono::seconds(2);
 
 auto with_error(error_code& ec) {

@@ -75,8 +75,9 @@ inline bool has_shape(const std::string& text, const std::string& pattern) {
     }
     if (t >= text.size()) return false;
     const char c = text[t++];
-    if (p == '9' ? !(c >= '0' && c <= '9')
-                 : p == 'x' ? !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) : c != p)
+    if (p == '9'   ? !(c >= '0' && c <= '9')
+        : p == 'x' ? !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
+                   : c != p)
       return false;
   }
   return t == text.size();

@@ -64,7 +64,8 @@ TEST_F(ApiServerLifecycleTest, StopClosesIdleKeepAliveConnectionsAndJoins) {
 TEST_F(ApiServerLifecycleTest, StopDuringAnUploadLeavesNoPartialFile) {
   const Reply asset = send(http::verb::post, "/api/Assets", R"({"Name":"a"})");
   const std::string asset_id = asset.json()["d"]["Id"];
-  const Reply file = send(http::verb::post, "/api/Files", R"({"Name":"big.bin","ParentAssetId":")" + asset_id + R"("})");
+  const Reply file = send(http::verb::post, "/api/Files",
+                          R"({"Name":"big.bin","ParentAssetId":")" + asset_id + R"("})");
   const std::string file_id = file.json()["d"]["Id"];
 
   boost::asio::io_context io;

@@ -42,11 +42,13 @@ TEST_F(ApiServerTest, ClipUploadedInThreeStepsDownloadsAsTheSameBytes) {
 TEST_F(ApiServerTest, UploadsLargerThanAnyBodyLimitStreamInChunks) {
   // 1.9 MB: over Beast's default 1 MB body limit, the server's 16 KiB JSON limit and its 256 KiB
   // upload chunk.
-  const std::filesystem::path clip = std::filesystem::path(MW_MEDIA_DIR) / "bbb-1080p24-mpeg2-mp2.ts";
+  const std::filesystem::path clip =
+      std::filesystem::path(MW_MEDIA_DIR) / "bbb-1080p24-mpeg2-mp2.ts";
   const auto [asset_id, file_id] = upload(clip);
   const std::string bytes = read_file(clip);
   ASSERT_GT(bytes.size(), 1u << 20);
-  EXPECT_EQ(get("/api/Files('" + file_id + "')").json()["d"]["ContentFileSize"], std::to_string(bytes.size()));
+  EXPECT_EQ(get("/api/Files('" + file_id + "')").json()["d"]["ContentFileSize"],
+            std::to_string(bytes.size()));
   EXPECT_TRUE(read_file(storage_.asset_dir(asset_id) / clip.filename()) == bytes);
   EXPECT_TRUE(get("/api/Files('" + file_id + "')/$value").body == bytes);
 }
@@ -283,8 +285,7 @@ TEST_F(ApiServerTest, ResponsesCarryTheAmsHeaders) {
   headers["client-request-id"] = "my-correlation-42";
   const Reply a = get("/api/MediaProcessors", headers);
   const Reply b = get("/api/MediaProcessors");
-  EXPECT_TRUE(has_shape(a.header("request-id"), kGuidShape))
-      << a.header("request-id");
+  EXPECT_TRUE(has_shape(a.header("request-id"), kGuidShape)) << a.header("request-id");
   EXPECT_EQ(a.header("x-ms-request-id"), a.header("request-id"));
   EXPECT_NE(a.header("request-id"), b.header("request-id"));
   EXPECT_EQ(a.header("client-request-id"), "my-correlation-42");
