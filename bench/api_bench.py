@@ -130,17 +130,21 @@ def self_cpu() -> float:
 class Daemon:
     """`mediaworker serve` in its own folder, on a free loopback port, with one bearer token."""
 
-    def __init__(self, mw: str, folder: Path, slots: int, registry: list):
+    def __init__(self, mw: str, folder: Path, slots: int, registry: list, db_dir: Path | None = None,
+                 assets_dir: Path | None = None):
         self.folder = folder
         folder.mkdir(parents=True)
-        (folder / "assets").mkdir()
+        db_dir = db_dir or folder
+        assets_dir = assets_dir or folder / "assets"
+        db_dir.mkdir(parents=True, exist_ok=True)
+        assets_dir.mkdir(parents=True, exist_ok=True)
         self.token = "bench-" + os.urandom(12).hex()
         (folder / "tokens").write_text(self.token + "\n")
         self.config = folder / "mediaworker.yaml"
         self.config.write_text(
             "api:\n  listen: 127.0.0.1:0\n  tokens_file: tokens\n"
-            "store:\n  url: sqlite://jobs.db\n"
-            "storage:\n  root: assets\n"
+            f"store:\n  url: sqlite://{db_dir / 'jobs.db'}\n"
+            f"storage:\n  root: {assets_dir}\n"
             f"worker:\n  slots: {slots}\n")
         self.log = folder / "daemon.log"
         self.slots = slots
@@ -369,6 +373,7 @@ class RateRun:
     latencies_ms: list[float]
     daemon_cpu_s: float
     http_threads_cpu_s: float
+    threads_cpu_s: float       # the same from /proc/PID/task/*/stat (for the HTTP threads' share)
     client_cpu_s: float
     machine_busy_s: float      # CPU seconds the whole machine spent busy in the window
     load: float
@@ -428,6 +433,7 @@ def hammer(d: Daemon, conns: int, per_conn: int, method: str, path: str, body: b
     # worker slots and the maintenance thread).
     http_tids = sorted(thr1)[-API_THREADS:]
     http_cpu = sum(thr1[t] - thr0.get(t, 0.0) for t in http_tids)
+    threads_cpu = sum(v - thr0.get(t, 0.0) for t, v in thr1.items())
     flat = [r for rs in results for r in rs]
     statuses: dict[int, int] = {}
     for status, _, _ in flat:
@@ -435,7 +441,8 @@ def hammer(d: Daemon, conns: int, per_conn: int, method: str, path: str, body: b
     want = 201 if method == "POST" else 200
     run = RateRun(what=what, conns=conns, requests=len(flat), seconds=seconds, ok=statuses.get(want, 0),
                   statuses=statuses, latencies_ms=[r[2] * 1000 for r in flat],
-                  daemon_cpu_s=cpu1 - cpu0, http_threads_cpu_s=http_cpu, client_cpu_s=me1 - me0,
+                  daemon_cpu_s=cpu1 - cpu0, http_threads_cpu_s=http_cpu, threads_cpu_s=threads_cpu,
+                  client_cpu_s=me1 - me0,
                   machine_busy_s=(busy1 - busy0) / TICK, load=load)
     return run, [r[1] for r in flat if r[0] == want]
 
@@ -450,9 +457,11 @@ def list_job_ids(api: Api) -> list[str]:
         skip += len(page)
 
 
-def creation_run(mw: str, folder: Path, clip: Path, conns: int, total: int, registry: list) -> tuple[RateRun, RateRun]:
+def creation_run(mw: str, folder: Path, clip: Path, conns: int, total: int, registry: list,
+                 db_dir: Path | None = None, assets_dir: Path | None = None,
+                 baseline: bool = True) -> tuple[RateRun | None, RateRun]:
     per_conn = -(-total // conns)
-    d = Daemon(mw, folder, 0, registry)
+    d = Daemon(mw, folder, 0, registry, db_dir, assets_dir)
     try:
         api = Api(d)
         body = job_body(upload_clip(api, clip))
@@ -463,7 +472,8 @@ def creation_run(mw: str, folder: Path, clip: Path, conns: int, total: int, regi
             if status != 201:
                 raise BenchError(f"warm-up POST /api/Jobs: {status} {data[:300]!r}")
             warm.append(json.loads(data)["d"]["Id"])
-        base, _ = hammer(d, conns, per_conn, "GET", "/api/MediaProcessors", None, "GET MediaProcessors")
+        base = hammer(d, conns, per_conn, "GET", "/api/MediaProcessors", None, "GET MediaProcessors")[0] \
+            if baseline else None
         run, bodies = hammer(d, conns, per_conn, "POST", "/api/Jobs", body, "POST Jobs")
         created = {json.loads(b)["d"]["Id"] for b in bodies}
         t = time.perf_counter()
@@ -478,6 +488,9 @@ def creation_run(mw: str, folder: Path, clip: Path, conns: int, total: int, regi
             raise BenchError(f"the paged listing returned {len(listed) - len(listed_set)} jobs twice")
         api.close()
     finally:
+        # The folders stay until the end: each creation made an output asset folder, and removing
+        # thousands of them here would slow down the next run's mkdirs on a file system whose inode
+        # allocator avoids recently freed inodes (ext4 without a journal does; see the docs).
         d.stop()
     return base, run
 
@@ -505,7 +518,7 @@ def cpu_model() -> str:
 
 
 def report(lat_runs: list[LatencyRun], rate_runs: dict[int, list[tuple[RateRun, RateRun]]], args,
-           mw_info: str, boosted: bool) -> str:
+           mw_info: str, boosted: bool, placement: dict[tuple[str, str], list[RateRun]]) -> str:
     out: list[str] = []
     today = datetime.date.today().isoformat()
     argv = " ".join(sys.argv[1:])
@@ -569,7 +582,7 @@ def report(lat_runs: list[LatencyRun], rate_runs: dict[int, list[tuple[RateRun, 
         lat99 = med([pct(r.latencies_ms, 99) for r in runs])
         dcpu = med([r.daemon_cpu_s / r.ok * 1000 for r in runs])
         ccpu = med([r.client_cpu_s / r.ok * 1000 for r in runs])
-        busy = med([r.machine_busy_s / (r.seconds * NCPU) for r in runs])
+        busy = min(1.0, med([r.machine_busy_s / (r.seconds * NCPU) for r in runs]))
         brate = med([b.rate for b in bases])
         bcpu = med([b.daemon_cpu_s / b.ok * 1000 for b in bases])
         out.append(f"| {k} | {runs[0].requests} | **{med(rates):.0f}** | {spread(rates, lambda v: f'{v:.0f}')} | {bad} "
@@ -577,13 +590,28 @@ def report(lat_runs: list[LatencyRun], rate_runs: dict[int, list[tuple[RateRun, 
                    f"| {brate:.0f} ({bcpu:.3f}) |")
     out.append("")
     list_s = med([r.list_seconds for rs in rate_runs.values() for _, r in rs])
-    http_share = med([r.http_threads_cpu_s / r.daemon_cpu_s for rs in rate_runs.values() for _, r in rs
-                      if r.daemon_cpu_s > 0])
+    http_share = med([r.http_threads_cpu_s / r.threads_cpu_s for rs in rate_runs.values() for _, r in rs
+                      if r.threads_cpu_s > 0])
     out.append(f"Daemon CPU: /proc/PID/stat utime+stime over the timed window ({http_share:.0%} of it on the "
                f"{API_THREADS} HTTP I/O threads, which also run the store). Client CPU: this script's getrusage. "
                f"Machine busy: all processes, /proc/stat, share of {NCPU} cores. Paging all jobs "
                f"(`GET /api/Jobs?$top=1000&$skip=…`, ~{args.jobs + 20} jobs): median {list_s * 1000:.0f} ms.")
     out.append("")
+
+    if placement:
+        k = placement_conns(args)
+        out.append(f"**Where the file system goes** (K={k}, {args.jobs} creations per run, a fresh daemon each; "
+                   f"the job database (`store.url`) and the asset folders (`storage.root`, where each "
+                   f"creation makes its output asset's folder) on the temporary folder's file system or on "
+                   f"/dev/shm (tmpfs); median over runs)")
+        out.append("")
+        out.append("| job database on | asset folders on | jobs/s | runs | daemon CPU ms/job |")
+        out.append("|---|---|---|---|---|")
+        for (db, assets), runs in placement.items():
+            rates = [r.rate for r in runs]
+            out.append(f"| {db} | {assets} | {med(rates):.0f} | {spread(rates, lambda v: f'{v:.0f}')} "
+                       f"| {med([r.daemon_cpu_s / r.ok * 1000 for r in runs]):.3f} |")
+        out.append("")
 
     # targets
     lat = med(per_run("server_ms", "polled", p50))
@@ -594,10 +622,31 @@ def report(lat_runs: list[LatencyRun], rate_runs: dict[int, list[tuple[RateRun, 
     out.append(f"- {'met' if lat <= TARGET_LATENCY_MS else 'MISSED'}: submit → Processing p50 ≤ "
                f"{TARGET_LATENCY_MS:.0f} ms with an idle worker ({lat:.0f} ms server side; {lat_client:.1f} ms "
                f"client side)")
+    per_k = [(k, med([r.rate for _, r in rs])) for k, rs in rate_runs.items()]
     out.append(f"- {'met' if best >= TARGET_RATE else 'MISSED'}: job creations ≥ {TARGET_RATE:.0f}/s over loopback "
                f"(best {best:.0f}/s with {best_k} connection(s); "
-               + ", ".join(f"K={k}: {med([r.rate for _, r in rs]):.0f}/s" for k, rs in rate_runs.items()) + ")")
+               + ", ".join(f"K={k}: {v:.0f}/s " + ("met" if v >= TARGET_RATE else f"missed by {1 - v / TARGET_RATE:.0%}")
+                           for k, v in per_k) + ")")
     return "\n".join(out) + "\n"
+
+
+def placement_conns(args) -> int:
+    return min(int(c) for c in args.conns.split(",") if c.strip())
+
+
+def fs_name(path: Path) -> str:
+    """'ext4 (/tmp)' for the file system holding path, from /proc/mounts."""
+    best, kind = "", "?"
+    real = str(path.resolve())
+    try:
+        for line in open("/proc/mounts"):
+            dev, mnt, fstype = line.split()[:3]
+            mnt = mnt.replace("\\040", " ")
+            if (real == mnt or real.startswith(mnt.rstrip("/") + "/")) and len(mnt) >= len(best):
+                best, kind = mnt, fstype
+    except OSError:
+        pass
+    return f"{kind} ({path})"
 
 
 def write_doc(section: str) -> None:
@@ -653,6 +702,10 @@ def main() -> int:
                     help="seconds to wait after the previous task is final, before a submit (default 0.05)")
     ap.add_argument("--quiet-read", type=float, default=0.1,
                     help="non-polling iterations: seconds after the POST before reading the events (default 0.1)")
+    ap.add_argument("--placement", action="store_true",
+                    help="also time creations (the smallest --conns) with the job database and the asset "
+                         "folders each on the temporary folder's file system or on /dev/shm: what the "
+                         "file system costs")
     ap.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
     ap.add_argument("--boost", action="store_true",
                     help="run in a scheduling group of its own at nice -20 (root)")
@@ -674,6 +727,7 @@ def main() -> int:
         signal.signal(sig, stop)
     registry: list[Daemon] = []
     tmp = Path(tempfile.mkdtemp(prefix="mw-api-bench-"))
+    scratch = [tmp]
     try:
         if not os.access(mw, os.X_OK):
             raise BenchError(f"no mediaworker binary at {mw} (build it, or pass MW=path)")
@@ -681,6 +735,7 @@ def main() -> int:
             raise BenchError(f"missing input {clip}")
         if args.boost:
             boost()
+        started = time.monotonic()
         binary, mw_info = pin_binary(mw, tmp)
         print(f"bench: {mw_info}; {NCPU} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
 
@@ -691,17 +746,35 @@ def main() -> int:
                             registry)
             lat_runs.append(r)
             s = [x.server_ms for x in r.polled]
-            print(f"bench: latency run {run + 1}: server p50 {pct(s, 50)} p90 {pct(s, 90)} max {max(s)} ms; "
+            print(f"bench: [{time.monotonic() - started:.0f} s] latency run {run + 1}: server p50 {pct(s, 50)} p90 {pct(s, 90)} max {max(s)} ms; "
                   f"client p50 {pct([x.client_ms for x in r.polled], 50):.1f} ms; quiet server p50 "
                   f"{pct([x.server_ms for x in r.quiet], 50)} ms; load {r.load:.1f}", flush=True)
             for k in conns:  # interleaved with the latency runs: each run sees about the same machine
                 base, rr = creation_run(binary, tmp / f"rate{run}_{k}", clip, k, args.jobs, registry)
                 rate_runs[k].append((base, rr))
-                print(f"bench: creations run {run + 1}, K={k}: {rr.ok}/{rr.requests} x 201 in {rr.seconds:.2f} s "
+                print(f"bench: [{time.monotonic() - started:.0f} s] creations run {run + 1}, K={k}: {rr.ok}/{rr.requests} x 201 in {rr.seconds:.2f} s "
                       f"= {rr.rate:.0f}/s; listed {rr.listed}, missing {rr.missing}; daemon CPU "
                       f"{rr.daemon_cpu_s / rr.ok * 1000:.3f} ms/job, client {rr.client_cpu_s / rr.ok * 1000:.3f} "
                       f"ms/job; GET baseline {base.rate:.0f}/s; load {rr.load:.1f}", flush=True)
-        section = report(lat_runs, rate_runs, args, mw_info, args.boost)
+        placement: dict[tuple[str, str], list[RateRun]] = {}
+        if args.placement:
+            shm = Path("/dev/shm")
+            if not (shm.is_dir() and os.access(shm, os.W_OK)):
+                raise BenchError("--placement needs a writable /dev/shm")
+            shm_tmp = Path(tempfile.mkdtemp(prefix="mw-api-bench-", dir=shm))
+            scratch.append(shm_tmp)
+            disk, mem = fs_name(Path(tempfile.gettempdir())), fs_name(shm)
+            k = placement_conns(args)
+            for run in range(args.runs):
+                for i, (db, assets) in enumerate(((tmp, tmp), (tmp, shm_tmp), (shm_tmp, tmp), (shm_tmp, shm_tmp))):
+                    name = f"place{run}_{i}"
+                    _, rr = creation_run(binary, tmp / name, clip, k, args.jobs, registry, db / name / "db",
+                                         assets / name / "assets", baseline=False)
+                    key = (disk if db is tmp else mem, disk if assets is tmp else mem)
+                    placement.setdefault(key, []).append(rr)
+                    print(f"bench: [{time.monotonic() - started:.0f} s] placement run {run + 1}: database on {key[0]}, assets on {key[1]}: "
+                          f"{rr.rate:.0f}/s, daemon CPU {rr.daemon_cpu_s / rr.ok * 1000:.3f} ms/job", flush=True)
+        section = report(lat_runs, rate_runs, args, mw_info, args.boost, placement)
         print()
         print(section)
         if not args.no_doc:
@@ -721,7 +794,8 @@ def main() -> int:
                 d.stop()
             except Exception:  # noqa: BLE001 - keep stopping the others
                 pass
-        shutil.rmtree(tmp, ignore_errors=True)
+        for folder in scratch:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
