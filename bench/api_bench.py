@@ -2,7 +2,7 @@
 """Job API benchmark: submit->Processing latency with an idle worker, job creations per second.
 
 Usage:  python3 bench/api_bench.py [MW=path/to/mediaworker] [--runs N] [--iterations N]
-                                   [--jobs N] [--conns 1,4,8] [--no-doc] [--boost]
+                                   [--jobs N] [--conns 1,4,8] [--placement] [--boost] [--no-doc]
 
 Runs `mediaworker serve` (SQLite store, loopback, bearer token) in a temporary folder and talks
 to it with http.client over keep-alive connections, as an AMS v2 client would:
@@ -16,7 +16,7 @@ to it with http.client over keep-alive connections, as an AMS v2 client would:
                (perf_counter from just before the POST to the poll that saw Processing). The job
                is then canceled (GET CancelJob) and its task waited for until final. A second set
                of iterations does not poll (reads the events once, --quiet-read s after the POST)
-               to show what the polling costs the daemon on a small machine.
+               to show whether the polling changes the server-side figure on a small machine.
   2. creations a daemon with `worker.slots: 0` (nothing runs); K threads, each with its own
                keep-alive http.client connection, POST M jobs each (K*M >= --jobs). jobs/s =
                jobs / wall time from the start barrier to the last answer. Every answer must be
@@ -24,10 +24,15 @@ to it with http.client over keep-alive connections, as an AMS v2 client would:
                The daemon's CPU time (/proc/PID/stat) and this script's (getrusage) over the
                window are recorded, and the same is done for GET /api/MediaProcessors (HTTP,
                auth and OData serialisation without the store) as a baseline.
+  --placement  creations again (K = the smallest --conns) with the job database and the asset
+               folders each on the temporary folder's file system or on /dev/shm (tmpfs).
+  --boost      harness and daemon in a scheduling autogroup of their own at nice -20 (root), as
+               bench/encode_bench.py --boost: for a machine busy with other work.
 
 Every measurement is repeated --runs times (default 3) with a fresh daemon; the table gives the
 median (and the spread). The 1-minute load average is recorded at each run. The binary is copied
 into the temporary folder first, so a rebuild beside the benchmark does not change it midway.
+The temporary folders are removed at the end (also on errors, Ctrl-C, SIGTERM), daemons stopped.
 Prints a table and "bench: done" (exit 0, whether or not the targets are met), and writes the
 table between the api_bench markers of docs/benchmarks.md unless --no-doc. Stdlib only.
 """
@@ -488,9 +493,10 @@ def creation_run(mw: str, folder: Path, clip: Path, conns: int, total: int, regi
             raise BenchError(f"the paged listing returned {len(listed) - len(listed_set)} jobs twice")
         api.close()
     finally:
-        # The folders stay until the end: each creation made an output asset folder, and removing
-        # thousands of them here would slow down the next run's mkdirs on a file system whose inode
-        # allocator avoids recently freed inodes (ext4 without a journal does; see the docs).
+        # The folders stay until the end: removing thousands of asset folders here (the daemon made
+        # one per creation before commit 7ffefd9) would slow down the next run's mkdirs on a file
+        # system whose inode allocator avoids recently freed inodes (ext4 without a journal does;
+        # see docs/benchmarks.md).
         d.stop()
     return base, run
 
