@@ -262,12 +262,24 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
       if (vc.orientation == presets::Orientation::FollowSource && portrait != box_portrait &&
           box.width != box.height)
         std::swap(box.width, box.height);
-      const bool upscale = vc.allow_upscale && !multi;
       // AutoFit fits like AutoSize and pads the rest of the box (letterbox/pillarbox).
-      const Size picture = fit_to_box(dw, dh, box,
-                                      vc.stretch == StretchMode::AutoFit ? StretchMode::AutoSize : vc.stretch, upscale);
-      if (multi && !vc.allow_upscale && (picture.width > even(dw) + 2 || picture.height > even(dh) + 2))
-        continue;  // ladders never upscale (issue: layers above the source are dropped)
+      const StretchMode fit = vc.stretch == StretchMode::AutoFit ? StretchMode::AutoSize : vc.stretch;
+      Size picture = fit_to_box(dw, dh, box, fit, true);
+      if (!vc.upscale_allowed() && (picture.width > even(dw) || picture.height > even(dh))) {
+        // Ladders drop the layers above the source (MES; DESIGN.md); when every layer is above
+        // it, the last (lowest) one is kept at the source's size.
+        if (multi && !(plan.video.empty() && i + 1 == vc.layers.size())) {
+          plan.notes.push_back(fmt::format(
+              "layer {} ({}x{} at {} kbps) dropped: it is larger than the source's {}x{} picture and the "
+              "preset does not upscale",
+              i, layer.width, layer.height, layer.bitrate_kbps, even(dw), even(dh)));
+          continue;
+        }
+        picture = fit_to_box(dw, dh, box, fit, false);
+        if (multi)
+          plan.notes.push_back(fmt::format("layer {} ({}x{}) is encoded at the source's {}x{}: every layer is larger "
+                                           "than the source", i, layer.width, layer.height, picture.width, picture.height));
+      }
       const Size coded = rotated ? Size{picture.height, picture.width} : picture;
       std::vector<std::string> chain;
       if (hdr && !multi) chain.push_back(tonemap(coded));
@@ -285,10 +297,6 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
       layer_chains.push_back(join(chain, ","));
       plan.video.push_back(video_encoder(vc, layer, size, picture, v->frame_rate));
     }
-    if (plan.video.empty())
-      throw EncodeError(ErrorCategory::Configuration,
-                        fmt::format("{}: every layer of '{}' is above the source's {}x{}",
-                                    input.path, preset.name, v->width, v->height));
     std::string head = "[in]" + join(common, ",");
     if (plan.video.size() == 1) {
       plan.video_filter = head + (common.empty() ? "" : ",") + layer_chains[0] + "[v0]";

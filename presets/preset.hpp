@@ -40,12 +40,16 @@ enum class EntropyMode { Cabac, Cavlc };
 /// MES Complexity, mapped to x264 presets: Speed -> veryfast, Balanced -> medium, Quality -> slow.
 enum class Complexity { Speed, Balanced, Quality };
 enum class AacProfile { AacLc, HeAacV1, HeAacV2 };
-enum class OutputFormat { Mp4 };
+/// Output container or image format (MES Output Format Type: MP4Format, JpgFormat, PngFormat,
+/// BmpFormat).
+enum class OutputFormat { Mp4, Jpg, Png, Bmp };
 
 /// One H.264 layer (MES H264Layer).
 struct VideoLayer {
-  int width = 0;                 ///< pixels, even, in the box's orientation
-  int height = 0;                ///< pixels, even
+  int width = 0;                 ///< pixels, even, in the box's orientation (0 when width_percent)
+  int height = 0;                ///< pixels, even (0 when height_percent)
+  int width_percent = 0;         ///< 1-100: the width as a percent of the source (MES "100%"); 0 = pixels
+  int height_percent = 0;        ///< 1-100: the height as a percent of the source; 0 = pixels
   int bitrate_kbps = 0;          ///< average bitrate (x264 ABR target), kbps (1000 bit/s)
   int max_bitrate_kbps = 0;      ///< VBV maxrate, kbps; 0 means equal to bitrate_kbps
   double buffer_window_s = 5.0;  ///< VBV buffer as seconds at max bitrate (MES BufferWindow)
@@ -64,6 +68,20 @@ struct VideoLayer {
   int bufsize_kbit() const { return static_cast<int>(maxrate_kbps() * buffer_window_s + 0.5); }
 };
 
+/// MES H264Video Condition: what to do when the input has no video stream.
+enum class VideoCondition {
+  None,                                 ///< no video stream is an error
+  InsertBlackIfNoVideo,                 ///< every layer encodes black frames at the layer's size
+  InsertBlackIfNoVideoBottomLayerOnly,  ///< only the lowest layer is kept, encoding black
+};
+
+/// How the layers of a video codec are chosen.
+enum class LadderMode {
+  Fixed,            ///< the `layers` as written
+  ContentAdaptive,  ///< built from the input ("Adaptive Streaming", "Content Adaptive Multiple
+                    ///< Bitrate MP4"): never above its resolution or bitrate; `layers` is empty
+};
+
 /// The video codec section (MES H264Video).
 struct VideoCodec {
   double keyframe_interval_s = 2.0;     ///< fixed IDR spacing (GOP length), seconds
@@ -71,8 +89,22 @@ struct VideoCodec {
   Complexity complexity = Complexity::Balanced;
   StretchMode stretch = StretchMode::AutoSize;
   Orientation orientation = Orientation::FollowSource;
-  bool allow_upscale = true;  ///< single layer: scale up into the box; ladders never upscale
-  std::vector<VideoLayer> layers;  ///< at least one
+  /// Scale up into a layer's box when the source is smaller. Defaults to true for single-layer
+  /// presets (they scale to their box, down or up) and false for ladders (layers above the
+  /// source are dropped and the task's HistoricalEvents say so): DESIGN.md, MES.
+  std::optional<bool> allow_upscale;
+  VideoCondition condition = VideoCondition::None;
+  LadderMode ladder = LadderMode::Fixed;
+  std::vector<VideoLayer> layers;  ///< at least one for LadderMode::Fixed, empty for ContentAdaptive
+
+  bool upscale_allowed() const { return allow_upscale.value_or(layers.size() <= 1); }
+};
+
+/// EBU R128 loudness normalisation (two passes: measure, then apply), ITU-R BS.1770-4 meters.
+struct Loudness {
+  double integrated_lufs = -23.0;    ///< target integrated loudness, LUFS (EBU R128: -23)
+  double true_peak_dbtp = -1.0;      ///< maximum true peak, dBTP (EBU R128 s1: -1)
+  double loudness_range_lu = 7.0;    ///< target loudness range, LU (ffmpeg loudnorm's LRA)
 };
 
 /// The audio codec section (MES AACAudio).
@@ -81,6 +113,61 @@ struct AudioCodec {
   int channels = 2;             ///< 1, 2, 6 or 8 (the output's channel count; input is mixed)
   int sampling_rate = 48000;    ///< Hz
   int bitrate_kbps = 128;       ///< kbps
+  bool insert_silence_if_no_audio = false;  ///< MES Condition="InsertSilenceIfNoAudio"
+  std::optional<Loudness> loudness;         ///< normalise to EBU R128 when set
+};
+
+/// A thumbnail time (MES Start/Step/Range: a frame number "120", a percent "15%", a time
+/// "00:01:00", or for Start the macro "{Best}").
+struct ImagePosition {
+  enum class Unit { Best, Frame, Percent, Seconds };
+  Unit unit = Unit::Best;
+  double value = 0;  ///< frames, percent of the duration (0-100), or seconds
+};
+
+/// One thumbnail size (MES JpgLayer/PngLayer/BmpLayer).
+struct ImageLayer {
+  int width = 0;           ///< pixels (0 when width_percent)
+  int height = 0;          ///< pixels (0 when height_percent)
+  int width_percent = 0;   ///< 1-100 percent of the source width; 0 = pixels
+  int height_percent = 0;  ///< 1-100 percent of the source height; 0 = pixels
+  int quality = 90;        ///< JPEG quality 1 (worst) - 100 (best); ignored for PNG and BMP
+};
+
+/// A thumbnail codec (MES JpgImage/PngImage/BmpImage).
+struct ImageCodec {
+  OutputFormat format = OutputFormat::Jpg;  ///< Jpg, Png or Bmp
+  ImagePosition start;                      ///< default {Best}
+  std::optional<ImagePosition> step;        ///< absent: one image
+  std::optional<ImagePosition> range;       ///< absent: to the end
+  int sprite_columns = 0;                   ///< >= 1: one JPEG grid with this many columns plus a WebVTT file
+  std::vector<ImageLayer> layers;           ///< at least one
+};
+
+/// One MES Sources entry: a span of one input asset. Several entries concatenate, in order.
+struct Source {
+  std::string asset_id;              ///< MES AssetID (GUID without "nb:cid:UUID:"); "" = the task's first input
+  std::optional<double> start_s;     ///< MES StartTime: absolute input timestamp, seconds
+  std::optional<double> duration_s;  ///< MES Duration, seconds; absent = to the end
+};
+
+/// MES Filters.
+enum class DeinterlaceMode { Auto, Off };
+enum class Rotation { Auto, R0, R90, R180, R270 };  ///< Auto follows the display matrix; R0 ignores it
+struct Crop {
+  int x = 0, y = 0, width = 0, height = 0;  ///< pixels of the source picture (before rotation)
+};
+struct Filters {
+  DeinterlaceMode deinterlace = DeinterlaceMode::Auto;
+  Rotation rotation = Rotation::Auto;
+  std::optional<Crop> crop;
+};
+
+/// Which streams each file of an MP4 output carries.
+enum class OutputStreams {
+  Interleaved,  ///< one file per video layer, each with the audio (or one audio file)
+  VideoOnly,    ///< one file per video layer, no audio ("Adaptive Streaming")
+  AudioOnly,    ///< one file with only the audio
 };
 
 /// One output file pattern (MES Outputs entry).
@@ -90,6 +177,10 @@ struct Output {
   /// the dot, as in MES).
   std::string file_name;
   OutputFormat format = OutputFormat::Mp4;
+  OutputStreams streams = OutputStreams::Interleaved;
+  /// AudioOnly: this file's own AAC bitrate in kbps (WAME "Adaptive Bitrate MP4 Set" extra
+  /// audio-only renditions); 0 = the preset's audio bitrate.
+  int audio_bitrate_kbps = 0;
 };
 
 /// A complete preset.
@@ -100,7 +191,13 @@ struct Preset {
   std::string source;                ///< where the settings come from and any deviation
   std::optional<VideoCodec> video;   ///< absent for audio-only presets
   std::optional<AudioCodec> audio;   ///< absent for video-only presets
+  std::vector<ImageCodec> images;    ///< thumbnails; each binds to the outputs of its format, in order
+  std::vector<Source> sources;       ///< MES Sources; empty = all of the task's first input
+  Filters filters;                   ///< MES Filters
   std::vector<Output> outputs;       ///< at least one
+  /// Non-empty for a published preset mediaworker does not encode (VC-1, WMA): the reason,
+  /// given as the task's error instead of mapping the preset to something else.
+  std::string unsupported;
   std::string origin;                ///< file the preset was loaded from, or "inline"
 };
 

@@ -246,7 +246,8 @@ outputs:
   EXPECT_EQ(video.complexity, Complexity::Quality);
   EXPECT_EQ(video.stretch, StretchMode::AutoFit);
   EXPECT_EQ(video.orientation, Orientation::Pinned);
-  EXPECT_FALSE(video.allow_upscale);
+  EXPECT_EQ(video.allow_upscale, std::optional<bool>(false));
+  EXPECT_FALSE(video.upscale_allowed());
   ASSERT_EQ(video.layers.size(), 2u);
   const VideoLayer& top = video.layers[0];
   EXPECT_EQ(top.width, 1920);
@@ -289,7 +290,8 @@ TEST_F(LoaderTest, OmittedKeysTakeTheMesDefaults) {
   EXPECT_EQ(preset.video->complexity, Complexity::Balanced);
   EXPECT_EQ(preset.video->stretch, StretchMode::AutoSize);
   EXPECT_EQ(preset.video->orientation, Orientation::FollowSource);
-  EXPECT_TRUE(preset.video->allow_upscale);
+  EXPECT_FALSE(preset.video->allow_upscale.has_value());
+  EXPECT_TRUE(preset.video->upscale_allowed());  // one layer: scales to its box
   const VideoLayer& layer = preset.video->layers.at(0);
   EXPECT_EQ(layer.max_bitrate_kbps, 0);
   EXPECT_EQ(layer.maxrate_kbps(), 4500);
