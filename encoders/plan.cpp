@@ -358,7 +358,17 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
     return g;
   };
   if (video_stream >= 0) graph = with_input(video_filter, video_stream);
-  if (audio_stream >= 0) graph += (graph.empty() ? "" : ";") + with_input(audio_filter, audio_stream);
+  // ffmpeg consumes each filter output once: several files carrying the audio need an asplit.
+  size_t audio_uses = 0;
+  for (const auto& out : outputs) audio_uses += out.audio && audio ? 1 : 0;
+  std::string audio_graph = audio_filter;
+  if (audio_uses > 1 && audio_graph.size() > 4 && audio_graph.ends_with("[a0]")) {
+    audio_graph.resize(audio_graph.size() - 4);
+    audio_graph += fmt::format(",asplit={}", audio_uses);
+    for (size_t i = 0; i < audio_uses; ++i) audio_graph += fmt::format("[a0_{}]", i);
+  }
+  if (audio_stream >= 0) graph += (graph.empty() ? "" : ";") + with_input(audio_graph, audio_stream);
+  size_t audio_use = 0;
   std::string cmd = fmt::format("ffmpeg -hide_banner -y -i '{}'", input_path);
   if (start_s > 0) cmd = fmt::format("ffmpeg -hide_banner -y -ss {} -i '{}'", fmt_seconds(start_s), input_path);
   cmd += fmt::format(" -filter_complex '{}'", graph);
@@ -374,7 +384,8 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
           v.layer.reference_frames, v.keyint_frames, v.x264_params);
     }
     if (out.audio && audio) {
-      cmd += fmt::format(" -map '[a0]' -c:a aac -profile:a {} -b:a {}k -ar {} -ac {}", audio->profile,
+      const std::string label = audio_uses > 1 ? fmt::format("[a0_{}]", audio_use++) : "[a0]";
+      cmd += fmt::format(" -map '{}' -c:a aac -profile:a {} -b:a {}k -ar {} -ac {}", label, audio->profile,
                          audio->codec.bitrate_kbps, audio->codec.sampling_rate, audio->codec.channels);
     }
     cmd += fmt::format(" -movflags +faststart '{}/{}'", output_dir, out.file_name);
