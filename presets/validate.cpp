@@ -87,8 +87,17 @@ void check_layer_size(const Preset& preset, std::string key, int pixels) {
 }
 
 void validate_layer(const Preset& preset, const VideoLayer& layer, const std::string& at) {
-  check_layer_size(preset, at + ".width", layer.width);
-  check_layer_size(preset, at + ".height", layer.height);
+  // A size is pixels, or a percent of the source (MES "100%") when the percent is set.
+  if (layer.width_percent != 0) {
+    check_range(preset, at + ".width", layer.width_percent, 1, 100, "%");
+  } else {
+    check_layer_size(preset, at + ".width", layer.width);
+  }
+  if (layer.height_percent != 0) {
+    check_range(preset, at + ".height", layer.height_percent, 1, 100, "%");
+  } else {
+    check_layer_size(preset, at + ".height", layer.height);
+  }
   check_range(preset, at + ".bitrate", layer.bitrate_kbps, 1, kMaxVideoKbps, "kbps");
   if (layer.max_bitrate_kbps != 0) {
     if (layer.max_bitrate_kbps < layer.bitrate_kbps) {
@@ -189,7 +198,7 @@ void validate_preset(const Preset& preset) {
   for (std::size_t i = 0; i < preset.aliases.size(); ++i) {
     check_name(preset, "aliases[" + std::to_string(i) + "]", preset.aliases[i]);
   }
-  if (!preset.video && !preset.audio) {
+  if (!preset.video && !preset.audio && preset.images.empty()) {
     reject(preset, "video", "a preset needs a video section, an audio section or both");
   }
   if (preset.video) validate_video(preset, *preset.video);
