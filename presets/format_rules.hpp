@@ -41,7 +41,7 @@ inline constexpr int kSamplingRates[] = {8000,  11025, 12000, 16000, 22050, 2400
 /// File name macros of MES Outputs (AMS-V2-REFERENCE.md §8).
 inline constexpr std::string_view kMacros[] = {"Basename",     "Width",    "Height", "VideoBitrate",
                                         "AudioBitrate", "Bitrate",  "Codec",  "Channel",
-                                        "Resolution",   "Extension", "Index"};
+                                        "Resolution",   "Extension"};
 
 // ---------------------------------------------------------------------------------------------
 // The YAML spelling of each enum value.

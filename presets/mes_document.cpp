@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -351,7 +352,11 @@ class XmlReader {
       fail(path + "/@" + attribute.name(), node.line,
            "<" + std::string(rule.element) + "> has no attributes; it lists its items");
     }
-    std::size_t index = 0;
+    std::map<std::string, std::size_t> counts;  // items per element name, for XPath indexes
+    for (const pugi::xml_node& child : element.children()) {
+      if (child.type() == pugi::node_element) ++counts[child.name()];
+    }
+    std::map<std::string, std::size_t> seen;
     for (const pugi::xml_node& child : element.children()) {
       if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
         if (!trimmed(child.value()).empty()) {
@@ -362,7 +367,10 @@ class XmlReader {
       }
       if (child.type() != pugi::node_element) continue;
       const std::string name = child.name();
-      const std::string item_path = path + "/" + name + "[" + std::to_string(++index) + "]";
+      // XPath style: "H264Layer[2]" among several H264Layer elements, "AACAudio" when alone.
+      const std::size_t position = ++seen[name];
+      const std::string item_path =
+          path + "/" + name + (counts[name] > 1 ? "[" + std::to_string(position) + "]" : "");
       if (!rule.item.empty() && name != rule.item) {
         fail(item_path, line_of(child),
              "<" + std::string(rule.element) + "> holds <" + std::string(rule.item) +

@@ -30,7 +30,8 @@ struct Node {
   std::vector<std::pair<std::string, Node>> fields;  ///< Object: in written order
   std::vector<Node> items;                           ///< Array
   /// Where it is written: "Codecs[0].H264Layers[1].Bitrate" (JSON) or
-  /// "Preset/Encoding/H264Video/H264Layers/H264Layer[2]/Bitrate" (XML; "@Name" for an attribute).
+  /// "Preset/Encoding/H264Video/H264Layers/H264Layer[2]/Bitrate" (XML, XPath style: "[n]" counts
+  /// the list items of one name from 1 and is left out for a single one; "@Name" for an attribute).
   std::string path;
   int line = 0;  ///< 1-based line (XML; the element's line for an attribute), 0 when unknown (JSON)
   Form form = Form::Json;

@@ -703,7 +703,9 @@ VideoLayer Translator::read_video_layer(const Node& node, std::size_t index) {
     if (value->kind != Node::Kind::String && value->kind != Node::Kind::Number) {
       fail_type(*value, "Auto or an H.264 level such as \"3.1\"");
     }
-    const std::string level(trim(value->text));
+    std::string level(trim(value->text));
+    // "4.0" is level 4 (H.264 Table A-1 writes 4; MES samples write both).
+    if (level.size() > 2 && level.ends_with(".0")) level.resize(level.size() - 2);
     layer.level = iequals(level, "auto") ? std::string() : level;
     place(key + ".level", *value);
   }

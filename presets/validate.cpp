@@ -169,7 +169,9 @@ void validate_audio(const Preset& preset, const AudioCodec& audio) {
   check_range(preset, "audio.bitrate", audio.bitrate_kbps, kMinAudioKbps, kMaxAudioKbps, "kbps");
 }
 
-void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern) {
+/// @param image_output  a Jpg/Png/Bmp output, whose pattern may (MES: must) hold {Index}
+void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern,
+                        bool image_output) {
   if (pattern.empty()) reject(preset, key, "the file name pattern is empty");
   if (pattern.find_first_of("/\\") != std::string::npos ||
       pattern.find("..") != std::string::npos) {
@@ -183,6 +185,7 @@ void validate_file_name(const Preset& preset, const std::string& key, const std:
       reject(preset, key, "'" + pattern + "' has a '{' without its closing '}'");
     }
     const std::string macro = pattern.substr(open + 1, close - open - 1);
+    if (macro == "Index" && image_output) continue;  // MES: {Index} numbers thumbnails
     if (std::find(std::begin(kMacros), std::end(kMacros), macro) == std::end(kMacros)) {
       reject(preset, key,
              "unknown macro '{" + macro + "}'; allowed: " + join_texts(kMacros, "{", "}"));
@@ -206,7 +209,8 @@ void validate_preset(const Preset& preset) {
   if (preset.outputs.empty()) reject(preset, "outputs", "at least one output is required");
   for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
     validate_file_name(preset, "outputs[" + std::to_string(i) + "].file_name",
-                       preset.outputs[i].file_name);
+                       preset.outputs[i].file_name,
+                       preset.outputs[i].format != OutputFormat::Mp4);
   }
 }
 
