@@ -537,6 +537,17 @@ TEST(MesPresetTest, Utf16XmlWithByteOrderMarkTranslates) {
   }
 }
 
+TEST(MesPresetTest, Utf16WithoutByteOrderMarkIsRecognised) {
+  const std::string utf16le = utf16_with_bom(kSingleBitrateJson, true).substr(2);
+  EXPECT_TRUE(is_mes_preset(utf16le));
+  EXPECT_EQ(parse_mes_preset(utf16le, "inline").video->layers[0].height, 720);
+}
+
+TEST(MesPresetTest, TruncatedUtf16IsAnError) {
+  const std::string utf16 = utf16_with_bom(kSingleBitrateXml, true);
+  expect_error(utf16.substr(0, utf16.size() - 1), "", "invalid UTF-16LE text at byte");
+}
+
 TEST(MesPresetTest, Utf16JsonKeepsNonAsciiText) {
   const std::string json = edited(kSingleBitrateJson, R"("Version": 1.0,)",
                                   "\"Version\": 1.0, \"Description\": \"Vid\xC3\xA9o 720p \xE2\x80\x94 web\",");
