@@ -1,15 +1,15 @@
 #include "presets/mes_document.hpp"
 
 #include <iconv.h>
-#include <nlohmann/json.hpp>
-#include <pugixml.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstddef>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <pugixml.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,7 +34,9 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 std::string_view trimmed(std::string_view text) {
   while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
@@ -84,7 +86,7 @@ std::string iconv_to_utf8(std::string_view text, const char* encoding, const std
   if (converter == reinterpret_cast<iconv_t>(-1)) {
     throw PresetError(origin, 0, "", std::string("cannot convert from ") + encoding);
   }
-  std::string out(text.size() * 2 + 16, '\0');  // UTF-16 -> UTF-8 at most 3 bytes per 2
+  std::string out(text.size() * 2 + 16, '\0');    // UTF-16 -> UTF-8 at most 3 bytes per 2
   char* in_ptr = const_cast<char*>(text.data());  // iconv's interface is not const-correct
   std::size_t in_left = text.size();
   char* out_ptr = out.data();
@@ -230,11 +232,11 @@ struct ListRule {
 };
 
 constexpr ListRule kListRules[] = {
-    {"Sources", "Sources", "Source", false},  {"Encoding", "Codecs", "", true},
-    {"Outputs", "Outputs", "Output", false},  {"H264Layers", "H264Layers", "", true},
-    {"JpgLayers", "JpgLayers", "", true},     {"PngLayers", "PngLayers", "", true},
-    {"BmpLayers", "BmpLayers", "", true},     {"Streams", "Streams", "", true},
-    {"Chapters", "Chapters", "", true},       {"MediaParams", "MediaParams", "", true},
+    {"Sources", "Sources", "Source", false}, {"Encoding", "Codecs", "", true},
+    {"Outputs", "Outputs", "Output", false}, {"H264Layers", "H264Layers", "", true},
+    {"JpgLayers", "JpgLayers", "", true},    {"PngLayers", "PngLayers", "", true},
+    {"BmpLayers", "BmpLayers", "", true},    {"Streams", "Streams", "", true},
+    {"Chapters", "Chapters", "", true},      {"MediaParams", "MediaParams", "", true},
 };
 
 const ListRule* list_rule(std::string_view element) {
@@ -255,7 +257,8 @@ class XmlReader {
       fail("Presets", line,
            "this is an Azure Media Encoder (Expression Encoder, <Presets><Preset Version=\"5.0\">) "
            "preset; mediaworker reads Media Encoder Standard presets (<Preset Version=\"1.0\" "
-           "xmlns=\"" + std::string(kNamespaces[1]) + "\">) and the system preset names");
+           "xmlns=\"" +
+               std::string(kNamespaces[1]) + "\">) and the system preset names");
     }
     if (name != "Preset") {
       fail(name, line,
@@ -333,9 +336,8 @@ class XmlReader {
 
   /// An element: text when it has neither attributes nor child elements, else an object.
   Node value(const pugi::xml_node& element, const std::string& path) {
-    const bool has_children = element.find_child([](const pugi::xml_node& n) {
-      return n.type() == pugi::node_element;
-    });
+    const bool has_children =
+        element.find_child([](const pugi::xml_node& n) { return n.type() == pugi::node_element; });
     if (element.first_attribute() || has_children) return object(element, path);
     Node node = start(Node::Kind::String, path, line_of(element));
     node.text = trimmed(element.child_value());

@@ -25,8 +25,8 @@ struct Node {
   /// String: the text (XML: trimmed element text or attribute value). Number: as written in
   /// JSON's shortest form ("4500", "3.1"). Bool: "true" or "false".
   std::string text;
-  double number = 0;     ///< Number: the value
-  bool integer = false;  ///< Number: written as an integer
+  double number = 0;                                 ///< Number: the value
+  bool integer = false;                              ///< Number: written as an integer
   std::vector<std::pair<std::string, Node>> fields;  ///< Object: in written order
   std::vector<Node> items;                           ///< Array
   /// Where it is written: "Codecs[0].H264Layers[1].Bitrate" (JSON) or
@@ -40,7 +40,9 @@ struct Node {
   std::string child_path(std::string_view name) const;
   /// An XML element with neither attributes, child elements nor text (`<Chapters />`), which
   /// reads as an empty object, an empty list or an empty string.
-  bool is_empty_element() const { return form == Form::Xml && kind == Kind::String && text.empty(); }
+  bool is_empty_element() const {
+    return form == Form::Xml && kind == Kind::String && text.empty();
+  }
 };
 
 /// Whether a Configuration (or a preset file's text) is an MES preset rather than a preset name

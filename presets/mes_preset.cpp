@@ -152,10 +152,12 @@ struct Choice {
   E value;
 };
 
-constexpr Choice<Complexity> kComplexities[] = {
-    {"Speed", Complexity::Speed}, {"Balanced", Complexity::Balanced}, {"Quality", Complexity::Quality}};
-constexpr Choice<StretchMode> kStretchModes[] = {
-    {"AutoSize", StretchMode::AutoSize}, {"AutoFit", StretchMode::AutoFit}, {"None", StretchMode::None}};
+constexpr Choice<Complexity> kComplexities[] = {{"Speed", Complexity::Speed},
+                                                {"Balanced", Complexity::Balanced},
+                                                {"Quality", Complexity::Quality}};
+constexpr Choice<StretchMode> kStretchModes[] = {{"AutoSize", StretchMode::AutoSize},
+                                                 {"AutoFit", StretchMode::AutoFit},
+                                                 {"None", StretchMode::None}};
 constexpr Choice<VideoCondition> kVideoConditions[] = {
     {"InsertBlackIfNoVideo", VideoCondition::InsertBlackIfNoVideo},
     {"InsertBlackIfNoVideoBottomLayerOnly", VideoCondition::InsertBlackIfNoVideoBottomLayerOnly}};
@@ -165,8 +167,9 @@ constexpr Choice<H264Profile> kProfiles[] = {{"Auto", H264Profile::Auto},
                                              {"High", H264Profile::High}};
 constexpr Choice<EntropyMode> kEntropyModes[] = {{"Cabac", EntropyMode::Cabac},
                                                  {"Cavlc", EntropyMode::Cavlc}};
-constexpr Choice<AacProfile> kAacProfiles[] = {
-    {"AACLC", AacProfile::AacLc}, {"HEAACV1", AacProfile::HeAacV1}, {"HEAACV2", AacProfile::HeAacV2}};
+constexpr Choice<AacProfile> kAacProfiles[] = {{"AACLC", AacProfile::AacLc},
+                                               {"HEAACV1", AacProfile::HeAacV1},
+                                               {"HEAACV2", AacProfile::HeAacV2}};
 constexpr Choice<bool> kAudioConditions[] = {{"InsertSilenceIfNoAudio", true}};
 constexpr Choice<OutputFormat> kOutputFormats[] = {{"MP4Format", OutputFormat::Mp4},
                                                    {"JpgFormat", OutputFormat::Jpg},
@@ -360,7 +363,8 @@ class Translator {
   }
 
   FrameRate read_frame_rate(const Node& node) const {
-    constexpr std::string_view kExpected = "a frame rate such as \"0/1\" (the source's), \"25/1\" or \"30000/1001\"";
+    constexpr std::string_view kExpected =
+        "a frame rate such as \"0/1\" (the source's), \"25/1\" or \"30000/1001\"";
     FrameRate rate;
     if (node.kind == Node::Kind::Number && node.integer && node.number >= 0) {
       rate.num = static_cast<int>(node.number);
@@ -384,8 +388,9 @@ class Translator {
   /// Start, Step or Range of an image codec: a frame number ("120"), a percent of the duration
   /// ("15%"), a time ("00:01:00"), or for Start the macro "{Best}".
   ImagePosition read_position(const Node& node, bool allow_best) const {
-    const std::string expected = std::string("a frame number (120), a percent (15%) or a time "
-                                              "(00:01:00)") +
+    const std::string expected = std::string(
+                                     "a frame number (120), a percent (15%) or a time "
+                                     "(00:01:00)") +
                                  (allow_best ? " or {Best}" : "");
     ImagePosition position;
     if (node.kind == Node::Kind::Number && node.integer && node.number >= 0) {
@@ -506,7 +511,8 @@ void Translator::read_version(const Node& node) const {
     fail(node, node.text + " is below the minimum 1.0 (MES: Version is xs:decimal, at least 1)");
   }
   if (version != 1.0) {
-    fail(node, node.text + " is not a Media Encoder Standard preset version; the schema has 1.0 only");
+    fail(node,
+         node.text + " is not a Media Encoder Standard preset version; the schema has 1.0 only");
   }
 }
 
@@ -525,7 +531,8 @@ Preset Translator::translate(const Node& root) {
   } else if (origin_ == "inline") {
     preset.name = "inline MES " + form_name + " preset";
   } else {
-    preset.name = "MES " + form_name + " preset " + std::filesystem::path(origin_).filename().string();
+    preset.name =
+        "MES " + form_name + " preset " + std::filesystem::path(origin_).filename().string();
   }
   if (const Node* sources = fields.find("Sources")) read_sources(*sources, preset);
 
@@ -592,22 +599,30 @@ void Translator::read_codec(const Node& codec, Preset& preset) {
     }
   }
   if (iequals(type, "CopyVideo") || iequals(type, "CopyAudio")) {
-    fail(*type_node, type + " is not supported: mediaworker does not pass streams through; "
-                            "encode them with " + (iequals(type, "CopyVideo") ? "H264Video" : "AACAudio"));
+    fail(*type_node, type +
+                         " is not supported: mediaworker does not pass streams through; "
+                         "encode them with " +
+                         (iequals(type, "CopyVideo") ? "H264Video" : "AACAudio"));
   }
   fail(*type_node, "unknown codec Type '" + type + "'; allowed: " + join(kCodecTypes));
 }
 
 // ---- H264Video -----------------------------------------------------------------------------
 
-constexpr std::string_view kVideoFields[] = {
-    "Type",          "KeyFrameInterval", "SceneChangeDetection",
-    "Complexity",    "TwoPass",          "StretchMode",
-    "PreserveResolutionAfterRotation",   "Condition",
-    "H264Layers",    "Chapters"};
+constexpr std::string_view kVideoFields[] = {"Type",
+                                             "KeyFrameInterval",
+                                             "SceneChangeDetection",
+                                             "Complexity",
+                                             "TwoPass",
+                                             "StretchMode",
+                                             "PreserveResolutionAfterRotation",
+                                             "Condition",
+                                             "H264Layers",
+                                             "Chapters"};
 constexpr Refusal kVideoRefusals[] = {
-    {"SyncMode", "not supported: MES reserves SyncMode (\"feature will be exposed in a future "
-                 "release\") and documents no value for it"},
+    {"SyncMode",
+     "not supported: MES reserves SyncMode (\"feature will be exposed in a future "
+     "release\") and documents no value for it"},
     {"Start", "Start is a thumbnail position: it belongs to JpgImage, PngImage or BmpImage"},
     {"Step", "Step is a thumbnail position: it belongs to JpgImage, PngImage or BmpImage"},
     {"Range", "Range is a thumbnail position: it belongs to JpgImage, PngImage or BmpImage"}};
@@ -632,8 +647,9 @@ VideoCodec Translator::read_video(const Node& codec) {
     place("video.complexity", *node);
   }
   if (const Node* node = fields.find("TwoPass"); node && read_bool(*node)) {
-    fail(*node, "true is not supported: only one-pass encoding exists (MES: \"currently, only "
-                "one-pass encoding is supported\")");
+    fail(*node,
+         "true is not supported: only one-pass encoding exists (MES: \"currently, only "
+         "one-pass encoding is supported\")");
   }
   if (const Node* node = fields.find("StretchMode")) {
     video.stretch = read_choice(*node, kStretchModes);
@@ -655,13 +671,14 @@ VideoCodec Translator::read_video(const Node& codec) {
   place("video.layers", layers);
   const std::vector<Node>& items = read_list(layers);
   if (items.empty()) fail(layers, "at least one H264Layer is required");
-  for (std::size_t i = 0; i < items.size(); ++i) video.layers.push_back(read_video_layer(items[i], i));
+  for (std::size_t i = 0; i < items.size(); ++i)
+    video.layers.push_back(read_video_layer(items[i], i));
   return video;
 }
 
 constexpr std::string_view kVideoLayerFields[] = {
-    "Type",   "Profile",         "Level",       "Bitrate",   "MaxBitrate",
-    "BufferWindow", "Width",     "Height",      "BFrames",   "ReferenceFrames",
+    "Type",         "Profile",   "Level",          "Bitrate", "MaxBitrate",
+    "BufferWindow", "Width",     "Height",         "BFrames", "ReferenceFrames",
     "EntropyMode",  "FrameRate", "AdaptiveBFrame", "Slices"};
 
 VideoLayer Translator::read_video_layer(const Node& node, std::size_t index) {
@@ -675,8 +692,9 @@ VideoLayer Translator::read_video_layer(const Node& node, std::size_t index) {
   const Node* width = fields.find("Width");
   const Node* height = fields.find("Height");
   if (!width && !height) {
-    fail(node, "Width and Height are required (MES: \"you must specify both Width and Height\"); "
-               "write \"100%\" for the source's size");
+    fail(node,
+         "Width and Height are required (MES: \"you must specify both Width and Height\"); "
+         "write \"100%\" for the source's size");
   }
   read_size(fields.required("Width", "MES needs both Width and Height"), layer.width,
             layer.width_percent);
@@ -776,7 +794,8 @@ AudioCodec Translator::read_audio(const Node& codec) {
 
 // ---- JpgImage, PngImage, BmpImage ----------------------------------------------------------
 
-ImageCodec Translator::read_image(const Node& codec, const ImageKind& kind, std::size_t image_index) {
+ImageCodec Translator::read_image(const Node& codec, const ImageKind& kind,
+                                  std::size_t image_index) {
   std::vector<std::string_view> allowed{"Type", "Start", "Step", "Range", kind.layers};
   if (kind.value == OutputFormat::Jpg) allowed.push_back("SpriteColumn");
   std::vector<std::string> reasons;
@@ -829,13 +848,14 @@ ImageCodec Translator::read_image(const Node& codec, const ImageKind& kind, std:
       const auto by_frames = [](const ImagePosition& p) {
         return p.unit == ImagePosition::Unit::Frame || p.unit == ImagePosition::Unit::Best;
       };
-      const Node* at = by_frames(image.start)                  ? (start ? start : sprite)
+      const Node* at = by_frames(image.start)                   ? (start ? start : sprite)
                        : image.step && by_frames(*image.step)   ? step
                        : image.range && by_frames(*image.range) ? range
                                                                 : nullptr;
       if (at) {
-        fail(*at, "a sprite needs Start, Step and Range as times (00:00:05) or percents (5%), "
-                  "not frame numbers or {Best} (MES)");
+        fail(*at,
+             "a sprite needs Start, Step and Range as times (00:00:05) or percents (5%), "
+             "not frame numbers or {Best} (MES)");
       }
     }
   }
@@ -873,7 +893,8 @@ ImageLayer Translator::read_image_layer(const Node& node, const ImageKind& kind,
   if (const Node* quality = fields.find("Quality")) {
     layer.quality = read_int(*quality);
     if (layer.quality < 1 || layer.quality > 100) {
-      fail(*quality, std::to_string(layer.quality) + " is out of range; allowed 1 (worst) to 100 (best)");
+      fail(*quality,
+           std::to_string(layer.quality) + " is out of range; allowed 1 (worst) to 100 (best)");
     }
     place(key + ".quality", *quality);
   }
@@ -918,7 +939,8 @@ Filters Translator::read_filters(const Node& node) {
     const auto read = [&](std::string_view name, int& out, int min) {
       const Node& value = crop_fields.required(name, "a crop is X, Y, Width and Height in pixels");
       out = read_int(value, "of pixels");
-      if (out < min) fail(value, std::to_string(out) + " is out of range; at least " + std::to_string(min));
+      if (out < min)
+        fail(value, std::to_string(out) + " is out of range; at least " + std::to_string(min));
     };
     read("X", crop.x, 0);
     read("Y", crop.y, 0);
@@ -944,12 +966,15 @@ void Translator::read_sources(const Node& node, Preset& preset) {
     bool spans = false;
     if (const Node* asset = fields.find("AssetID")) {
       std::string id(trim(read_string(*asset)));
-      if (id.size() > kAssetIdPrefix.size() && iequals(id.substr(0, kAssetIdPrefix.size()), kAssetIdPrefix)) {
+      if (id.size() > kAssetIdPrefix.size() &&
+          iequals(id.substr(0, kAssetIdPrefix.size()), kAssetIdPrefix)) {
         id.erase(0, kAssetIdPrefix.size());
       }
       if (!is_guid(id)) {
-        fail(*asset, "expected an asset id such as 606db602-efd7-4436-97b4-c0b867ba195b (with or "
-                     "without nb:cid:UUID:), found '" + asset->text + "'");
+        fail(*asset,
+             "expected an asset id such as 606db602-efd7-4436-97b4-c0b867ba195b (with or "
+             "without nb:cid:UUID:), found '" +
+                 asset->text + "'");
       }
       source.asset_id = id;
       spans = true;
@@ -971,8 +996,9 @@ void Translator::read_sources(const Node& node, Preset& preset) {
            "selecting input streams is not supported; leave Streams empty");
     }
     if (const Node* pad = fields.find("Pad"); pad && !read_bool(*pad)) {
-      fail(*pad, "only Pad true (as in the MES samples) is accepted; MES does not document what "
-                 "false would change");
+      fail(*pad,
+           "only Pad true (as in the MES samples) is accepted; MES does not document what "
+           "false would change");
     }
     // MES has Filters per Source; the model has one set for the whole preset.
     const Node* this_filters = fields.find("Filters");
@@ -1002,12 +1028,14 @@ Output Translator::read_output(const Node& node, std::size_t index) {
   const std::string key = "outputs[" + std::to_string(index) + "]";
   place(key, node);
   Output output;
-  const Node& file_name = fields.required("FileName", "a pattern such as {Basename}_{Width}x{Height}_{VideoBitrate}.mp4");
+  const Node& file_name = fields.required(
+      "FileName", "a pattern such as {Basename}_{Width}x{Height}_{VideoBitrate}.mp4");
   output.file_name = read_string(file_name);
   place(key + ".file_name", file_name);
   const Node& format = fields.required(
-      "Format", form_ == Form::Json ? "{\"Type\": \"MP4Format\"} (or JpgFormat, PngFormat, BmpFormat)"
-                                    : "an element such as <MP4Format />");
+      "Format", form_ == Form::Json
+                    ? "{\"Type\": \"MP4Format\"} (or JpgFormat, PngFormat, BmpFormat)"
+                    : "an element such as <MP4Format />");
   const Fields format_fields(*this, format, kFormatFields);
   const Node& type = format_fields.required("Type", "MP4Format, JpgFormat, PngFormat or BmpFormat");
   output.format = read_choice(type, kOutputFormats);
@@ -1042,12 +1070,13 @@ void Translator::check_outputs(const Node& outputs_node, const Preset& preset,
     if (images.size() > outputs.size()) {
       fail(*image_nodes[images[outputs.size()]],
            std::string(kind.codec) + " needs its own Output with Format " +
-               std::string(kind.format) + " (MES matches image codecs to outputs of their format, in order)");
+               std::string(kind.format) +
+               " (MES matches image codecs to outputs of their format, in order)");
     }
     if (outputs.size() > images.size()) {
-      fail(*output_nodes[outputs[images.size()]],
-           "an Output with Format " + std::string(kind.format) + " needs its own " +
-               std::string(kind.codec) + " codec");
+      fail(*output_nodes[outputs[images.size()]], "an Output with Format " +
+                                                      std::string(kind.format) + " needs its own " +
+                                                      std::string(kind.codec) + " codec");
     }
   }
   bool has_mp4 = false;
@@ -1062,11 +1091,13 @@ void Translator::check_outputs(const Node& outputs_node, const Preset& preset,
         fail(at, "an Output with Format MP4Format needs an H264Video or AACAudio codec");
       }
       if (indexes > 0) {
-        fail(file_name_path, at.line, "{Index} numbers thumbnails; it is not allowed in an MP4Format output");
+        fail(file_name_path, at.line,
+             "{Index} numbers thumbnails; it is not allowed in an MP4Format output");
       }
     } else if (indexes != 1) {
       fail(file_name_path, at.line,
-           "'" + output.file_name + "' must contain {Index} exactly once (MES: image outputs number their files)");
+           "'" + output.file_name +
+               "' must contain {Index} exactly once (MES: image outputs number their files)");
     }
   }
   if ((preset.video || preset.audio) && !has_mp4) {
@@ -1097,13 +1128,16 @@ void Translator::validate(const Preset& preset) const {
 
 }  // namespace
 
-bool is_mes_preset(std::string_view text) { return mes::looks_like_mes_preset(text); }
+bool is_mes_preset(std::string_view text) {
+  return mes::looks_like_mes_preset(text);
+}
 
 Preset parse_mes_preset(std::string_view text, std::string_view origin_name) {
   const std::string origin(origin_name);
   const std::string utf8 = mes::to_utf8(text, origin);
   const Form form = mes::form_of(utf8, origin);
-  const Node root = form == Form::Json ? mes::parse_json(utf8, origin) : mes::parse_xml(utf8, origin);
+  const Node root =
+      form == Form::Json ? mes::parse_json(utf8, origin) : mes::parse_xml(utf8, origin);
   Translator translator(origin, form);
   Preset preset = translator.translate(root);
   translator.validate(preset);

@@ -166,8 +166,9 @@ constexpr std::string_view kTrimmedLadderJson = R"({
 )";
 
 /// `kSingleBitrateJson` with its Codecs replaced by `codecs` and its Outputs by `outputs`.
-std::string json_preset(std::string_view codecs, std::string_view outputs =
-                                                     R"([{"FileName": "{Basename}_{Bitrate}.mp4",
+std::string json_preset(std::string_view codecs,
+                        std::string_view outputs =
+                            R"([{"FileName": "{Basename}_{Bitrate}.mp4",
                                                           "Format": {"Type": "MP4Format"}}])",
                         std::string_view extra = "") {
   return R"({"Version": 1.0, )" + std::string(extra) + R"("Codecs": )" + std::string(codecs) +
@@ -193,7 +194,8 @@ std::string utf16_with_bom(std::string_view utf8, bool little_endian) {
       code = byte & 0x1F;
       extra = 1;
     }
-    for (int k = 1; k <= extra; ++k) code = (code << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    for (int k = 1; k <= extra; ++k)
+      code = (code << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
     i += 1 + extra;
     const char high = static_cast<char>(code >> 8);
     const char low = static_cast<char>(code & 0xFF);
@@ -215,7 +217,8 @@ PresetError error_of(std::string_view text) {
 
 /// Expects translating `text` to fail at `key` with a message containing `part`, and at `line`
 /// when it is not 0.
-void expect_error(std::string_view text, std::string_view key, std::string_view part, int line = 0) {
+void expect_error(std::string_view text, std::string_view key, std::string_view part,
+                  int line = 0) {
   const PresetError error = error_of(text);
   EXPECT_EQ(error.file(), "inline") << error.what();
   EXPECT_EQ(error.key(), key) << error.what();
@@ -235,7 +238,8 @@ TEST(MesPresetTest, DocsSingleBitrateJsonTranslatesToThePresetModel) {
   EXPECT_DOUBLE_EQ(preset.video->keyframe_interval_s, 2.0);
   EXPECT_TRUE(preset.video->scene_change_detection);  // written as the string "true"
   EXPECT_EQ(preset.video->stretch, StretchMode::AutoSize);
-  EXPECT_EQ(preset.video->orientation, Orientation::Pinned);  // MES default, see docs/mes-presets.md
+  EXPECT_EQ(preset.video->orientation,
+            Orientation::Pinned);  // MES default, see docs/mes-presets.md
   ASSERT_EQ(preset.video->layers.size(), 1u);
   const VideoLayer& layer = preset.video->layers[0];
   EXPECT_EQ(layer.width, 1280);
@@ -278,8 +282,7 @@ TEST(MesPresetTest, DocsSingleBitrateXmlTranslatesLikeItsJson) {
 }
 
 TEST(MesPresetTest, XmlWithTheHttpsNamespaceTranslates) {
-  const std::string https = edited(kSingleBitrateXml,
-                                   "xmlns=\"http://www.windowsazure.com/media",
+  const std::string https = edited(kSingleBitrateXml, "xmlns=\"http://www.windowsazure.com/media",
                                    "xmlns=\"https://www.windowsazure.com/media");
   EXPECT_EQ(parse_mes_preset(https, "inline").video->layers[0].bitrate_kbps, 4500);
 }
@@ -409,12 +412,13 @@ TEST(MesPresetTest, PreserveResolutionAfterRotationTurnsTheBoxWithThePicture) {
 }
 
 TEST(MesPresetTest, AutoFitLetterboxesAtCodecOrPresetLevel) {
-  const std::string codec_level = edited(kSingleBitrateJson, R"("KeyFrameInterval": "00:00:02",)",
-                                         R"("KeyFrameInterval": "00:00:02", "StretchMode": "AutoFit",)");
+  const std::string codec_level =
+      edited(kSingleBitrateJson, R"("KeyFrameInterval": "00:00:02",)",
+             R"("KeyFrameInterval": "00:00:02", "StretchMode": "AutoFit",)");
   EXPECT_EQ(parse_mes_preset(codec_level, "inline").video->stretch, StretchMode::AutoFit);
   // The schema puts StretchMode on <Preset>.
-  const std::string preset_level =
-      edited(kSingleBitrateXml, "  <Encoding>", "  <StretchMode>AutoFit</StretchMode>\n  <Encoding>");
+  const std::string preset_level = edited(kSingleBitrateXml, "  <Encoding>",
+                                          "  <StretchMode>AutoFit</StretchMode>\n  <Encoding>");
   EXPECT_EQ(parse_mes_preset(preset_level, "inline").video->stretch, StretchMode::AutoFit);
 }
 
@@ -517,9 +521,11 @@ TEST(MesPresetTest, InsertSilenceIfNoAudioInJsonAndXml) {
 }
 
 TEST(MesPresetTest, InsertBlackIfNoVideoInJsonAndXml) {
-  const std::string json = edited(kTrimmedLadderJson, R"("StretchMode": "AutoSize",)",
-                                  R"("StretchMode": "AutoSize", "Condition": "InsertBlackIfNoVideo",)");
-  EXPECT_EQ(parse_mes_preset(json, "inline").video->condition, VideoCondition::InsertBlackIfNoVideo);
+  const std::string json =
+      edited(kTrimmedLadderJson, R"("StretchMode": "AutoSize",)",
+             R"("StretchMode": "AutoSize", "Condition": "InsertBlackIfNoVideo",)");
+  EXPECT_EQ(parse_mes_preset(json, "inline").video->condition,
+            VideoCondition::InsertBlackIfNoVideo);
   const std::string xml = edited(kSingleBitrateXml, "<H264Video>",
                                  "<H264Video Condition=\"InsertBlackIfNoVideoBottomLayerOnly\">");
   EXPECT_EQ(parse_mes_preset(xml, "inline").video->condition,
@@ -527,8 +533,8 @@ TEST(MesPresetTest, InsertBlackIfNoVideoInJsonAndXml) {
 }
 
 TEST(MesPresetTest, Utf16XmlWithByteOrderMarkTranslates) {
-  const std::string xml = edited(kSingleBitrateXml, "<Encoding>",
-                                 "<StretchMode>AutoFit</StretchMode><Encoding>");
+  const std::string xml =
+      edited(kSingleBitrateXml, "<Encoding>", "<StretchMode>AutoFit</StretchMode><Encoding>");
   for (const bool little_endian : {true, false}) {
     const Preset preset = parse_mes_preset(utf16_with_bom(xml, little_endian), "inline");
     ASSERT_TRUE(preset.video) << little_endian;
@@ -549,8 +555,9 @@ TEST(MesPresetTest, TruncatedUtf16IsAnError) {
 }
 
 TEST(MesPresetTest, Utf16JsonKeepsNonAsciiText) {
-  const std::string json = edited(kSingleBitrateJson, R"("Version": 1.0,)",
-                                  "\"Version\": 1.0, \"Description\": \"Vid\xC3\xA9o 720p \xE2\x80\x94 web\",");
+  const std::string json =
+      edited(kSingleBitrateJson, R"("Version": 1.0,)",
+             "\"Version\": 1.0, \"Description\": \"Vid\xC3\xA9o 720p \xE2\x80\x94 web\",");
   const Preset preset = parse_mes_preset(utf16_with_bom(json, true), "inline");
   EXPECT_EQ(preset.name, "Vid\xC3\xA9o 720p \xE2\x80\x94 web");
   EXPECT_EQ(preset.description, preset.name);
@@ -638,7 +645,8 @@ TEST(MesPresetTest, SampleXmlFileLoads) {
 
 TEST(MesPresetTest, FileErrorsNameTheFileAndLine) {
   const TempDir dir;
-  const std::string xml = edited(kSingleBitrateXml, "<Bitrate>4500</Bitrate>", "<Bitrat>4500</Bitrat>");
+  const std::string xml =
+      edited(kSingleBitrateXml, "<Bitrate>4500</Bitrate>", "<Bitrat>4500</Bitrat>");
   const auto file = dir.write("bad.xml", xml);
   try {
     load_preset_file(file);
@@ -658,13 +666,14 @@ TEST(MesPresetTest, WrongTypeNamesTheFieldAndTheValue) {
   expect_error(json, "Codecs[0].H264Layers[1].Bitrate", "expected an integer kbps, found 'fast'");
   expect_error(edited(kSingleBitrateJson, "\"AdaptiveBFrame\": true", "\"AdaptiveBFrame\": 3"),
                "Codecs[0].H264Layers[0].AdaptiveBFrame", "expected true or false, found 3");
-  expect_error(edited(kSingleBitrateJson, "\"KeyFrameInterval\": \"00:00:02\"",
-                      "\"KeyFrameInterval\": 2"),
-               "Codecs[0].KeyFrameInterval", "expected a time as HH:MM:SS");
+  expect_error(
+      edited(kSingleBitrateJson, "\"KeyFrameInterval\": \"00:00:02\"", "\"KeyFrameInterval\": 2"),
+      "Codecs[0].KeyFrameInterval", "expected a time as HH:MM:SS");
 }
 
 TEST(MesPresetTest, XmlErrorsNameTheElementPathAndLine) {
-  const std::string xml = edited(kSingleBitrateXml, "<Channels>2</Channels>", "<Channels>two</Channels>");
+  const std::string xml =
+      edited(kSingleBitrateXml, "<Channels>2</Channels>", "<Channels>two</Channels>");
   expect_error(xml, "Preset/Encoding/AACAudio/Channels", "expected an integer, found 'two'",
                line_of(xml, "<Channels>"));
   const std::string attribute =
@@ -679,8 +688,8 @@ TEST(MesPresetTest, MalformedJsonGivesLineAndColumn) {
   const std::string json = edited(kSingleBitrateJson, "\"Bitrate\": 128,", "\"Bitrate\": 128,,");
   const PresetError error = error_of(json);
   EXPECT_EQ(error.line(), line_of(json, "128,,"));
-  EXPECT_TRUE(contains(error.message(), "invalid JSON at line " + std::to_string(error.line()) +
-                                            ", column 22"))
+  EXPECT_TRUE(contains(error.message(),
+                       "invalid JSON at line " + std::to_string(error.line()) + ", column 22"))
       << error.what();
 }
 
@@ -693,9 +702,11 @@ TEST(MesPresetTest, MalformedXmlGivesLineAndColumn) {
 }
 
 TEST(MesPresetTest, UnsupportedFeaturesAreRefusedByName) {
-  expect_error(json_preset("[" + std::string(kVideoCodec) + "]", R"([{"FileName": "{Basename}.mp4", "Format": {"Type": "MP4Format"}}])",
-                           R"("Sources": [{"Filters": {"VideoOverlay": {"Source": "logo.png"}}}], )"),
-               "Sources[0].Filters.VideoOverlay", "not supported");
+  expect_error(
+      json_preset("[" + std::string(kVideoCodec) + "]",
+                  R"([{"FileName": "{Basename}.mp4", "Format": {"Type": "MP4Format"}}])",
+                  R"("Sources": [{"Filters": {"VideoOverlay": {"Source": "logo.png"}}}], )"),
+      "Sources[0].Filters.VideoOverlay", "not supported");
   expect_error(json_preset("[" + std::string(kVideoCodec) + R"(, {"Type": "CopyAudio"}])"),
                "Codecs[1].Type", "CopyAudio is not supported");
   expect_error(json_preset(R"([{"Type": "CopyVideo"}])"), "Codecs[0].Type",
@@ -703,19 +714,24 @@ TEST(MesPresetTest, UnsupportedFeaturesAreRefusedByName) {
   expect_error(edited(kSingleBitrateJson, "\"SceneChangeDetection\": \"true\",",
                       "\"SceneChangeDetection\": \"true\", \"TwoPass\": true,"),
                "Codecs[0].TwoPass", "only one-pass");
-  expect_error(edited(kSingleBitrateJson, "\"SceneChangeDetection\": \"true\",",
-                      "\"SceneChangeDetection\": \"true\", \"TwoPass\": false, \"SyncMode\": \"Auto\","),
-               "Codecs[0].SyncMode", "reserves SyncMode");
-  expect_error(edited(kSingleBitrateXml, "<Chapters />", "<Chapters><Chapter Time=\"PT5S\" /></Chapters>"),
-               "Preset/Encoding/H264Video/Chapters/Chapter", "chapters are not supported");
-  expect_error(json_preset("[" + std::string(kVideoCodec) + "]", R"([{"FileName": "{Basename}.mp4", "Format": {"Type": "MP4Format"}}])",
-                           R"("Sources": [{"Streams": [{"Type": "AudioStream", "Value": "1"}]}], )"),
-               "Sources[0].Streams[0]", "selecting input streams is not supported");
+  expect_error(
+      edited(kSingleBitrateJson, "\"SceneChangeDetection\": \"true\",",
+             "\"SceneChangeDetection\": \"true\", \"TwoPass\": false, \"SyncMode\": \"Auto\","),
+      "Codecs[0].SyncMode", "reserves SyncMode");
+  expect_error(
+      edited(kSingleBitrateXml, "<Chapters />", "<Chapters><Chapter Time=\"PT5S\" /></Chapters>"),
+      "Preset/Encoding/H264Video/Chapters/Chapter", "chapters are not supported");
+  expect_error(
+      json_preset("[" + std::string(kVideoCodec) + "]",
+                  R"([{"FileName": "{Basename}.mp4", "Format": {"Type": "MP4Format"}}])",
+                  R"("Sources": [{"Streams": [{"Type": "AudioStream", "Value": "1"}]}], )"),
+      "Sources[0].Streams[0]", "selecting input streams is not supported");
 }
 
 TEST(MesPresetTest, UnknownCodecTypeAndUnknownFieldsAreErrors) {
-  expect_error(json_preset(R"([{"Type": "H265Video"}])"), "Codecs[0].Type",
-               "unknown codec Type 'H265Video'; allowed: H264Video, AACAudio, JpgImage, PngImage, BmpImage");
+  expect_error(
+      json_preset(R"([{"Type": "H265Video"}])"), "Codecs[0].Type",
+      "unknown codec Type 'H265Video'; allowed: H264Video, AACAudio, JpgImage, PngImage, BmpImage");
   expect_error(json_preset(R"([{"Bitrate": 128}])"), "Codecs[0].Type", "required field is missing");
   expect_error(json_preset("[" + std::string(kAudioCodec) + "]",
                            R"([{"FileName": "{Basename}.mp4", "Format": {"Type": "MP4Format"}}])",
@@ -723,7 +739,8 @@ TEST(MesPresetTest, UnknownCodecTypeAndUnknownFieldsAreErrors) {
                "Priority", "unknown field 'Priority'; allowed here: Version, Description, Sources");
   expect_error(json_preset("[" + std::string(kAudioCodec) + "]",
                            R"([{"FileName": "{Basename}.ts", "Format": {"Type": "TSFormat"}}])"),
-               "Outputs[0].Format.Type", "expected one of MP4Format, JpgFormat, PngFormat, BmpFormat");
+               "Outputs[0].Format.Type",
+               "expected one of MP4Format, JpgFormat, PngFormat, BmpFormat");
 }
 
 TEST(MesPresetTest, VersionMustBeOnePointZero) {
@@ -738,7 +755,8 @@ TEST(MesPresetTest, VersionMustBeOnePointZero) {
 }
 
 TEST(MesPresetTest, XmlNamespaceAndRootAreChecked) {
-  expect_error(edited(kSingleBitrateXml, "xmlns=\"http://www.windowsazure.com/media/encoding/Preset/2014/03\"", ""),
+  expect_error(edited(kSingleBitrateXml,
+                      "xmlns=\"http://www.windowsazure.com/media/encoding/Preset/2014/03\"", ""),
                "Preset/@xmlns", "missing; the Media Encoder Standard namespace is");
   expect_error(R"(<?xml version="1.0"?>
 <Presets><Preset Version="5.0"/></Presets>)",
@@ -753,8 +771,8 @@ TEST(MesPresetTest, ValidatorRulesNameTheMesField) {
   const std::string rates = edited(kTrimmedLadderJson, R"("FrameRate": "0/1", "Slices": 2)",
                                    R"("FrameRate": "25/1", "Slices": 2)");
   expect_error(rates, "Codecs[0].H264Layers[2].FrameRate", "MES requires one frame rate");
-  expect_error(edited(kSingleBitrateJson, "\"Channels\": 2", "\"Channels\": 5"), "Codecs[1].Channels",
-               "'5' is not allowed");
+  expect_error(edited(kSingleBitrateJson, "\"Channels\": 2", "\"Channels\": 5"),
+               "Codecs[1].Channels", "'5' is not allowed");
   const std::string odd = edited(kSingleBitrateXml, "<Width>1280</Width>", "<Width>1279</Width>");
   expect_error(odd, "Preset/Encoding/H264Video/H264Layers/H264Layer/Width", "is odd",
                line_of(odd, "<Width>"));
@@ -763,25 +781,32 @@ TEST(MesPresetTest, ValidatorRulesNameTheMesField) {
 TEST(MesPresetTest, LayersNeedBothWidthAndHeight) {
   expect_error(json_preset(R"([{"Type": "H264Video", "H264Layers": [{"Bitrate": 1000}]}])"),
                "Codecs[0].H264Layers[0]", "write \"100%\" for the source's size");
-  expect_error(json_preset(R"([{"Type": "H264Video", "H264Layers": [{"Bitrate": 1000, "Width": 640}]}])"),
-               "Codecs[0].H264Layers[0].Height", "MES needs both Width and Height");
-  expect_error(json_preset(R"([{"Type": "H264Video", "H264Layers": [{"Bitrate": 1000, "Width": "150%", "Height": 360}]}])"),
-               "Codecs[0].H264Layers[0].Width", "from 1% to 100%");
+  expect_error(
+      json_preset(R"([{"Type": "H264Video", "H264Layers": [{"Bitrate": 1000, "Width": 640}]}])"),
+      "Codecs[0].H264Layers[0].Height", "MES needs both Width and Height");
+  expect_error(
+      json_preset(
+          R"([{"Type": "H264Video", "H264Layers": [{"Bitrate": 1000, "Width": "150%", "Height": 360}]}])"),
+      "Codecs[0].H264Layers[0].Width", "from 1% to 100%");
 }
 
 TEST(MesPresetTest, KeyWrittenTwiceIsAnError) {
-  expect_error(edited(kSingleBitrateJson, "\"Bitrate\": 4500,", "\"Bitrate\": 4500, \"Bitrate\": 3000,"),
-               "Codecs[0].H264Layers[0].Bitrate", "written twice");
-  expect_error(edited(kSingleBitrateXml, "<Bitrate>128</Bitrate>", "<Bitrate>128</Bitrate><Bitrate>96</Bitrate>"),
+  expect_error(
+      edited(kSingleBitrateJson, "\"Bitrate\": 4500,", "\"Bitrate\": 4500, \"Bitrate\": 3000,"),
+      "Codecs[0].H264Layers[0].Bitrate", "written twice");
+  expect_error(edited(kSingleBitrateXml, "<Bitrate>128</Bitrate>",
+                      "<Bitrate>128</Bitrate><Bitrate>96</Bitrate>"),
                "Preset/Encoding/AACAudio/Bitrate", "written twice");
 }
 
 TEST(MesPresetTest, ThumbnailRulesAreChecked) {
   const std::string jpg = R"([{"Type": "JpgImage", "Start": "00:00:01", "Step": "00:00:05",
       "JpgLayers": [{"Type": "JpgLayer", "Width": 640, "Height": 360}]}])";
-  expect_error(json_preset(jpg, R"([{"FileName": "{Basename}.jpg", "Format": {"Type": "JpgFormat"}}])"),
-               "Outputs[0].FileName", "must contain {Index} exactly once");
-  expect_error(json_preset(jpg), "Codecs[0]", "JpgImage needs its own Output with Format JpgFormat");
+  expect_error(
+      json_preset(jpg, R"([{"FileName": "{Basename}.jpg", "Format": {"Type": "JpgFormat"}}])"),
+      "Outputs[0].FileName", "must contain {Index} exactly once");
+  expect_error(json_preset(jpg), "Codecs[0]",
+               "JpgImage needs its own Output with Format JpgFormat");
   expect_error(json_preset(R"([{"Type": "JpgImage", "Step": "00:00:05",
       "JpgLayers": [{"Width": 640, "Height": 360}]}])",
                            R"([{"FileName": "{Index}.jpg", "Format": {"Type": "JpgFormat"}}])"),
