@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "presets/loader.hpp"
+#include "presets/mes_preset.hpp"
 #include "presets/preset_error.hpp"
 
 #ifndef MW_SOURCE_PRESET_DIR
@@ -204,6 +205,7 @@ const Preset* PresetLibrary::find(std::string_view name_or_alias) const {
 }
 
 Preset PresetLibrary::resolve(std::string_view configuration) const {
+  if (is_mes_preset(configuration)) return parse_mes_preset(configuration, "inline");
   if (is_inline_preset(configuration)) return parse_preset_yaml(configuration, "inline");
   if (const Preset* preset = find(configuration)) return *preset;
   if (normalize_preset_name(configuration).empty()) {

@@ -27,8 +27,10 @@ class PresetLibrary {
   /// The preset whose name or alias matches (normalize_preset_name), or nullptr.
   const Preset* find(std::string_view name_or_alias) const;
 
-  /// Resolves a Task.Configuration: inline preset YAML (text with a newline and a top-level
-  /// `name:` or `video:`/`audio:` key) is parsed; anything else is looked up by name or alias.
+  /// Resolves a Task.Configuration: an MES custom preset (first non-blank character '{' for
+  /// JSON or '<' for XML, UTF-8 or UTF-16: parse_mes_preset) or inline preset YAML (text with a
+  /// newline and a top-level `name:` or `video:`/`audio:` key) is parsed; anything else is
+  /// looked up by name or alias.
   /// @throws PresetError "unknown preset 'X'" (with the closest names) or the inline preset's error
   Preset resolve(std::string_view configuration) const;
 

@@ -20,6 +20,7 @@
 
 #include "presets/library.hpp"
 #include "presets/format_rules.hpp"
+#include "presets/mes_preset.hpp"
 #include "presets/preset_error.hpp"
 
 
@@ -383,6 +384,9 @@ Preset load_preset_file(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw PresetError(origin, 0, "", "cannot read the file");
+  if (path.extension() == ".json" || path.extension() == ".xml") {
+    return parse_mes_preset(text.str(), origin);  // an MES custom preset (docs/mes-presets.md)
+  }
   return parse_preset_yaml(text.str(), origin);
 }
 

@@ -8,7 +8,8 @@
 
 namespace mw::presets {
 
-/// Loads and validates one preset file.
+/// Loads and validates one preset file: YAML, or an MES custom preset for a .json or .xml file
+/// (parse_mes_preset).
 /// @throws PresetError naming the file, the line and the key at fault (unknown keys, wrong
 ///         types, out-of-range values, missing required keys).
 Preset load_preset_file(const std::filesystem::path& path);

@@ -87,8 +87,17 @@ void check_layer_size(const Preset& preset, std::string key, int pixels) {
 }
 
 void validate_layer(const Preset& preset, const VideoLayer& layer, const std::string& at) {
-  check_layer_size(preset, at + ".width", layer.width);
-  check_layer_size(preset, at + ".height", layer.height);
+  // A size is pixels, or a percent of the source (MES "100%") when the percent is set.
+  if (layer.width_percent != 0) {
+    check_range(preset, at + ".width", layer.width_percent, 1, 100, "%");
+  } else {
+    check_layer_size(preset, at + ".width", layer.width);
+  }
+  if (layer.height_percent != 0) {
+    check_range(preset, at + ".height", layer.height_percent, 1, 100, "%");
+  } else {
+    check_layer_size(preset, at + ".height", layer.height);
+  }
   check_range(preset, at + ".bitrate", layer.bitrate_kbps, 1, kMaxVideoKbps, "kbps");
   if (layer.max_bitrate_kbps != 0) {
     if (layer.max_bitrate_kbps < layer.bitrate_kbps) {
@@ -160,7 +169,9 @@ void validate_audio(const Preset& preset, const AudioCodec& audio) {
   check_range(preset, "audio.bitrate", audio.bitrate_kbps, kMinAudioKbps, kMaxAudioKbps, "kbps");
 }
 
-void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern) {
+/// @param image_output  a Jpg/Png/Bmp output, whose pattern may (MES: must) hold {Index}
+void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern,
+                        bool image_output) {
   if (pattern.empty()) reject(preset, key, "the file name pattern is empty");
   if (pattern.find_first_of("/\\") != std::string::npos ||
       pattern.find("..") != std::string::npos) {
@@ -174,6 +185,7 @@ void validate_file_name(const Preset& preset, const std::string& key, const std:
       reject(preset, key, "'" + pattern + "' has a '{' without its closing '}'");
     }
     const std::string macro = pattern.substr(open + 1, close - open - 1);
+    if (macro == "Index" && image_output) continue;  // MES: {Index} numbers thumbnails
     if (std::find(std::begin(kMacros), std::end(kMacros), macro) == std::end(kMacros)) {
       reject(preset, key,
              "unknown macro '{" + macro + "}'; allowed: " + join_texts(kMacros, "{", "}"));
@@ -189,7 +201,7 @@ void validate_preset(const Preset& preset) {
   for (std::size_t i = 0; i < preset.aliases.size(); ++i) {
     check_name(preset, "aliases[" + std::to_string(i) + "]", preset.aliases[i]);
   }
-  if (!preset.video && !preset.audio) {
+  if (!preset.video && !preset.audio && preset.images.empty()) {
     reject(preset, "video", "a preset needs a video section, an audio section or both");
   }
   if (preset.video) validate_video(preset, *preset.video);
@@ -197,7 +209,8 @@ void validate_preset(const Preset& preset) {
   if (preset.outputs.empty()) reject(preset, "outputs", "at least one output is required");
   for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
     validate_file_name(preset, "outputs[" + std::to_string(i) + "].file_name",
-                       preset.outputs[i].file_name);
+                       preset.outputs[i].file_name,
+                       preset.outputs[i].format != OutputFormat::Mp4);
   }
 }
 

@@ -74,7 +74,7 @@ int run_encode(const Context& ctx, const EncodeOptions& opts) {
 
 void add_encode_command(CLI::App& app, Context& ctx, EncodeOptions& opts) {
   auto* cmd = app.add_subcommand("encode", "Encode one file with a preset, as a task would (preset development)");
-  cmd->add_option("--preset,-p", opts.preset, "Preset name or alias (e.g. \"H.264 HD 720p VBR\"), or a preset .yaml file")
+  cmd->add_option("--preset,-p", opts.preset, "Preset name or alias (e.g. \"H.264 HD 720p VBR\"), or a preset file: .yaml, or MES .json/.xml")
       ->required();
   cmd->add_option("--output,-o", opts.output_dir, "Output folder (default: ./<input name>-encoded)");
   cmd->add_option("--start", opts.start_s, "Skip this many seconds of the input")->check(CLI::NonNegativeNumber);

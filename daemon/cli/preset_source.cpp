@@ -17,7 +17,9 @@ presets::PresetLibrary load_library(const std::vector<std::string>& extra_dirs) 
 presets::Preset resolve_preset(const std::string& name_or_file, const std::vector<std::string>& extra_dirs) {
   const std::filesystem::path p(name_or_file);
   std::error_code ec;
-  if ((p.extension() == ".yaml" || p.extension() == ".yml") && std::filesystem::is_regular_file(p, ec))
+  const bool preset_file = p.extension() == ".yaml" || p.extension() == ".yml" ||
+                           p.extension() == ".json" || p.extension() == ".xml";  // MES JSON/XML
+  if (preset_file && std::filesystem::is_regular_file(p, ec))
     return presets::load_preset_file(p);
   return load_library(extra_dirs).resolve(name_or_file);
 }
