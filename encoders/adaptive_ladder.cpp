@@ -41,7 +41,7 @@ constexpr double kAreaExponent = 0.8;
 // own size.
 constexpr double kOwnSizeRungArea = 1.2;
 
-int even(double v) { return std::max(2, 2 * static_cast<int>(std::lround(v / 2.0))); }
+int even_down(double v) { return std::max(2, 2 * static_cast<int>(std::floor(v / 2.0))); }
 double area(Size s) { return static_cast<double>(s.width) * s.height; }
 int round10(double kbps) { return static_cast<int>(std::lround(kbps / 10.0)) * 10; }
 
@@ -112,7 +112,9 @@ AdaptiveLadder ladder_from_probe(const LadderSource& source, const ComplexityPro
   const double dw = source.display_width, dh = source.display_height;
   const bool portrait = dh > dw;
   auto oriented = [portrait](Size box) { return portrait ? Size{box.height, box.width} : box; };
-  const Size source_size{even(dw), even(dh)};
+  // The source's size rounded down to even numbers (4:2:0): a layer never has more lines or
+  // columns than the source.
+  const Size source_size{even_down(dw), even_down(dh)};
 
   // The rungs: each box's AutoSize picture, as make_plan will fit it; boxes whose picture is
   // larger than the source are left out (MES never exceeds the input's resolution).
