@@ -5,6 +5,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "encoders/adaptive_ladder.hpp"
 #include "encoders/input_file.hpp"
 #include "encoders/measure.hpp"
 #include "encoders/metadata.hpp"
@@ -54,7 +55,12 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
   EncodeResult result;
   InputFile input = InputFile::open(request.input);
   result.input = describe(input);
-  result.plan = make_plan(*request.preset, result.input, request.options);
+  // A content-adaptive ladder is built from this input first (it runs a short probe encode).
+  std::vector<std::string> ladder_notes;
+  const presets::Preset preset =
+      with_adaptive_ladder(*request.preset, result.input, request.options, stop, ladder_notes);
+  result.plan = make_plan(preset, result.input, request.options);
+  result.plan.notes.insert(result.plan.notes.begin(), ladder_notes.begin(), ladder_notes.end());
 
   std::error_code ec;
   std::filesystem::create_directories(request.output_dir, ec);

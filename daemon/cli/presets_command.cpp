@@ -2,6 +2,7 @@
 
 #include "daemon/cli/commands.hpp"
 #include "daemon/cli/preset_source.hpp"
+#include "encoders/adaptive_ladder.hpp"
 #include "encoders/av/log.hpp"
 #include "encoders/encode_error.hpp"
 #include "encoders/plan.hpp"
@@ -37,8 +38,11 @@ void show(const presets::Preset& p) {
   if (!p.description.empty()) fmt::print("description: {}\n", p.description);
   if (p.video) {
     const auto& v = *p.video;
-    fmt::print("video: H.264, keyframe interval {} s, scene change detection {}, {} layer(s)\n",
-               v.keyframe_interval_s, v.scene_change_detection ? "on" : "off", v.layers.size());
+    fmt::print("video: H.264, keyframe interval {} s, scene change detection {}, {}\n", v.keyframe_interval_s,
+               v.scene_change_detection ? "on" : "off",
+               v.ladder == presets::LadderMode::ContentAdaptive
+                   ? std::string("content-adaptive ladder (built per input: `presets explain NAME INPUT` shows it)")
+                   : fmt::format("{} layer(s)", v.layers.size()));
     for (const auto& l : v.layers)
       fmt::print("  {}x{}  {} kbps (VBV maxrate {} kbps, buffer {} kbit)  profile {}{}  B-frames {}  refs {}  frame rate {}\n",
                  l.width, l.height, l.bitrate_kbps, l.maxrate_kbps(), l.bufsize_kbit(), name_of(l.profile),
@@ -53,7 +57,11 @@ void show(const presets::Preset& p) {
 
 void explain(const presets::Preset& preset, const PresetsOptions& opts) {
   const encoders::MediaInfo input = encoders::probe(opts.input);
-  const encoders::EncodePlan plan = encoders::make_plan(preset, input);
+  // A content-adaptive ladder is built for this input (runs the complexity probe).
+  std::vector<std::string> ladder_notes;
+  const presets::Preset resolved = encoders::with_adaptive_ladder(preset, input, {}, {}, ladder_notes);
+  encoders::EncodePlan plan = encoders::make_plan(resolved, input);
+  plan.notes.insert(plan.notes.begin(), ladder_notes.begin(), ladder_notes.end());
   if (opts.ffmpeg_only) {
     fmt::print("{}\n", plan.ffmpeg_command(opts.output_dir));
     return;
