@@ -130,6 +130,7 @@ struct EncodePlan {
   std::vector<std::string> notes;  ///< decisions worth telling the user (fallbacks, dropped layers)
 
   /// The ffmpeg command line that does the same encode (same filters and encoder settings).
+  /// With several segments (concatenation) it shows the first segment's input only.
   std::string ffmpeg_command(const std::string& output_dir) const;
 };
 
