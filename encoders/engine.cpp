@@ -53,14 +53,27 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
   if (request.preset == nullptr)
     throw EncodeError(ErrorCategory::Configuration, "no preset given");
   EncodeResult result;
-  InputFile input = InputFile::open(request.input);
-  result.input = describe(input);
-  // A content-adaptive ladder is built from this input first (it runs a short probe encode).
+  std::vector<EncodeInput> wanted = request.inputs;
+  if (wanted.empty()) wanted.push_back({request.input, ""});
+  // Only the inputs the preset reads are opened: all of them for Sources naming assets.
+  bool all = false;
+  for (const auto& s : request.preset->sources) all |= !s.asset_id.empty();
+  if (!all) wanted.resize(1);
+  std::vector<InputFile> files;
+  std::vector<PlanInput> described;
+  for (const auto& in : wanted) {
+    files.push_back(InputFile::open(in.path));
+    described.push_back({describe(files.back()), in.asset_id});
+  }
+  result.input = described.front().info;
+  // A content-adaptive ladder is built from the primary input first (a short probe encode).
   std::vector<std::string> ladder_notes;
   const presets::Preset preset =
       with_adaptive_ladder(*request.preset, result.input, request.options, stop, ladder_notes);
-  result.plan = make_plan(preset, result.input, request.options);
+  result.plan = make_plan(preset, described, request.options);
   result.plan.notes.insert(result.plan.notes.begin(), ladder_notes.begin(), ladder_notes.end());
+  std::vector<InputFile*> opened;
+  for (auto& f : files) opened.push_back(&f);
 
   std::error_code ec;
   std::filesystem::create_directories(request.output_dir, ec);
@@ -68,7 +81,7 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
     throw EncodeError(ErrorCategory::Output, fmt::format("{}: cannot create the output folder: {}",
                                                          request.output_dir.string(), ec.message()));
   Cleanup cleanup;
-  const auto media = run_pipeline(result.plan, input, request.output_dir, listener, stop);
+  const auto media = run_pipeline(result.plan, opened, request.output_dir, listener, stop);
   cleanup.files = media;
 
   std::vector<MeasuredFile> measured;

@@ -17,8 +17,17 @@
 
 namespace mw::encoders {
 
+/// One input asset's primary file.
+struct EncodeInput {
+  std::string path;
+  std::string asset_id;  ///< the AMS asset Id (matched against the preset's Sources AssetID)
+};
+
 struct EncodeRequest {
   std::string input;                   ///< path of the primary input file
+  /// The task's inputs in its input-asset order, for presets with Sources (concatenation).
+  /// Empty: `input` alone. When set, inputs[0] is the primary input (`input` is ignored).
+  std::vector<EncodeInput> inputs;
   const presets::Preset* preset = nullptr;
   std::filesystem::path output_dir;    ///< created if missing
   PlanOptions options;
@@ -42,7 +51,7 @@ struct EncodeResult {
   std::vector<MeasuredFile> measured;  ///< the media files' measured values, in `files` order
 };
 
-/// Probes the input, plans, encodes, measures the outputs and writes `<basename>_manifest.xml`
+/// Probes the input(s), plans, encodes, measures the outputs and writes `<basename>_manifest.xml`
 /// and the input metadata into output_dir. Every file appears complete or not at all.
 /// @throws EncodeError with the category of the failure (Canceled when `stop` was requested)
 EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, std::stop_token stop);

@@ -77,41 +77,76 @@ class Progress {
   double last_ = 0;
 };
 
+// What the unused [in] of a generated stream's graph is told (no frame ever reaches it).
+FilterInput generated_input(AVMediaType type) {
+  FilterInput in;
+  in.type = type;
+  if (type == AVMEDIA_TYPE_VIDEO) {
+    in.time_base = {1, 25};
+    in.width = 16;
+    in.height = 16;
+    in.pix_fmt = AV_PIX_FMT_YUV420P;
+  } else {
+    in.time_base = {1, 48000};
+    in.sample_rate = 48000;
+    in.sample_fmt = AV_SAMPLE_FMT_FLTP;
+    in.channel_layout = "stereo";
+  }
+  return in;
+}
+
 }  // namespace
 
 std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, InputFile& input,
                                                 const std::filesystem::path& output_dir,
                                                 ProgressListener* listener, std::stop_token stop) {
-  const std::string& file = input.path();
-  const bool has_video = plan.video_stream >= 0, has_audio = plan.audio_stream >= 0;
+  return run_pipeline(plan, std::vector<InputFile*>{&input}, output_dir, listener, stop);
+}
+
+std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, const std::vector<InputFile*>& inputs,
+                                                const std::filesystem::path& output_dir,
+                                                ProgressListener* listener, std::stop_token stop) {
+  const std::string& file = inputs.at(0)->path();
+  const bool has_video = !plan.video.empty(), has_audio = plan.audio.has_value();
+  // Generated streams (MES InsertBlackIfNoVideo / InsertSilenceIfNoAudio) decode nothing: their
+  // graph starts from a source filter, and their queue is empty from the start.
+  const bool decode_video = has_video && !plan.black_video && plan.video_stream >= 0;
+  const bool decode_audio = has_audio && !plan.silent_audio && plan.audio_stream >= 0;
   FrameQueue video_queue(kVideoQueueFrames), audio_queue(kAudioQueueFrames);
-  SourceStage source(input, plan, has_video ? &video_queue : nullptr, has_audio ? &audio_queue : nullptr);
+  if (!decode_video) video_queue.close();
+  if (!decode_audio) audio_queue.close();
+  SourceStage source(inputs, plan, decode_video ? &video_queue : nullptr, decode_audio ? &audio_queue : nullptr);
 
   // Filter graphs first: the encoders take their time base from the graph's sinks.
   std::unique_ptr<FilterGraph> video_graph, audio_graph;
   std::vector<Encoder> video_encoders, audio_encoders;
   if (has_video) {
-    video_graph = std::make_unique<FilterGraph>(plan.video_filter, source.video_input(),
+    video_graph = std::make_unique<FilterGraph>(plan.video_filter,
+                                                decode_video ? source.video_input() : generated_input(AVMEDIA_TYPE_VIDEO),
                                                 plan.video.size(), 0, file);
     for (size_t i = 0; i < plan.video.size(); ++i)
       video_encoders.push_back(Encoder::video(plan.video[i], video_graph->sink_time_base(i), file));
   }
   if (has_audio) {
     audio_encoders.push_back(Encoder::audio(*plan.audio, file));
-    audio_graph = std::make_unique<FilterGraph>(plan.audio_filter, source.audio_input(), 1,
-                                                audio_encoders[0].frame_size(), file);
+    for (const auto& extra : plan.extra_audio) audio_encoders.push_back(Encoder::audio(extra, file));
+    audio_graph = std::make_unique<FilterGraph>(plan.audio_filter,
+                                                decode_audio ? source.audio_input() : generated_input(AVMEDIA_TYPE_AUDIO),
+                                                audio_encoders.size(), audio_encoders[0].frame_size(), file);
   }
 
   std::vector<std::unique_ptr<OutputFile>> outputs;
   std::vector<std::vector<Route>> video_routes(video_encoders.size()), audio_routes(audio_encoders.size());
   for (const auto& out : plan.outputs) {
+    const bool audio = out.audio && has_audio;
+    const auto audio_index = static_cast<size_t>(std::max(0, out.audio_encoder));
     std::vector<const Encoder*> streams;
     if (out.video >= 0) streams.push_back(&video_encoders[static_cast<size_t>(out.video)]);
-    if (out.audio && has_audio) streams.push_back(&audio_encoders[0]);
+    if (audio) streams.push_back(&audio_encoders.at(audio_index));
     outputs.push_back(std::make_unique<OutputFile>(output_dir / out.file_name, streams));
     int stream = 0;
     if (out.video >= 0) video_routes[static_cast<size_t>(out.video)].push_back({outputs.back().get(), stream++});
-    if (out.audio && has_audio) audio_routes[0].push_back({outputs.back().get(), stream++});
+    if (audio) audio_routes[audio_index].push_back({outputs.back().get(), stream++});
   }
 
   Progress progress(outputs, plan.duration_s, listener);

@@ -30,4 +30,10 @@ std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, InputFil
                                                 const std::filesystem::path& output_dir,
                                                 ProgressListener* listener, std::stop_token stop);
 
+/// The same over several inputs: inputs[i] is the opened file of SegmentPlan::input i (the
+/// plan's segments are read one after the other, MES Sources concatenation).
+std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, const std::vector<InputFile*>& inputs,
+                                                const std::filesystem::path& output_dir,
+                                                ProgressListener* listener, std::stop_token stop);
+
 }  // namespace mw::encoders

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "encoders/encode_error.hpp"
@@ -127,6 +128,83 @@ AudioEncodePlan audio_encoder(const presets::AudioCodec& ac) {
   return p;
 }
 
+// The input a Source names: its AssetID (with or without the "nb:cid:UUID:" prefix), or the
+// task's first input when it names none.
+size_t find_input(const std::vector<PlanInput>& inputs, const std::string& asset_id, size_t source) {
+  if (asset_id.empty()) return 0;
+  auto bare = [](std::string_view id) {
+    constexpr std::string_view prefix = "nb:cid:UUID:";
+    if (id.substr(0, prefix.size()) == prefix) id.remove_prefix(prefix.size());
+    return id;
+  };
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (bare(inputs[i].asset_id) == bare(asset_id)) return i;
+  std::string known;
+  for (const auto& in : inputs) known += (known.empty() ? "" : ", ") + in.asset_id;
+  throw EncodeError(ErrorCategory::Configuration,
+                    fmt::format("Sources[{}]: AssetID '{}' is not an input asset of the task (inputs: {})",
+                                source, asset_id, known.empty() ? "none named" : known));
+}
+
+// MES Filters Crop: a rectangle of the coded picture (before rotation).
+void check_crop(const presets::Crop& c, const VideoTrackInfo& v, const std::string& where) {
+  if (c.x < 0 || c.y < 0 || c.width < 2 || c.height < 2 || c.x + c.width > v.width ||
+      c.y + c.height > v.height)
+    throw EncodeError(ErrorCategory::Configuration,
+                      fmt::format("{}: crop {}x{} at ({}, {}) lies outside the {}x{} picture (Filters.Crop is "
+                                  "in the source's pixels, before rotation)",
+                                  where, c.width, c.height, c.x, c.y, v.width, v.height));
+}
+
+// The track as the layers see it: cropped (MES Crop) and turned as Filters.Rotation says (Auto:
+// the display matrix; R0: not at all; R90/R180/R270: clockwise by that much).
+VideoTrackInfo displayed_track(const VideoTrackInfo& v, const presets::Filters& filters) {
+  VideoTrackInfo shown = v;
+  if (filters.crop) {
+    shown.width = filters.crop->width;
+    shown.height = filters.crop->height;
+  }
+  switch (filters.rotation) {
+    case presets::Rotation::Auto: break;
+    case presets::Rotation::R0: shown.display_transform = {1, 0, 0, 1}; break;
+    case presets::Rotation::R90: shown.display_transform = {0, 1, -1, 0}; break;
+    case presets::Rotation::R180: shown.display_transform = {-1, 0, 0, -1}; break;
+    case presets::Rotation::R270: shown.display_transform = {0, -1, 1, 0}; break;
+  }
+  return shown;
+}
+
+// MES InsertBlackIfNoVideo(BottomLayerOnly): black frames at each layer's box, at the layer's
+// rate (25 fps when it follows the source), for `duration_s` (the audio's).
+void plan_black_video(EncodePlan& plan, const presets::VideoCodec& vc, double duration_s) {
+  std::vector<presets::VideoLayer> layers = vc.layers;
+  if (vc.condition == presets::VideoCondition::InsertBlackIfNoVideoBottomLayerOnly && !layers.empty())
+    layers = {*std::min_element(layers.begin(), layers.end(), [](const auto& x, const auto& y) {
+      return x.bitrate_kbps < y.bitrate_kbps;
+    })};
+  std::string graph;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const auto& layer = layers[i];
+    if (layer.width <= 0 || layer.height <= 0)
+      throw EncodeError(ErrorCategory::Configuration,
+                        fmt::format("layer {}: a size in percent needs a source picture, and the input has "
+                                    "no video to insert black frames for",
+                                    i));
+    const Size size{layer.width, layer.height};
+    VideoEncodePlan p = video_encoder(vc, layer, size, size, Fraction{25, 1});
+    graph += fmt::format("color=c=black:s={}x{}:r={}/{}:d={},setsar=1,format=yuv420p[v{}];", size.width,
+                         size.height, p.frame_rate.num, p.frame_rate.den, fmt_seconds(duration_s), i);
+    plan.video.push_back(std::move(p));
+  }
+  plan.video_filter = graph + "[in]nullsink";
+  plan.notes.push_back(fmt::format("the input has no video stream: {} black at {}x{} is inserted ({})",
+                                   layers.size() > 1 ? fmt::format("{} layers of", layers.size()) : "one layer",
+                                   layers.front().width, layers.front().height,
+                                   vc.condition == presets::VideoCondition::InsertBlackIfNoVideo
+                                       ? "InsertBlackIfNoVideo"
+                                       : "InsertBlackIfNoVideoBottomLayerOnly"));
+}
+
 }  // namespace
 
 Size fit_to_box(double display_w, double display_h, Size box, StretchMode stretch,
@@ -208,58 +286,173 @@ std::string expand_file_name(const std::string& pattern, const std::string& inpu
 
 EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
                      const PlanOptions& options) {
+  return make_plan(preset, std::vector<PlanInput>{PlanInput{input, ""}}, options);
+}
+
+EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>& inputs,
+                     const PlanOptions& options) {
+  if (inputs.empty()) throw EncodeError(ErrorCategory::Configuration, "no input to encode");
+  const MediaInfo& input = inputs.front().info;  // names the output files
   EncodePlan plan;
-  plan.input_path = input.path;
   plan.preset_name = preset.name;
-  plan.start_s = options.start_s;
-  plan.max_duration_s = options.duration_s;
-  const VideoTrackInfo* v = preset.video ? input.primary_video() : nullptr;
-  const AudioTrackInfo* a = preset.audio ? input.primary_audio() : nullptr;
-  if (preset.video && v == nullptr)
-    throw EncodeError(ErrorCategory::UnsupportedFormat,
-                      fmt::format("{}: no video stream; preset '{}' encodes video (an audio "
-                                  "preset such as 'AAC Good Quality Audio' encodes this file)",
-                                  input.path, preset.name));
-  if (!preset.video && a == nullptr)
-    throw EncodeError(ErrorCategory::UnsupportedFormat,
-                      fmt::format("{}: no audio stream; preset '{}' encodes audio only",
-                                  input.path, preset.name));
-  if (preset.audio && a == nullptr)
+
+  // --- Segments: which input, which span (MES Sources) ------------------------------------
+  const bool from_sources = !preset.sources.empty();
+  std::vector<presets::Source> sources = preset.sources;
+  if (!from_sources) sources.emplace_back();  // the whole first input
+  const bool concat = sources.size() > 1;
+  const VideoTrackInfo* v = nullptr;  // the first segment's tracks decide the graphs
+  const AudioTrackInfo* a = nullptr;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const presets::Source& src = sources[i];
+    const size_t index = find_input(inputs, src.asset_id, i);
+    const MediaInfo& in = inputs[index].info;
+    const std::string where = concat || from_sources
+                                  ? fmt::format("Sources[{}] (asset '{}', {})", i,
+                                                inputs[index].asset_id, in.path)
+                                  : in.path;
+    const VideoTrackInfo* sv = preset.video ? in.primary_video() : nullptr;
+    const AudioTrackInfo* sa = preset.audio ? in.primary_audio() : nullptr;
+    const bool black = preset.video && sv == nullptr &&
+                       preset.video->condition != presets::VideoCondition::None;
+    if (preset.video && sv == nullptr && (!black || concat))
+      throw EncodeError(concat ? ErrorCategory::Configuration : ErrorCategory::UnsupportedFormat,
+                        fmt::format("{}: no video stream; preset '{}' encodes video{}", where, preset.name,
+                                    concat ? " and every concatenated input must have one"
+                                           : " (an audio preset such as 'AAC Good Quality Audio' "
+                                             "encodes this file)"));
+    if (!preset.video && sa == nullptr)
+      throw EncodeError(concat ? ErrorCategory::Configuration : ErrorCategory::UnsupportedFormat,
+                        fmt::format("{}: no audio stream; preset '{}' encodes audio only", where,
+                                    preset.name));
+    if (concat && preset.audio && sa == nullptr)
+      throw EncodeError(ErrorCategory::Configuration,
+                        fmt::format("{}: no audio stream: concatenated inputs must each have one "
+                                    "audio track (MES Sources)", where));
+    if (i == 0) {
+      v = sv;
+      a = sa;
+      plan.black_video = black;
+    } else if (v && sv && std::abs(sv->frame_rate.value() - v->frame_rate.value()) > 0.01) {
+      throw EncodeError(ErrorCategory::Configuration,
+                        fmt::format("{}: frame rate {}/{} differs from Sources[0]'s {}/{}: concatenated "
+                                    "inputs must have the same frame rate (MES Sources)",
+                                    where, sv->frame_rate.num, sv->frame_rate.den, v->frame_rate.num,
+                                    v->frame_rate.den));
+    }
+    if (i > 0 && v && sv && preset.filters.rotation == presets::Rotation::Auto) {
+      const DisplayTransform& t0 = v->display_transform;
+      const DisplayTransform& t = sv->display_transform;
+      if (t.a != t0.a || t.b != t0.b || t.c != t0.c || t.d != t0.d)
+        throw EncodeError(ErrorCategory::Configuration,
+                          fmt::format("{}: its display matrix ({}) differs from Sources[0]'s ({}): one graph "
+                                      "turns every concatenated input, so they must agree (or set "
+                                      "Filters.Rotation)",
+                                      where, t.describe(), t0.describe()));
+    }
+    if (preset.filters.crop && sv) check_crop(*preset.filters.crop, *sv, where);
+
+    // Output time 0 of the segment is its lead track's first timestamp (the first video frame,
+    // or the first audio sample of an audio-only encode): audio is conformed to the video.
+    const TrackInfo& lead = sv ? static_cast<const TrackInfo&>(*sv) : *sa;
+    SegmentPlan seg;
+    seg.input = index;
+    seg.input_path = in.path;
+    seg.asset_id = inputs[index].asset_id;
+    seg.video_stream = sv ? sv->index : -1;
+    seg.audio_stream = sa ? sa->index : -1;
+    seg.origin_s = lead.start_time_s;
+    const double declared_end = declared_duration(in, lead);
+    double cut = options.duration_s;
+    if (from_sources) {
+      cut = src.duration_s.value_or(0);
+      if (src.start_s) {
+        if (*src.start_s < seg.origin_s - 0.0005)
+          throw EncodeError(ErrorCategory::Configuration,
+                            fmt::format("{}: StartTime {:.3f} s is before the input's first timestamp "
+                                        "{:.3f} s (StartTime is an input timestamp, not an offset)",
+                                        where, *src.start_s, seg.origin_s));
+        seg.start_s = std::max(0.0, *src.start_s - seg.origin_s);
+      }
+    } else {
+      seg.start_s = options.start_s;
+    }
+    if (seg.start_s > 0 && declared_end > 0 && seg.start_s >= declared_end)
+      throw EncodeError(
+          ErrorCategory::Configuration,
+          from_sources ? fmt::format("{}: StartTime {:.3f} s is beyond the input's end ({:.3f} s)", where,
+                                     seg.origin_s + seg.start_s, seg.origin_s + declared_end)
+                       : fmt::format("{}: start {:.3f} s is beyond the input's end ({:.3f} s)", in.path,
+                                     seg.start_s, declared_end));
+    double span = declared_end > 0 ? declared_end - seg.start_s : 0;
+    if (cut > 0) span = span > 0 ? std::min(span, cut) : cut;
+    seg.duration_s = span;
+    seg.max_duration_s = cut > 0 ? span : 0;
+    if (i == 0) plan.declared_end_s = declared_end;
+    plan.segments.push_back(std::move(seg));
+  }
+  if (from_sources && options.duration_s > 0) {  // the option caps the whole output
+    double at = 0;
+    for (size_t i = 0; i < plan.segments.size(); ++i) {
+      auto& seg = plan.segments[i];
+      if (seg.duration_s <= 0 || at + seg.duration_s > options.duration_s) {
+        seg.duration_s = seg.max_duration_s = options.duration_s - at;
+        plan.segments.resize(i + 1);
+        break;
+      }
+      at += seg.duration_s;
+    }
+  }
+  double total = 0;
+  for (const auto& seg : plan.segments) total = seg.duration_s > 0 && total >= 0 ? total + seg.duration_s : -1;
+  plan.duration_s = std::max(0.0, total);
+  const SegmentPlan& first = plan.segments.front();
+  plan.input_path = first.input_path;
+  plan.video_stream = first.video_stream;
+  plan.audio_stream = first.audio_stream;
+  plan.origin_s = first.origin_s;
+  plan.start_s = first.start_s;
+  plan.max_duration_s = first.max_duration_s;
+  const double span = plan.duration_s;
+  plan.silent_audio = preset.audio && a == nullptr && preset.audio->insert_silence_if_no_audio;
+  if (preset.audio && a == nullptr && !plan.silent_audio)
     plan.notes.push_back("the input has no audio stream: the output is video only");
+  if ((plan.black_video || plan.silent_audio) && span <= 0)
+    throw EncodeError(ErrorCategory::UnsupportedFormat,
+                      fmt::format("{}: the input's duration is unknown, so no {} can be generated for it",
+                                  input.path, plan.black_video ? "black video" : "silent audio"));
+  // One segment: the graphs trim (exact to the frame and sample). Several: the source stage
+  // trims and re-times each span, and the graphs see one continuous stream.
+  const bool trimmed = !concat && (first.start_s > 0 || first.max_duration_s > 0);
+  const std::string trim_end = first.max_duration_s > 0 ? ":end=" + fmt_seconds(span) : "";
 
-  // Output time 0 is the first video frame (or the first audio sample of an audio-only encode);
-  // audio is conformed to the video's span so both tracks start and end together.
-  const TrackInfo& lead = v ? static_cast<const TrackInfo&>(*v) : *a;
-  plan.origin_s = lead.start_time_s;
-  plan.declared_end_s = declared_duration(input, lead);
-  if (options.start_s > 0 && plan.declared_end_s > 0 && options.start_s >= plan.declared_end_s)
-    throw EncodeError(ErrorCategory::Configuration,
-                      fmt::format("{}: start {:.3f} s is beyond the input's end ({:.3f} s)",
-                                  input.path, options.start_s, plan.declared_end_s));
-  double span = plan.declared_end_s > 0 ? plan.declared_end_s - options.start_s : 0;
-  if (options.duration_s > 0) span = span > 0 ? std::min(span, options.duration_s) : options.duration_s;
-  plan.duration_s = span;
-  const bool trimmed = options.start_s > 0 || options.duration_s > 0;
-  const std::string trim_end = options.duration_s > 0 ? ":end=" + fmt_seconds(span) : "";
-
-  if (v) {
-    plan.video_stream = v->index;
+  if (plan.black_video) {
+    plan_black_video(plan, *preset.video, span);
+  } else if (v) {
     const auto& vc = *preset.video;
-    const auto [dw, dh] = v->display_size();
-    const bool rotated = v->display_transform.swaps_axes();
+    const VideoTrackInfo shown = displayed_track(*v, preset.filters);
+    const auto [dw, dh] = shown.display_size();
+    const bool rotated = shown.display_transform.swaps_axes();
     const bool multi = vc.layers.size() > 1;
     std::vector<std::string> common;
     if (trimmed) common.push_back("trim=start=0" + trim_end);
-    if (v->interlaced) common.push_back("bwdif=mode=send_frame:parity=auto:deint=interlaced");
+    if (v->interlaced && preset.filters.deinterlace != presets::DeinterlaceMode::Off)
+      common.push_back("bwdif=mode=send_frame:parity=auto:deint=interlaced");
+    if (const auto& c = preset.filters.crop)
+      common.push_back(fmt::format("crop=w={}:h={}:x={}:y={}:exact=1", c->width, c->height, c->x, c->y));
     const bool hdr = v->hdr();
     if (hdr) plan.notes.push_back(fmt::format("HDR input ({}): tone-mapped to SDR BT.709", v->color_transfer));
     if (hdr && multi) common.push_back(tonemap(std::nullopt));  // once, at the source size
     std::vector<std::string> layer_chains;
     for (size_t i = 0; i < vc.layers.size(); ++i) {
       const auto& layer = vc.layers[i];
-      Size box{layer.width, layer.height};
+      // Percent sizes are of the displayed (cropped, turned) picture, so already in its
+      // orientation (MES Width "100%").
+      const bool percent = layer.width_percent > 0 || layer.height_percent > 0;
+      Size box{layer.width_percent > 0 ? even(dw * layer.width_percent / 100.0) : layer.width,
+               layer.height_percent > 0 ? even(dh * layer.height_percent / 100.0) : layer.height};
       const bool portrait = dh > dw, box_portrait = box.height > box.width;
-      if (vc.orientation == presets::Orientation::FollowSource && portrait != box_portrait &&
+      if (!percent && vc.orientation == presets::Orientation::FollowSource && portrait != box_portrait &&
           box.width != box.height)
         std::swap(box.width, box.height);
       // AutoFit fits like AutoSize and pads the rest of the box (letterbox/pillarbox).
@@ -272,19 +465,19 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
           plan.notes.push_back(fmt::format(
               "layer {} ({}x{} at {} kbps) dropped: it is larger than the source's {}x{} picture and the "
               "preset does not upscale",
-              i, layer.width, layer.height, layer.bitrate_kbps, even(dw), even(dh)));
+              i, box.width, box.height, layer.bitrate_kbps, even(dw), even(dh)));
           continue;
         }
         picture = fit_to_box(dw, dh, box, fit, false);
         if (multi)
           plan.notes.push_back(fmt::format("layer {} ({}x{}) is encoded at the source's {}x{}: every layer is larger "
-                                           "than the source", i, layer.width, layer.height, picture.width, picture.height));
+                                           "than the source", i, box.width, box.height, picture.width, picture.height));
       }
       const Size coded = rotated ? Size{picture.height, picture.width} : picture;
       std::vector<std::string> chain;
       if (hdr && !multi) chain.push_back(tonemap(coded));
       else chain.push_back(sdr_scale(*v, coded, hdr));
-      chain.push_back(v->display_transform.filter_chain());
+      chain.push_back(shown.display_transform.filter_chain());
       Size size = picture;
       if (vc.stretch == StretchMode::AutoFit && (picture.width != box.width || picture.height != box.height)) {
         chain.push_back(fmt::format("pad={}:{}:(ow-iw)/2:(oh-ih)/2:black", box.width, box.height));
@@ -309,36 +502,86 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
     }
   }
 
-  if (a && preset.audio) {
-    plan.audio_stream = a->index;
+  std::vector<std::string> audio_chain;
+  if (preset.audio && (a || plan.silent_audio)) {
     plan.audio = audio_encoder(*preset.audio);
     if (!plan.audio->note.empty()) plan.notes.push_back(plan.audio->note);
-    std::vector<std::string> chain;
-    if (trimmed) chain.push_back("atrim=start=0" + trim_end);
-    // Fill gaps and a late start with silence, drop samples before output time 0.
-    chain.push_back("aresample=async=1:first_pts=0");
-    chain.push_back(fmt::format("aformat=sample_fmts=fltp:sample_rates={}:channel_layouts={}",
-                                preset.audio->sampling_rate, plan.audio->channel_layout));
-    if (v && span > 0) {
-      // Conform to the video's span: pad a short audio track, cut a long one.
-      chain.push_back(fmt::format("apad=whole_dur={}", fmt_seconds(span)));
-      chain.push_back(fmt::format("atrim=end={}", fmt_seconds(span)));
+    const std::string format =
+        fmt::format("aformat=sample_fmts=fltp:sample_rates={}:channel_layouts={}",
+                    preset.audio->sampling_rate, plan.audio->channel_layout);
+    if (plan.silent_audio) {
+      // MES InsertSilenceIfNoAudio: a silent track of the preset's layout and rate, as long as
+      // the video.
+      audio_chain.push_back(fmt::format("anullsrc=channel_layout={}:sample_rate={}",
+                                        plan.audio->channel_layout, preset.audio->sampling_rate));
+      audio_chain.push_back(fmt::format("atrim=end={}", fmt_seconds(span)));
+      audio_chain.push_back(format);
+      plan.notes.push_back(fmt::format("the input has no audio stream: a silent {} track is inserted "
+                                       "(InsertSilenceIfNoAudio)", plan.audio->channel_layout));
+    } else {
+      if (trimmed) audio_chain.push_back("atrim=start=0" + trim_end);
+      // Fill gaps and a late start with silence, drop samples before output time 0.
+      audio_chain.push_back("aresample=async=1:first_pts=0");
+      audio_chain.push_back(format);
+      if ((v || plan.black_video) && span > 0) {
+        // Conform to the video's span: pad a short audio track, cut a long one.
+        audio_chain.push_back(fmt::format("apad=whole_dur={}", fmt_seconds(span)));
+        audio_chain.push_back(fmt::format("atrim=end={}", fmt_seconds(span)));
+      }
+      if (concat) {
+        // Each span reaches the graph already trimmed, converted and exactly its length.
+        for (auto& seg : plan.segments) {
+          std::vector<std::string> c{"atrim=start=0" + (seg.max_duration_s > 0 || seg.duration_s > 0
+                                                            ? ":end=" + fmt_seconds(seg.duration_s)
+                                                            : std::string()),
+                                     "aresample=async=1:first_pts=0", format};
+          if (seg.duration_s > 0) {
+            c.push_back(fmt::format("apad=whole_dur={}", fmt_seconds(seg.duration_s)));
+            c.push_back(fmt::format("atrim=end={}", fmt_seconds(seg.duration_s)));
+          }
+          seg.audio_filter = "[in]" + join(c, ",") + "[a0]";
+        }
+      }
     }
-    plan.audio_filter = "[in]" + join(chain, ",") + "[a0]";
   }
 
-  // Output files: one per video layer (each carrying the audio), or one audio file.
+  // --- Output files ------------------------------------------------------------------------
+  // Interleaved: one file per video layer, each carrying the audio (or one audio file).
+  // VideoOnly: one file per layer without audio. AudioOnly: one audio file, at its own bitrate
+  // when the output names one (an extra AAC encoder on the same audio graph).
+  auto audio_encoder_for = [&](int kbps) -> int {
+    if (kbps <= 0 || kbps == plan.audio->codec.bitrate_kbps) return 0;
+    for (size_t k = 0; k < plan.extra_audio.size(); ++k)
+      if (plan.extra_audio[k].codec.bitrate_kbps == kbps) return static_cast<int>(k + 1);
+    presets::AudioCodec codec = plan.audio->codec;
+    codec.bitrate_kbps = kbps;
+    plan.extra_audio.push_back(audio_encoder(codec));
+    return static_cast<int>(plan.extra_audio.size());
+  };
   std::set<std::string> names;
   for (const auto& out : preset.outputs) {
-    const size_t files = plan.video.empty() ? 1 : plan.video.size();
+    using presets::OutputStreams;
+    if (out.streams == OutputStreams::VideoOnly && plan.video.empty())
+      throw EncodeError(ErrorCategory::Configuration,
+                        fmt::format("output '{}' carries only video, but preset '{}' encodes none",
+                                    out.file_name, preset.name));
+    if (out.streams == OutputStreams::AudioOnly && !plan.audio)
+      throw EncodeError(preset.audio ? ErrorCategory::UnsupportedFormat : ErrorCategory::Configuration,
+                        fmt::format("{}: output '{}' carries only audio, but {}", input.path, out.file_name,
+                                    preset.audio ? "the input has no audio stream"
+                                                 : "preset '" + preset.name + "' encodes none"));
+    const bool audio_only = out.streams == OutputStreams::AudioOnly || plan.video.empty();
+    const size_t files = audio_only ? 1 : plan.video.size();
     for (size_t i = 0; i < files; ++i) {
       OutputFilePlan f;
       f.format = out.format;
-      f.video = plan.video.empty() ? -1 : static_cast<int>(i);
-      f.audio = plan.audio.has_value();
-      f.file_name = expand_file_name(out.file_name, input.name,
-                                     f.video >= 0 ? &plan.video[i] : nullptr,
-                                     plan.audio ? &*plan.audio : nullptr, out.format);
+      f.video = audio_only ? -1 : static_cast<int>(i);
+      f.audio = plan.audio.has_value() && out.streams != OutputStreams::VideoOnly;
+      if (f.audio && out.streams == OutputStreams::AudioOnly) f.audio_encoder = audio_encoder_for(out.audio_bitrate_kbps);
+      const AudioEncodePlan* audio =
+          !f.audio ? nullptr : f.audio_encoder == 0 ? &*plan.audio : &plan.extra_audio[static_cast<size_t>(f.audio_encoder - 1)];
+      f.file_name = expand_file_name(out.file_name, input.name, f.video >= 0 ? &plan.video[i] : nullptr,
+                                     audio, out.format);
       if (!names.insert(f.file_name).second) {
         const auto stem = std::filesystem::path(f.file_name).stem().string();
         const auto ext = std::filesystem::path(f.file_name).extension().string();
@@ -346,6 +589,15 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
       }
       plan.outputs.push_back(std::move(f));
     }
+  }
+
+  if (plan.audio) {
+    // One graph feeds every AAC encoder: [a0] the preset's, [a1].. the extra bitrates.
+    const size_t sinks = 1 + plan.extra_audio.size();
+    std::string sink_labels = sinks > 1 ? fmt::format(",asplit={}", sinks) : "";
+    for (size_t k = 0; k < sinks; ++k) sink_labels += fmt::format("[a{}]", k);
+    plan.audio_filter = plan.silent_audio ? join(audio_chain, ",") + sink_labels + ";[in]anullsink"
+                                          : "[in]" + join(audio_chain, ",") + sink_labels;
   }
   return plan;
 }
@@ -357,18 +609,26 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
     for (size_t p = g.find("[in]"); p != std::string::npos; p = g.find("[in]", p)) g.replace(p, 4, label);
     return g;
   };
-  if (video_stream >= 0) graph = with_input(video_filter, video_stream);
-  // ffmpeg consumes each filter output once: several files carrying the audio need an asplit.
-  size_t audio_uses = 0;
-  for (const auto& out : outputs) audio_uses += out.audio && audio ? 1 : 0;
-  std::string audio_graph = audio_filter;
-  if (audio_uses > 1 && audio_graph.size() > 4 && audio_graph.ends_with("[a0]")) {
-    audio_graph.resize(audio_graph.size() - 4);
-    audio_graph += fmt::format(",asplit={}", audio_uses);
-    for (size_t i = 0; i < audio_uses; ++i) audio_graph += fmt::format("[a0_{}]", i);
+  // Generated streams (black video, silence) start from a source filter; their unused [in]
+  // end is left out.
+  auto generated = [](std::string g, std::string_view unused) {
+    if (const size_t p = g.rfind(unused); p != std::string::npos) g.erase(p);
+    return g;
+  };
+  if (black_video) graph = generated(video_filter, ";[in]nullsink");
+  else if (video_stream >= 0) graph = with_input(video_filter, video_stream);
+  if (silent_audio) graph += (graph.empty() ? "" : ";") + generated(audio_filter, ";[in]anullsink");
+  else if (audio_stream >= 0) graph += (graph.empty() ? "" : ";") + with_input(audio_filter, audio_stream);
+  // ffmpeg consumes each filter output once: an audio encoder's output [aK] that several files
+  // carry is split, [aK_0], [aK_1], ...
+  std::map<int, int> audio_uses, audio_used;
+  for (const auto& out : outputs)
+    if (out.audio && audio) ++audio_uses[out.audio_encoder];
+  for (const auto& [k, n] : audio_uses) {
+    if (n < 2) continue;
+    graph += fmt::format(";[a{}]asplit={}", k, n);
+    for (int i = 0; i < n; ++i) graph += fmt::format("[a{}_{}]", k, i);
   }
-  if (audio_stream >= 0) graph += (graph.empty() ? "" : ";") + with_input(audio_graph, audio_stream);
-  size_t audio_use = 0;
   std::string cmd = fmt::format("ffmpeg -hide_banner -y -i '{}'", input_path);
   if (start_s > 0) cmd = fmt::format("ffmpeg -hide_banner -y -ss {} -i '{}'", fmt_seconds(start_s), input_path);
   cmd += fmt::format(" -filter_complex '{}'", graph);
@@ -384,9 +644,12 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
           v.layer.reference_frames, v.keyint_frames, v.x264_params);
     }
     if (out.audio && audio) {
-      const std::string label = audio_uses > 1 ? fmt::format("[a0_{}]", audio_use++) : "[a0]";
-      cmd += fmt::format(" -map '{}' -c:a aac -profile:a {} -b:a {}k -ar {} -ac {}", label, audio->profile,
-                         audio->codec.bitrate_kbps, audio->codec.sampling_rate, audio->codec.channels);
+      const AudioEncodePlan& a =
+          out.audio_encoder == 0 ? *audio : extra_audio.at(static_cast<size_t>(out.audio_encoder - 1));
+      const int k = out.audio_encoder;
+      const std::string label = audio_uses[k] > 1 ? fmt::format("[a{}_{}]", k, audio_used[k]++) : fmt::format("[a{}]", k);
+      cmd += fmt::format(" -map '{}' -c:a aac -profile:a {} -b:a {}k -ar {} -ac {}", label, a.profile,
+                         a.codec.bitrate_kbps, a.codec.sampling_rate, a.codec.channels);
     }
     cmd += fmt::format(" -movflags +faststart '{}/{}'", output_dir, out.file_name);
   }

@@ -15,8 +15,42 @@ namespace mw::encoders {
 
 /// Options of one encode beyond the preset.
 struct PlanOptions {
-  double start_s = 0;     ///< skip this much of the input (seconds from its first video frame)
-  double duration_s = 0;  ///< encode at most this much (seconds); 0 = to the end
+  /// Skip this much of the input (seconds from its first video frame). Ignored when the preset
+  /// has Sources (their StartTime decides).
+  double start_s = 0;
+  /// Encode at most this much (seconds); 0 = to the end. With Sources it caps the whole
+  /// (concatenated) output.
+  double duration_s = 0;
+};
+
+/// One input of the task as make_plan sees it: the probed file and the AMS input asset it is
+/// the primary file of (matched against Source::asset_id; "" when the caller has no asset).
+struct PlanInput {
+  MediaInfo info;
+  std::string asset_id;
+};
+
+/// One span of one input (an MES Sources entry). Output time runs through the segments in
+/// order: segment k starts where segment k-1 ended.
+///
+/// Times: MES StartTime is an absolute input timestamp; here it becomes `start_s`, counted from
+/// `origin_s` (the lead track's first timestamp: the first video frame, or the first audio
+/// sample of an audio-only encode), the same origin PlanOptions::start_s counts from. So a
+/// StartTime of 12.5 s on an input whose first frame is stamped 10 s gives start_s = 2.5.
+struct SegmentPlan {
+  size_t input = 0;           ///< index into the inputs given to make_plan
+  std::string input_path;
+  std::string asset_id;
+  int video_stream = -1;      ///< input stream decoded for video, -1 for none
+  int audio_stream = -1;      ///< input stream decoded for audio, -1 for none
+  double origin_s = 0;        ///< input time of the lead track's first timestamp, seconds
+  double start_s = 0;         ///< where the span starts, seconds after origin_s
+  double duration_s = 0;      ///< the span's expected length, seconds (0 when unknown)
+  double max_duration_s = 0;  ///< the span's cut, seconds (0 = to the input's end)
+  /// With several segments: the libavfilter graph ([in] to [a0]) the source stage runs on this
+  /// span's audio to trim it to [0, duration_s), convert it to the preset's rate and layout and
+  /// pad it to exactly duration_s, so the spans join without a gap. "" with one segment.
+  std::string audio_filter;
 };
 
 /// A picture size in pixels.
@@ -60,27 +94,43 @@ struct OutputFilePlan {
   std::string file_name;  ///< after macro expansion, e.g. "clip_1280x720_4500.mp4"
   int video = -1;         ///< index into EncodePlan::video, -1 for none
   bool audio = false;
+  /// Which AAC encoder when `audio`: 0 = EncodePlan::audio, k >= 1 = EncodePlan::extra_audio[k-1]
+  /// (the audio-only renditions at their own bitrate, Output::audio_bitrate_kbps).
+  int audio_encoder = 0;
   presets::OutputFormat format = presets::OutputFormat::Mp4;
 };
 
 struct EncodePlan {
+  // The first segment's input and span (the whole plan when there is one segment).
   std::string input_path;
   std::string preset_name;
   int video_stream = -1;      ///< input stream index decoded for video, -1 for none
   int audio_stream = -1;      ///< input stream index decoded for audio, -1 for none
   double origin_s = 0;        ///< input time that becomes output time 0 (the first video frame)
-  double start_s = 0;         ///< PlanOptions::start_s
+  double start_s = 0;         ///< the first segment's start (PlanOptions::start_s or Source StartTime)
   double duration_s = 0;      ///< expected output media duration, seconds (0 when unknown)
-  double max_duration_s = 0;  ///< PlanOptions::duration_s (0 = to the end)
+  double max_duration_s = 0;  ///< the first segment's cut (0 = to the end)
   double declared_end_s = 0;  ///< where the input says its media ends, relative to origin_s
+  /// The spans encoded one after the other (MES Sources); at least one. With more than one the
+  /// source stage trims and re-times each span itself and the graphs below carry no trim.
+  std::vector<SegmentPlan> segments;
+  /// The video frames are generated (MES InsertBlackIfNoVideo): `video_filter` starts from a
+  /// color source and ignores [in]; no input stream is decoded for video.
+  bool black_video = false;
+  /// The audio is generated (MES InsertSilenceIfNoAudio): `audio_filter` starts from anullsrc.
+  bool silent_audio = false;
   std::string video_filter;   ///< libavfilter graph from [in] to [v0]..[vN-1]
-  std::string audio_filter;   ///< libavfilter graph from [in] to [a0]
+  std::string audio_filter;   ///< libavfilter graph from [in] to [a0] (..[aN] with extra_audio)
   std::vector<VideoEncodePlan> video;
   std::optional<AudioEncodePlan> audio;
+  /// Further AAC encoders fed by the same audio graph (sink [a1].. in order): audio-only
+  /// outputs at their own bitrate (WAME "Adaptive Bitrate MP4 Set").
+  std::vector<AudioEncodePlan> extra_audio;
   std::vector<OutputFilePlan> outputs;
   std::vector<std::string> notes;  ///< decisions worth telling the user (fallbacks, dropped layers)
 
   /// The ffmpeg command line that does the same encode (same filters and encoder settings).
+  /// With several segments (concatenation) it shows the first segment's input only.
   std::string ffmpeg_command(const std::string& output_dir) const;
 };
 
@@ -89,6 +139,18 @@ struct EncodePlan {
 ///         preset on an audio-only file, an audio-only preset on a file without audio), or
 ///         Configuration when the preset cannot be applied (e.g. a trim beyond the input's end)
 EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
+                     const PlanOptions& options = {});
+
+/// Applies a preset to the task's inputs (in the task's input-asset order). Without Sources
+/// the first input is encoded whole; with Sources each entry picks its input by AssetID ("" =
+/// the first input) and the spans are concatenated (MES Sources).
+/// @throws EncodeError as above, and Configuration naming the source index, asset and times
+///         when a StartTime lies before the input's first timestamp or beyond its end, an
+///         AssetID is not an input, the concatenated inputs differ in frame rate or one lacks
+///         the audio track the preset encodes (MES: every input has one audio track and the
+///         same frame rate), a crop lies outside the picture, or an output layout cannot be
+///         made from the input
+EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>& inputs,
                      const PlanOptions& options = {});
 
 /// Expands the AMS FileName macros (AMS-V2-REFERENCE.md §8: {Basename} is the first 32

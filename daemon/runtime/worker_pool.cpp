@@ -228,6 +228,22 @@ void WorkerPool::run_task(const store::Claim& claim) {
 
   encoders::EncodeRequest request;
   request.input = input_path.string();
+  // MES Sources naming assets: every input asset, in the task's order (concatenation). The
+  // input metadata file stays the primary (first) input's.
+  bool all_inputs = false;
+  for (const auto& s : preset.sources) all_inputs |= !s.asset_id.empty();
+  if (all_inputs) {
+    for (const auto& asset : task->input_asset_ids) {
+      const auto file = primary_file(store_.asset_files(asset));
+      if (!file) {
+        heartbeat.request_stop();
+        heartbeat.join();
+        return fail("ErrorDownloadingInputAssetMalformedContent",
+                    fmt::format("input asset {} has no primary file", asset));
+      }
+      request.inputs.push_back({storage_.file_path(asset, file->name).string(), asset});
+    }
+  }
   request.preset = &preset;
   request.output_dir = storage_.asset_dir(output_asset);
   request.input_metadata_name = guid_of(input_asset) + "_metadata.xml";
@@ -280,7 +296,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
   const std::string perf = fmt::format(
       "Encoding time is {:.2f} s for {:.2f} s of media ({:.2f}x real time); {} output files, {} bytes; preset '{}'",
       seconds, media, media > 0 ? media / seconds : 0.0, files.size(), bytes, preset.name);
-  if (store_.finish_task(claim, now(), files, perf))
+  if (store_.finish_task(claim, now(), files, perf, result.plan.notes))
     spdlog::info("task {} of job {}: finished: {}", task->id, task->job_id, perf);
 }
 

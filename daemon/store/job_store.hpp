@@ -118,10 +118,12 @@ class JobStore {
   /// Processing -> Finished: Progress 100, EndTime, RunningDuration, PerfMessage, and the
   /// output files registered as AssetFiles of the task's first output asset (any rows left
   /// from an earlier attempt are replaced). Returns false (and writes nothing) when the lease
-  /// was lost.
+  /// was lost. Each of `notes` (the engine's plan notes: dropped ladder layers, fallbacks,
+  /// inserted silence) becomes a HistoricalEvent with Code "Note" before the "Finished" one.
   virtual bool finish_task(const Claim& claim, TimePoint now,
                            const std::vector<runtime::AssetFile>& outputs,
-                           const std::string& perf_message) = 0;
+                           const std::string& perf_message,
+                           const std::vector<std::string>& notes = {}) = 0;
   /// -> Error with the ErrorDetail (EndTime, RunningDuration). Unless the task has
   /// DoNotDeleteOutputAssetOnFailure, the AssetFile rows of its output assets are removed (the
   /// worker removes the files). The job's other unfinished tasks are canceled (Queued/Scheduled

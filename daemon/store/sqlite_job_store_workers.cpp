@@ -86,7 +86,8 @@ LeaseStatus SqliteJobStore::renew_lease(const Claim& claim, TimePoint now,
 
 bool SqliteJobStore::finish_task(const Claim& claim, TimePoint now,
                                  const std::vector<runtime::AssetFile>& outputs,
-                                 const std::string& perf_message) {
+                                 const std::string& perf_message,
+                                 const std::vector<std::string>& notes) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
   const auto task = sqlite::find_leased_task(*db_, claim);
@@ -118,6 +119,7 @@ bool SqliteJobStore::finish_task(const Claim& claim, TimePoint now,
     }
   }
   db_->prepare(sql::kFinishTask).bind_all(task->id, now, perf_message).run();
+  for (const auto& note : notes) sqlite::add_event(*db_, task->id, "Note", note, now);
   sqlite::add_event(*db_, task->id, runtime::state_name(State::Finished), "", now);
   sqlite::aggregate_job(*db_, task->job_id, now);
   transaction.commit();

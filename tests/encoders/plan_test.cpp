@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "encoders/probe.hpp"
@@ -195,6 +196,182 @@ TEST(Plan, StartBeyondTheEndIsAConfigurationError) {
       [&] { plan_for("clip-1080x720-h264-aac-mono-1s.mp4", kVideoPreset, options); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+}
+
+// --- MES Sources, Filters, Conditions, output layouts ---------------------------------------
+
+/// The shipped video preset with `sources`.
+presets::Preset with_sources(std::vector<presets::Source> sources) {
+  presets::Preset p = preset(kVideoPreset);
+  p.sources = std::move(sources);
+  return p;
+}
+
+PlanInput input_of(std::string_view clip, std::string asset_id) {
+  return {probe(media(clip)), std::move(asset_id)};
+}
+
+TEST(PlanSources, StartTimeIsAnInputTimestamp) {
+  // The clip's first picture is stamped 10 s: StartTime 11 s is 1 s into it.
+  const EncodePlan plan = make_plan(with_sources({{"", 11.0, 2.0}}),
+                                    probe(media("bbb-800x640-h264-video-only-14s.mp4")));
+  EXPECT_NEAR(plan.start_s, 1.0, 1e-6);
+  EXPECT_NEAR(plan.duration_s, 2.0, 1e-6);
+  ASSERT_EQ(plan.segments.size(), 1u);
+  EXPECT_TRUE(contains(plan.video_filter, "trim=start=0:end=2.000000")) << plan.video_filter;
+}
+
+TEST(PlanSources, StartTimeBeforeTheFirstTimestampNamesSourceAssetAndTimes) {
+  const auto error = encode_error_of([&] {
+    make_plan(with_sources({{"in-1", 5.0, std::nullopt}}),
+              {input_of("bbb-800x640-h264-video-only-14s.mp4", "in-1")});
+  });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  for (const char* part : {"Sources[0]", "in-1", "5.000", "10.000"})
+    EXPECT_TRUE(contains(error->what(), part)) << error->what();
+}
+
+TEST(PlanSources, StartTimeBeyondTheEndIsAConfigurationError) {
+  const auto error = encode_error_of([&] {
+    make_plan(with_sources({{"", 20.0, std::nullopt}}), probe(media("bbb-800x640-h264-video-only-14s.mp4")));
+  });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  EXPECT_TRUE(contains(error->what(), "20.000")) << error->what();
+  EXPECT_TRUE(contains(error->what(), "14.000")) << error->what();
+}
+
+TEST(PlanSources, UnknownAssetIdIsAConfigurationError) {
+  const auto error = encode_error_of([&] {
+    make_plan(with_sources({{"nb:cid:UUID:other", std::nullopt, std::nullopt}}),
+              {input_of("clip-1080x720-h264-aac-mono-1s.mp4", "mine")});
+  });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  EXPECT_TRUE(contains(error->what(), "nb:cid:UUID:other")) << error->what();
+}
+
+TEST(PlanSources, ConcatenationAddsTheSpansInSourcesOrder) {
+  const EncodePlan plan = make_plan(
+      with_sources({{"b", std::nullopt, 0.5}, {"a", std::nullopt, std::nullopt}}),
+      {input_of("clip-1080x720-h264-aac-mono-1s.mp4", "a"), input_of("clip-pcm-24bit-in-mp4.mp4", "b")});
+  ASSERT_EQ(plan.segments.size(), 2u);
+  EXPECT_EQ(plan.segments[0].input, 1u);
+  EXPECT_EQ(plan.segments[1].input, 0u);
+  EXPECT_NEAR(plan.duration_s, 0.5 + 1.001, 0.01);
+  EXPECT_FALSE(contains(plan.video_filter, "trim")) << "the source stage trims concatenated spans";
+  EXPECT_TRUE(contains(plan.segments[0].audio_filter, "atrim=start=0:end=0.500000")) << plan.segments[0].audio_filter;
+}
+
+TEST(PlanSources, ConcatenatedInputsNeedTheSameFrameRate) {
+  const auto error = encode_error_of([&] {
+    make_plan(with_sources({{"a", std::nullopt, std::nullopt}, {"b", std::nullopt, std::nullopt}}),
+              {input_of("clip-1080x720-h264-aac-mono-1s.mp4", "a"), input_of("studio-1080p50-h264-pcm.mov", "b")});
+  });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  EXPECT_TRUE(contains(error->what(), "Sources[1]")) << error->what();
+  EXPECT_TRUE(contains(error->what(), "frame rate")) << error->what();
+}
+
+TEST(PlanSources, ConcatenatedInputsNeedAnAudioTrack) {
+  const auto error = encode_error_of([&] {
+    make_plan(with_sources({{"a", std::nullopt, std::nullopt}, {"b", std::nullopt, std::nullopt}}),
+              {input_of("screen-720p30-h264-aac-rotate180.mp4", "a"),
+               input_of("bear-161x121-vp9-odd-size.webm", "b")});
+  });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  EXPECT_TRUE(contains(error->what(), "no audio stream")) << error->what();
+}
+
+TEST(PlanFilters, CropOutsideThePictureIsAConfigurationError) {
+  presets::Preset p = preset(kVideoPreset);
+  p.filters.crop = presets::Crop{1000, 0, 400, 300};  // 1400 > 1280
+  const auto error = encode_error_of([&] { make_plan(p, probe(media("screen-720p30-h264-aac-rotate180.mp4"))); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  EXPECT_TRUE(contains(error->what(), "1280x720")) << error->what();
+}
+
+TEST(PlanFilters, PercentSizesAreOfTheCroppedPicture) {
+  presets::Preset p = preset(kVideoPreset);
+  p.filters.crop = presets::Crop{0, 0, 640, 480};
+  auto& layer = p.video->layers[0];
+  layer.width = layer.height = 0;
+  layer.width_percent = layer.height_percent = 50;
+  const EncodePlan plan = make_plan(p, probe(media("screen-720p30-h264-aac-rotate180.mp4")));
+  expect_size(plan.video[0].size, 320, 240);
+  EXPECT_TRUE(contains(plan.video_filter, "crop=w=640:h=480:x=0:y=0")) << plan.video_filter;
+}
+
+TEST(PlanFilters, DeinterlaceOffKeepsFields) {
+  MediaInfo info = probe(media("bbb-1080p24-mpeg2-mp2.ts"));
+  info.video_tracks[0].interlaced = true;
+  presets::Preset p = preset(kVideoPreset);
+  EXPECT_TRUE(contains(make_plan(p, info).video_filter, "bwdif"));
+  p.filters.deinterlace = presets::DeinterlaceMode::Off;
+  EXPECT_FALSE(contains(make_plan(p, info).video_filter, "bwdif"));
+}
+
+TEST(PlanConditions, BottomLayerOnlyEncodesTheLowestBitrateInBlack) {
+  presets::Preset p = preset(kVideoPreset);
+  presets::VideoLayer low = p.video->layers[0];
+  low.width = 640;
+  low.height = 360;
+  low.bitrate_kbps = 900;
+  p.video->layers.push_back(low);
+  p.video->condition = presets::VideoCondition::InsertBlackIfNoVideoBottomLayerOnly;
+  const EncodePlan plan = make_plan(p, probe(media("speech-audio-only.flac")));
+  ASSERT_EQ(plan.video.size(), 1u);
+  EXPECT_EQ(plan.video[0].layer.bitrate_kbps, 900);
+  EXPECT_TRUE(plan.black_video);
+  EXPECT_TRUE(contains(plan.video_filter, "color=c=black:s=640x360:r=25/1")) << plan.video_filter;
+  ASSERT_EQ(plan.outputs.size(), 1u);
+  EXPECT_TRUE(plan.outputs[0].audio);
+}
+
+TEST(PlanConditions, WithoutInsertSilenceAVideoOnlyInputIsNotedVideoOnly) {
+  const EncodePlan plan = plan_for("bbb-800x640-h264-video-only-14s.mp4");
+  EXPECT_FALSE(plan.audio.has_value());
+  EXPECT_TRUE(std::any_of(plan.notes.begin(), plan.notes.end(),
+                          [](const std::string& n) { return contains(n, "video only"); }));
+}
+
+TEST(PlanAudio, HeAacFallsBackToAacLcWithANote) {
+  presets::Preset p = preset(kAudioPreset);
+  p.audio->profile = presets::AacProfile::HeAacV2;
+  const EncodePlan plan = make_plan(p, probe(media("speech-audio-only.flac")));
+  EXPECT_EQ(plan.audio->profile, "aac_low");
+  ASSERT_FALSE(plan.notes.empty());
+  EXPECT_TRUE(contains(plan.notes.front(), "HE-AAC v2")) << plan.notes.front();
+  EXPECT_TRUE(contains(plan.notes.front(), "AAC-LC")) << plan.notes.front();
+}
+
+TEST(PlanOutputs, AudioOnlyOutputOnAnInputWithoutAudioIsUnsupported) {
+  presets::Preset p = preset(kVideoPreset);
+  p.outputs.push_back({"{Basename}_audio{Extension}", presets::OutputFormat::Mp4,
+                       presets::OutputStreams::AudioOnly, 0});
+  const auto error = encode_error_of([&] { make_plan(p, probe(media("bbb-800x640-h264-video-only-14s.mp4"))); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::UnsupportedFormat);
+}
+
+TEST(PlanOutputs, ExtraAudioBitratesShareOneGraph) {
+  presets::Preset p = preset(kVideoPreset);
+  p.outputs.push_back({"{Basename}_{AudioBitrate}{Extension}", presets::OutputFormat::Mp4,
+                       presets::OutputStreams::AudioOnly, 128});
+  p.outputs.push_back({"{Basename}_{AudioBitrate}{Extension}", presets::OutputFormat::Mp4,
+                       presets::OutputStreams::AudioOnly, 56});
+  const EncodePlan plan = make_plan(p, probe(media("screen-720p30-h264-aac-rotate180.mp4")));
+  ASSERT_EQ(plan.outputs.size(), 3u);
+  EXPECT_EQ(plan.outputs[1].audio_encoder, 0);
+  EXPECT_EQ(plan.outputs[2].audio_encoder, 1);
+  ASSERT_EQ(plan.extra_audio.size(), 1u);
+  EXPECT_EQ(plan.extra_audio[0].codec.bitrate_kbps, 56);
+  EXPECT_EQ(plan.outputs[2].file_name, "screen-720p30-h264-aac-rotate180_56.mp4");
+  EXPECT_TRUE(contains(plan.audio_filter, "asplit=2[a0][a1]")) << plan.audio_filter;
 }
 
 TEST(ExpandFileName, MacrosTakeTheLayerAndAudioValues) {

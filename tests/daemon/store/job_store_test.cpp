@@ -217,6 +217,23 @@ TEST_P(JobStoreTest, RunningDurationIsInSeconds) {
   EXPECT_DOUBLE_EQ(job(created.job.id).running_duration_s, 90.5);
 }
 
+TEST_P(JobStoreTest, PlanNotesBecomeHistoricalEventsBeforeFinished) {
+  const NewJob created = submit();
+  const Claim claimed = claim("w", at(5s));
+  store().start_task(claimed, at(10s));
+  const std::vector<std::string> notes = {"the input has no audio stream: the output is video only",
+                                          "layer 0 (1920x1080 at 6000 kbps) dropped"};
+  ASSERT_TRUE(store().finish_task(claimed, at(20s), {}, "", notes));
+  const auto events = task(created.tasks[0].id).historical_events;
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[3].code, "Note");
+  EXPECT_EQ(events[3].message, notes[0]);
+  EXPECT_EQ(events[4].code, "Note");
+  EXPECT_EQ(events[4].message, notes[1]);
+  EXPECT_EQ(events[4].timestamp, at(20s));
+  EXPECT_EQ(events[5].code, "Finished");
+}
+
 TEST_P(JobStoreTest, JobStateIsTheAggregateOfItsTasks) {
   const NewJob created = submit({.tasks = 2});
   const std::string& id = created.job.id;
