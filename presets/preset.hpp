@@ -198,6 +198,9 @@ struct Preset {
   /// Non-empty for a published preset mediaworker does not encode (VC-1, WMA): the reason,
   /// given as the task's error instead of mapping the preset to something else.
   std::string unsupported;
+  /// With `unsupported`: the name of the supported preset closest to this one, named in the
+  /// error (e.g. "H264 Broadband 1080p" for "VC1 Broadband 1080p").
+  std::string use_instead;
   std::string origin;                ///< file the preset was loaded from, or "inline"
 };
 
