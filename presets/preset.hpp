@@ -97,7 +97,9 @@ struct VideoCodec {
   LadderMode ladder = LadderMode::Fixed;
   std::vector<VideoLayer> layers;  ///< at least one for LadderMode::Fixed, empty for ContentAdaptive
 
-  bool upscale_allowed() const { return allow_upscale.value_or(layers.size() <= 1); }
+  bool upscale_allowed() const {
+    return allow_upscale.value_or(ladder == LadderMode::Fixed && layers.size() <= 1);
+  }
 };
 
 /// EBU R128 loudness normalisation (two passes: measure, then apply), ITU-R BS.1770-4 meters.
