@@ -455,6 +455,9 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
       if (!percent && vc.orientation == presets::Orientation::FollowSource && portrait != box_portrait &&
           box.width != box.height)
         std::swap(box.width, box.height);
+      // The layer as the preset writes it, for notes.
+      const std::string written = percent ? fmt::format("{}%x{}%", layer.width_percent, layer.height_percent)
+                                          : fmt::format("{}x{}", layer.width, layer.height);
       // AutoFit fits like AutoSize and pads the rest of the box (letterbox/pillarbox).
       const StretchMode fit = vc.stretch == StretchMode::AutoFit ? StretchMode::AutoSize : vc.stretch;
       Size picture = fit_to_box(dw, dh, box, fit, true);
@@ -463,15 +466,15 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
         // it, the last (lowest) one is kept at the source's size.
         if (multi && !(plan.video.empty() && i + 1 == vc.layers.size())) {
           plan.notes.push_back(fmt::format(
-              "layer {} ({}x{} at {} kbps) dropped: it is larger than the source's {}x{} picture and the "
+              "layer {} ({} at {} kbps) dropped: it is larger than the source's {}x{} picture and the "
               "preset does not upscale",
-              i, box.width, box.height, layer.bitrate_kbps, even(dw), even(dh)));
+              i, written, layer.bitrate_kbps, even(dw), even(dh)));
           continue;
         }
         picture = fit_to_box(dw, dh, box, fit, false);
         if (multi)
-          plan.notes.push_back(fmt::format("layer {} ({}x{}) is encoded at the source's {}x{}: every layer is larger "
-                                           "than the source", i, box.width, box.height, picture.width, picture.height));
+          plan.notes.push_back(fmt::format("layer {} ({}) is encoded at the source's {}x{}: every layer is larger "
+                                           "than the source", i, written, picture.width, picture.height));
       }
       const Size coded = rotated ? Size{picture.height, picture.width} : picture;
       std::vector<std::string> chain;

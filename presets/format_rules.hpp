@@ -28,6 +28,13 @@ inline constexpr double kMaxBufferWindowS = 60;
 inline constexpr double kMaxFrameRate = 240;  ///< frames per second
 inline constexpr int kMinAudioKbps = 8;
 inline constexpr int kMaxAudioKbps = 1024;
+inline constexpr int kMaxPercent = 100;       ///< MES "100%": sizes are 1%..100% of the source
+inline constexpr int kMaxJpegQuality = 100;   ///< MES JpgLayer Quality 1..100
+inline constexpr int kMaxSpriteColumns = 64;  ///< keeps a sprite near MES's ~8 Mpixel advice
+/// EBU R128 targets within what ffmpeg 5.1's loudnorm filter accepts (its I, TP, LRA options).
+inline constexpr double kMinIntegratedLufs = -70, kMaxIntegratedLufs = -5;
+inline constexpr double kMinTruePeakDbtp = -9, kMaxTruePeakDbtp = 0;
+inline constexpr double kMinLoudnessRangeLu = 1, kMaxLoudnessRangeLu = 50;
 
 /// H.264 levels (ITU-T H.264 Table A-1).
 inline constexpr std::string_view kLevels[] = {"1",   "1b",  "1.1", "1.2", "1.3", "2",   "2.1",
@@ -41,7 +48,7 @@ inline constexpr int kSamplingRates[] = {8000,  11025, 12000, 16000, 22050, 2400
 /// File name macros of MES Outputs (AMS-V2-REFERENCE.md §8).
 inline constexpr std::string_view kMacros[] = {"Basename",     "Width",    "Height", "VideoBitrate",
                                         "AudioBitrate", "Bitrate",  "Codec",  "Channel",
-                                        "Resolution",   "Extension"};
+                                        "Resolution",   "Extension", "Index"};
 
 // ---------------------------------------------------------------------------------------------
 // The YAML spelling of each enum value.
@@ -69,7 +76,44 @@ inline constexpr Choice<EntropyMode> kEntropyModes[] = {{"cabac", EntropyMode::C
 inline constexpr Choice<AacProfile> kAacProfiles[] = {{"aac_lc", AacProfile::AacLc},
                                                {"he_aac_v1", AacProfile::HeAacV1},
                                                {"he_aac_v2", AacProfile::HeAacV2}};
-inline constexpr Choice<OutputFormat> kOutputFormats[] = {{"mp4", OutputFormat::Mp4}};
+inline constexpr Choice<OutputFormat> kOutputFormats[] = {{"mp4", OutputFormat::Mp4},
+                                                        {"jpg", OutputFormat::Jpg},
+                                                        {"png", OutputFormat::Png},
+                                                        {"bmp", OutputFormat::Bmp}};
+/// The formats of an `images[]` codec (MES JpgImage, PngImage, BmpImage).
+inline constexpr Choice<OutputFormat> kImageFormats[] = {{"jpg", OutputFormat::Jpg},
+                                                       {"png", OutputFormat::Png},
+                                                       {"bmp", OutputFormat::Bmp}};
+inline constexpr Choice<OutputStreams> kOutputStreams[] = {
+    {"interleaved", OutputStreams::Interleaved},
+    {"video_only", OutputStreams::VideoOnly},
+    {"audio_only", OutputStreams::AudioOnly}};
+inline constexpr Choice<VideoCondition> kVideoConditions[] = {
+    {"none", VideoCondition::None},
+    {"insert_black_if_no_video", VideoCondition::InsertBlackIfNoVideo},
+    {"insert_black_if_no_video_bottom_layer_only",
+     VideoCondition::InsertBlackIfNoVideoBottomLayerOnly}};
+inline constexpr Choice<LadderMode> kLadderModes[] = {{"fixed", LadderMode::Fixed},
+                                                      {"content_adaptive", LadderMode::ContentAdaptive}};
+inline constexpr Choice<DeinterlaceMode> kDeinterlaceModes[] = {{"auto", DeinterlaceMode::Auto},
+                                                                {"off", DeinterlaceMode::Off}};
+inline constexpr Choice<Rotation> kRotations[] = {{"auto", Rotation::Auto},
+                                                  {"0", Rotation::R0},
+                                                  {"90", Rotation::R90},
+                                                  {"180", Rotation::R180},
+                                                  {"270", Rotation::R270}};
+
+/// The YAML spelling of a choice value, e.g. "jpg" for OutputFormat::Jpg.
+template <const auto& kChoices, typename E>
+constexpr std::string_view text_of(E value) {
+  for (const auto& choice : kChoices) {
+    if (choice.value == value) return choice.text;
+  }
+  return "?";
+}
+
+/// Whether `format` is a picture format (jpg, png, bmp) rather than a container.
+constexpr bool is_image_format(OutputFormat format) { return format != OutputFormat::Mp4; }
 
 /// "a, b, c" from a list of texts, each wrapped in `before` and `after`.
 template <typename Range, typename Text>

@@ -169,6 +169,36 @@ bool is_inline_preset(std::string_view configuration) {
   return root.IsMap() && (root["name"] || root["video"] || root["audio"]);
 }
 
+/// Checks that every unsupported preset's use_instead names a supported preset of `presets`.
+/// @throws PresetError naming the unsupported preset's file and its use_instead key
+void check_use_instead(const std::vector<Preset>& presets) {
+  for (const Preset& preset : presets) {
+    if (preset.unsupported.empty()) continue;
+    const std::string wanted = normalize_preset_name(preset.use_instead);
+    const auto named = std::find_if(presets.begin(), presets.end(), [&](const Preset& other) {
+      const std::vector<std::string> names = normalized_names(other);
+      return std::find(names.begin(), names.end(), wanted) != names.end();
+    });
+    if (named == presets.end()) {
+      throw PresetError(preset.origin, 0, "use_instead",
+                        "'" + preset.use_instead + "' is not a preset of the library");
+    }
+    if (!named->unsupported.empty()) {
+      throw PresetError(preset.origin, 0, "use_instead",
+                        "'" + preset.use_instead + "' is unsupported too; name a preset that "
+                        "mediaworker encodes");
+    }
+  }
+}
+
+/// The error for resolving a published preset mediaworker does not encode (VC-1, WMA): its
+/// reason and the preset to use instead, never a silent mapping to another preset.
+PresetError unsupported_error(const Preset& preset) {
+  return PresetError("", 0, "",
+                     "preset '" + preset.name + "' is not supported: " + preset.unsupported +
+                         "; use '" + preset.use_instead + "' instead");
+}
+
 }  // namespace
 
 std::string normalize_preset_name(std::string_view name) {
@@ -191,6 +221,7 @@ PresetLibrary PresetLibrary::load(const std::vector<fs::path>& folders) {
       library.presets_.push_back(std::move(preset));
     }
   }
+  check_use_instead(library.presets_);
   return library;
 }
 
@@ -206,8 +237,15 @@ const Preset* PresetLibrary::find(std::string_view name_or_alias) const {
 
 Preset PresetLibrary::resolve(std::string_view configuration) const {
   if (is_mes_preset(configuration)) return parse_mes_preset(configuration, "inline");
-  if (is_inline_preset(configuration)) return parse_preset_yaml(configuration, "inline");
-  if (const Preset* preset = find(configuration)) return *preset;
+  if (is_inline_preset(configuration)) {
+    Preset preset = parse_preset_yaml(configuration, "inline");
+    if (!preset.unsupported.empty()) throw unsupported_error(preset);
+    return preset;
+  }
+  if (const Preset* preset = find(configuration)) {
+    if (!preset->unsupported.empty()) throw unsupported_error(*preset);
+    return *preset;
+  }
   if (normalize_preset_name(configuration).empty()) {
     throw PresetError("", 0, "",
                       "no preset named: the Configuration is empty; give a preset name or an "

@@ -20,18 +20,22 @@ class PresetLibrary {
  public:
   /// Loads every *.yaml / *.yml file of each folder, in order; a later folder's preset with the
   /// same normalized name replaces an earlier one (operators may override system presets).
-  /// @throws PresetError for the first file that does not load, or for two files of one folder
-  ///         claiming the same name or alias
+  /// @throws PresetError for the first file that does not load, for two files of one folder
+  ///         claiming the same name or alias, or for an `unsupported` preset whose
+  ///         `use_instead` names no supported preset of the library
   static PresetLibrary load(const std::vector<std::filesystem::path>& folders);
 
-  /// The preset whose name or alias matches (normalize_preset_name), or nullptr.
+  /// The preset whose name or alias matches (normalize_preset_name), or nullptr. An
+  /// `unsupported` preset is found too (for `presets list|show`); resolve() refuses it.
   const Preset* find(std::string_view name_or_alias) const;
 
   /// Resolves a Task.Configuration: an MES custom preset (first non-blank character '{' for
   /// JSON or '<' for XML, UTF-8 or UTF-16: parse_mes_preset) or inline preset YAML (text with a
   /// newline and a top-level `name:` or `video:`/`audio:` key) is parsed; anything else is
   /// looked up by name or alias.
-  /// @throws PresetError "unknown preset 'X'" (with the closest names) or the inline preset's error
+  /// @throws PresetError "unknown preset 'X'" (with the closest names), the inline preset's
+  ///         error, or "preset 'X' is not supported: <reason>; use 'Y' instead" for a published
+  ///         preset mediaworker does not encode (VC-1, WMA; Preset::unsupported)
   Preset resolve(std::string_view configuration) const;
 
   /// Every preset, sorted by name.

@@ -240,6 +240,77 @@ auto read_list(const Value& value) {
   return items;
 }
 
+/// A YAML number (may be negative or have a fraction).
+double read_double(const Value& value) {
+  double out = 0;
+  if (!value.node.IsScalar() || !YAML::convert<double>::decode(value.node, out) ||
+      !std::isfinite(out)) {
+    fail_type(value, "a number");
+  }
+  return out;
+}
+
+/// A picture size: whole pixels (1280) or a percent of the source ("100%", MES Width/Height).
+struct SizeValue {
+  int pixels = 0;
+  int percent = 0;  ///< 1..100 when written as a percent
+};
+
+SizeValue read_size(const Value& value) {
+  constexpr std::string_view kExpected = "pixels (1280) or a percent of the source (\"100%\")";
+  const std::string_view text = read_scalar(value, kExpected);
+  if (text.ends_with('%')) {
+    int percent = 0;
+    if (!parse_number(text.substr(0, text.size() - 1), percent)) fail_type(value, kExpected);
+    if (percent < 1) fail(value.place, std::string(text) + " is out of range; allowed 1%..100%");
+    return {0, percent};
+  }
+  int pixels = 0;
+  if (!YAML::convert<int>::decode(value.node, pixels)) fail_type(value, kExpected);
+  return {pixels, 0};
+}
+
+/// Reads the size at `key` (when written) into a pixel field and a percent field.
+void read_size_into(const Section& section, std::string_view key, int& pixels, int& percent,
+                    bool required) {
+  const auto value = section.find(key);
+  if (!value) {
+    if (required) section.required(key, read_size);  // throws "required key is missing"
+    return;
+  }
+  const SizeValue size = read_size(*value);
+  pixels = size.pixels;
+  percent = size.percent;
+}
+
+/// A thumbnail time (MES Start/Step/Range): a frame number (120), a percent of the duration
+/// ("15%"), a time (00:01:00), seconds ("5s", "2.5s"), or for Start the macro "{Best}".
+ImagePosition read_position(const Value& value, bool allow_best) {
+  const std::string expected =
+      std::string("a frame number (120), a percent (\"15%\"), a time (00:01:00) or seconds "
+                  "(\"5s\")") +
+      (allow_best ? " or \"{Best}\"" : "");
+  const std::string_view text = read_scalar(value, expected);
+  ImagePosition position;
+  int frame = 0;
+  if (allow_best && text == "{Best}") return position;
+  if (text.ends_with('%') && parse_number(text.substr(0, text.size() - 1), position.value)) {
+    position.unit = ImagePosition::Unit::Percent;
+  } else if (text.ends_with('s') && parse_number(text.substr(0, text.size() - 1), position.value)) {
+    position.unit = ImagePosition::Unit::Seconds;
+  } else if (const auto clock = parse_clock_time(text)) {
+    position = {ImagePosition::Unit::Seconds, *clock};
+  } else if (parse_number(text, frame)) {
+    position = {ImagePosition::Unit::Frame, static_cast<double>(frame)};
+  } else {
+    fail_type(value, expected);
+  }
+  return position;
+}
+
+ImagePosition read_start(const Value& value) { return read_position(value, true); }
+ImagePosition read_step(const Value& value) { return read_position(value, false); }
+
 // ---------------------------------------------------------------------------------------------
 // The preset format (docs/presets.md). Each reader lists the keys of its mapping once.
 
@@ -251,8 +322,8 @@ constexpr std::string_view kLayerKeys[] = {
 VideoLayer read_layer(const Value& value) {
   const Section section(value, kLayerKeys);
   VideoLayer layer;
-  layer.width = section.required("width", read_int);
-  layer.height = section.required("height", read_int);
+  read_size_into(section, "width", layer.width, layer.width_percent, true);
+  read_size_into(section, "height", layer.height, layer.height_percent, true);
   layer.bitrate_kbps = section.required("bitrate", read_int);
   section.optional("max_bitrate", layer.max_bitrate_kbps, read_int);
   section.optional("buffer_window", layer.buffer_window_s, read_seconds);
@@ -268,8 +339,8 @@ VideoLayer read_layer(const Value& value) {
 }
 
 constexpr std::string_view kVideoKeys[] = {
-    "keyframe_interval", "scene_change_detection", "complexity", "stretch_mode",
-    "orientation",       "allow_upscale",          "layers"};
+    "keyframe_interval", "scene_change_detection", "complexity", "stretch_mode", "orientation",
+    "allow_upscale",     "condition",              "ladder",     "layers"};
 
 VideoCodec read_video(const Value& value) {
   const Section section(value, kVideoKeys);
@@ -280,11 +351,27 @@ VideoCodec read_video(const Value& value) {
   section.optional("stretch_mode", video.stretch, read_choice<kStretchModes>);
   section.optional("orientation", video.orientation, read_choice<kOrientations>);
   section.optional("allow_upscale", video.allow_upscale, read_bool);
-  video.layers = section.required("layers", read_list<read_layer>);
+  section.optional("condition", video.condition, read_choice<kVideoConditions>);
+  section.optional("ladder", video.ladder, read_choice<kLadderModes>);
+  // Required for a fixed ladder, absent for content_adaptive: validate_preset says which.
+  section.optional("layers", video.layers, read_list<read_layer>);
   return video;
 }
 
-constexpr std::string_view kAudioKeys[] = {"profile", "channels", "sampling_rate", "bitrate"};
+constexpr std::string_view kLoudnessKeys[] = {"integrated", "true_peak", "loudness_range"};
+
+Loudness read_loudness(const Value& value) {
+  const Section section(value, kLoudnessKeys);
+  Loudness loudness;
+  section.optional("integrated", loudness.integrated_lufs, read_double);
+  section.optional("true_peak", loudness.true_peak_dbtp, read_double);
+  section.optional("loudness_range", loudness.loudness_range_lu, read_double);
+  return loudness;
+}
+
+constexpr std::string_view kAudioKeys[] = {"profile", "channels",
+                                           "sampling_rate", "bitrate",
+                                           "insert_silence_if_no_audio", "loudness"};
 
 AudioCodec read_audio(const Value& value) {
   const Section section(value, kAudioKeys);
@@ -293,21 +380,86 @@ AudioCodec read_audio(const Value& value) {
   section.optional("channels", audio.channels, read_int);
   section.optional("sampling_rate", audio.sampling_rate, read_int);
   section.optional("bitrate", audio.bitrate_kbps, read_int);
+  section.optional("insert_silence_if_no_audio", audio.insert_silence_if_no_audio, read_bool);
+  section.optional("loudness", audio.loudness, read_loudness);
   return audio;
 }
 
-constexpr std::string_view kOutputKeys[] = {"file_name", "format"};
+constexpr std::string_view kImageLayerKeys[] = {"width", "height", "quality"};
+
+ImageLayer read_image_layer(const Value& value) {
+  const Section section(value, kImageLayerKeys);
+  ImageLayer layer;
+  read_size_into(section, "width", layer.width, layer.width_percent, false);
+  read_size_into(section, "height", layer.height, layer.height_percent, false);
+  section.optional("quality", layer.quality, read_int);
+  return layer;
+}
+
+constexpr std::string_view kImageKeys[] = {"format", "start",          "step",
+                                           "range",  "sprite_columns", "layers"};
+
+ImageCodec read_image(const Value& value) {
+  const Section section(value, kImageKeys);
+  ImageCodec image;
+  image.format = section.required("format", read_choice<kImageFormats>);
+  section.optional("start", image.start, read_start);
+  section.optional("step", image.step, read_step);
+  section.optional("range", image.range, read_step);
+  section.optional("sprite_columns", image.sprite_columns, read_int);
+  image.layers = section.required("layers", read_list<read_image_layer>);
+  return image;
+}
+
+constexpr std::string_view kSourceKeys[] = {"asset_id", "start_time", "duration"};
+
+Source read_source(const Value& value) {
+  const Section section(value, kSourceKeys);
+  Source source;
+  section.optional("asset_id", source.asset_id, read_string);
+  section.optional("start_time", source.start_s, read_seconds);
+  section.optional("duration", source.duration_s, read_seconds);
+  return source;
+}
+
+constexpr std::string_view kCropKeys[] = {"x", "y", "width", "height"};
+
+Crop read_crop(const Value& value) {
+  const Section section(value, kCropKeys);
+  Crop crop;
+  crop.x = section.required("x", read_int);
+  crop.y = section.required("y", read_int);
+  crop.width = section.required("width", read_int);
+  crop.height = section.required("height", read_int);
+  return crop;
+}
+
+constexpr std::string_view kFilterKeys[] = {"deinterlace", "rotation", "crop"};
+
+Filters read_filters(const Value& value) {
+  const Section section(value, kFilterKeys);
+  Filters filters;
+  section.optional("deinterlace", filters.deinterlace, read_choice<kDeinterlaceModes>);
+  section.optional("rotation", filters.rotation, read_choice<kRotations>);
+  section.optional("crop", filters.crop, read_crop);
+  return filters;
+}
+
+constexpr std::string_view kOutputKeys[] = {"file_name", "format", "streams", "audio_bitrate"};
 
 Output read_output(const Value& value) {
   const Section section(value, kOutputKeys);
   Output output;
   output.file_name = section.required("file_name", read_string);
   section.optional("format", output.format, read_choice<kOutputFormats>);
+  section.optional("streams", output.streams, read_choice<kOutputStreams>);
+  section.optional("audio_bitrate", output.audio_bitrate_kbps, read_int);
   return output;
 }
 
-constexpr std::string_view kPresetKeys[] = {"name",  "aliases", "description", "source",
-                                            "video", "audio",   "outputs"};
+constexpr std::string_view kPresetKeys[] = {
+    "name",   "aliases", "description", "source",  "unsupported", "use_instead",
+    "video",  "audio",   "images",      "sources", "filters",     "outputs"};
 
 Preset read_preset(const Value& value) {
   const Section section(value, kPresetKeys);
@@ -316,9 +468,19 @@ Preset read_preset(const Value& value) {
   section.optional("aliases", preset.aliases, read_list<read_string>);
   section.optional("description", preset.description, read_string);
   section.optional("source", preset.source, read_string);
+  section.optional("unsupported", preset.unsupported, read_string);
+  section.optional("use_instead", preset.use_instead, read_string);
   section.optional("video", preset.video, read_video);
   section.optional("audio", preset.audio, read_audio);
-  preset.outputs = section.required("outputs", read_list<read_output>);
+  section.optional("images", preset.images, read_list<read_image>);
+  section.optional("sources", preset.sources, read_list<read_source>);
+  section.optional("filters", preset.filters, read_filters);
+  // An unsupported preset encodes nothing: it has no outputs (validate_preset checks that).
+  if (section.find("unsupported")) {
+    section.optional("outputs", preset.outputs, read_list<read_output>);
+  } else {
+    preset.outputs = section.required("outputs", read_list<read_output>);
+  }
   return preset;
 }
 

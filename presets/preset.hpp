@@ -97,7 +97,9 @@ struct VideoCodec {
   LadderMode ladder = LadderMode::Fixed;
   std::vector<VideoLayer> layers;  ///< at least one for LadderMode::Fixed, empty for ContentAdaptive
 
-  bool upscale_allowed() const { return allow_upscale.value_or(layers.size() <= 1); }
+  bool upscale_allowed() const {
+    return allow_upscale.value_or(ladder == LadderMode::Fixed && layers.size() <= 1);
+  }
 };
 
 /// EBU R128 loudness normalisation (two passes: measure, then apply), ITU-R BS.1770-4 meters.
@@ -198,6 +200,9 @@ struct Preset {
   /// Non-empty for a published preset mediaworker does not encode (VC-1, WMA): the reason,
   /// given as the task's error instead of mapping the preset to something else.
   std::string unsupported;
+  /// With `unsupported`: the name of the supported preset closest to this one, named in the
+  /// error (e.g. "H264 Broadband 1080p" for "VC1 Broadband 1080p").
+  std::string use_instead;
   std::string origin;                ///< file the preset was loaded from, or "inline"
 };
 

@@ -1,7 +1,10 @@
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 #include <cmath>
 #include <cstddef>
+#include <sstream>
+#include <type_traits>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +49,15 @@ void check_seconds(const Preset& preset, std::string key, double seconds, double
              number_text(max) + " s");
 }
 
+void check_between(const Preset& preset, std::string key, double value, double min, double max,
+                   std::string_view unit) {
+  if (value >= min && value <= max) return;
+  const std::string suffix = " " + std::string(unit);
+  reject(preset, std::move(key),
+         number_text(value) + suffix + " is out of range; allowed " + number_text(min) + ".." +
+             number_text(max) + suffix);
+}
+
 template <typename T>
 void check_one_of(const Preset& preset, std::string key, const T& value, std::span<const T> allowed,
                   std::string_view unit = "") {
@@ -86,18 +98,28 @@ void check_layer_size(const Preset& preset, std::string key, int pixels) {
   }
 }
 
+/// A size written as pixels or as a percent of the source (MES "100%"), not both.
+void check_size_or_percent(const Preset& preset, const std::string& key, int pixels, int percent,
+                           bool even) {
+  if (percent != 0) {
+    if (pixels != 0) {
+      reject(preset, key,
+             std::to_string(pixels) + " pixels and " + std::to_string(percent) +
+                 "% are both set; give pixels or a percent, not both");
+    }
+    check_range(preset, key, percent, 1, kMaxPercent, "%");
+    return;
+  }
+  if (even) {
+    check_layer_size(preset, key, pixels);
+  } else {
+    check_range(preset, key, pixels, kMinSize, kMaxSize, "pixels");
+  }
+}
+
 void validate_layer(const Preset& preset, const VideoLayer& layer, const std::string& at) {
-  // A size is pixels, or a percent of the source (MES "100%") when the percent is set.
-  if (layer.width_percent != 0) {
-    check_range(preset, at + ".width", layer.width_percent, 1, 100, "%");
-  } else {
-    check_layer_size(preset, at + ".width", layer.width);
-  }
-  if (layer.height_percent != 0) {
-    check_range(preset, at + ".height", layer.height_percent, 1, 100, "%");
-  } else {
-    check_layer_size(preset, at + ".height", layer.height);
-  }
+  check_size_or_percent(preset, at + ".width", layer.width, layer.width_percent, true);
+  check_size_or_percent(preset, at + ".height", layer.height, layer.height_percent, true);
   check_range(preset, at + ".bitrate", layer.bitrate_kbps, 1, kMaxVideoKbps, "kbps");
   if (layer.max_bitrate_kbps != 0) {
     if (layer.max_bitrate_kbps < layer.bitrate_kbps) {
@@ -139,6 +161,24 @@ void validate_layer(const Preset& preset, const VideoLayer& layer, const std::st
 void validate_video(const Preset& preset, const VideoCodec& video) {
   check_seconds(preset, "video.keyframe_interval", video.keyframe_interval_s,
                 kMaxKeyframeIntervalS);
+  if (video.ladder == LadderMode::ContentAdaptive) {
+    if (!video.layers.empty()) {
+      reject(preset, "video.layers",
+             "ladder content_adaptive builds its layers from the input (AMS \"Adaptive "
+             "Streaming\"); remove the " + std::to_string(video.layers.size()) + " layers");
+    }
+    if (video.scene_change_detection) {
+      reject(preset, "video.scene_change_detection",
+             "true with ladder content_adaptive; a ladder keeps its GOPs aligned (MES: "
+             "SceneChangeDetection is for single-bitrate presets)");
+    }
+    if (video.allow_upscale.value_or(false)) {
+      reject(preset, "video.allow_upscale",
+             "true with ladder content_adaptive, whose layers never exceed the input's "
+             "resolution or bitrate (AMS-V2-REFERENCE.md §7)");
+    }
+    return;
+  }
   if (video.layers.empty()) reject(preset, "video.layers", "at least one layer is required");
   if (video.scene_change_detection && video.layers.size() != 1) {
     reject(preset, "video.scene_change_detection",
@@ -167,11 +207,256 @@ void validate_audio(const Preset& preset, const AudioCodec& audio) {
   }
   check_one_of<int>(preset, "audio.sampling_rate", audio.sampling_rate, kSamplingRates, "Hz");
   check_range(preset, "audio.bitrate", audio.bitrate_kbps, kMinAudioKbps, kMaxAudioKbps, "kbps");
+  if (audio.loudness) {
+    check_between(preset, "audio.loudness.integrated", audio.loudness->integrated_lufs,
+                   kMinIntegratedLufs, kMaxIntegratedLufs, "LUFS");
+    check_between(preset, "audio.loudness.true_peak", audio.loudness->true_peak_dbtp,
+                  kMinTruePeakDbtp, kMaxTruePeakDbtp, "dBTP");
+    check_between(preset, "audio.loudness.loudness_range", audio.loudness->loudness_range_lu,
+                  kMinLoudnessRangeLu, kMaxLoudnessRangeLu, "LU");
+  }
 }
 
-/// @param image_output  a Jpg/Png/Bmp output, whose pattern may (MES: must) hold {Index}
-void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern,
-                        bool image_output) {
+std::string position_text(const ImagePosition& position) {
+  switch (position.unit) {
+    case ImagePosition::Unit::Best:
+      return "{Best}";
+    case ImagePosition::Unit::Frame:
+      return "frame " + number_text(position.value);
+    case ImagePosition::Unit::Percent:
+      return number_text(position.value) + "%";
+    case ImagePosition::Unit::Seconds:
+      break;
+  }
+  return number_text(position.value) + " s";
+}
+
+/// A thumbnail position: percents 0..100, frames and seconds not negative; a step or range
+/// (`allow_zero` false) above 0.
+void check_position(const Preset& preset, const std::string& key, const ImagePosition& position,
+                    bool allow_zero) {
+  const bool percent = position.unit == ImagePosition::Unit::Percent;
+  const bool too_low = allow_zero ? position.value < 0 : position.value <= 0;
+  if (too_low || (percent && position.value > kMaxPercent) || !std::isfinite(position.value)) {
+    reject(preset, key,
+           position_text(position) + " is out of range; allowed " +
+               (allow_zero ? "0 or more" : "more than 0") + (percent ? ", at most 100%" : ""));
+  }
+}
+
+void validate_image(const Preset& preset, const ImageCodec& image, const std::string& at) {
+  check_position(preset, at + ".start", image.start, true);
+  if (image.step) check_position(preset, at + ".step", *image.step, false);
+  if (image.range) check_position(preset, at + ".range", *image.range, false);
+  check_range(preset, at + ".sprite_columns", image.sprite_columns, 0, kMaxSpriteColumns);
+  if (image.sprite_columns > 0) {
+    if (image.format != OutputFormat::Jpg) {
+      reject(preset, at + ".sprite_columns",
+             "a sprite is one JPEG grid (MES: SpriteColumn on JpgImage); format is " +
+                 std::string(text_of<kImageFormats>(image.format)));
+    }
+    const auto check_sprite_position = [&](const std::string& key, const ImagePosition& p) {
+      if (p.unit == ImagePosition::Unit::Frame || p.unit == ImagePosition::Unit::Best) {
+        reject(preset, key,
+               position_text(p) + " with sprite_columns; a sprite needs times or percents "
+               "(MES: SpriteColumn takes Start/Step/Range as time or %, not frames or {Best})");
+      }
+    };
+    check_sprite_position(at + ".start", image.start);
+    if (image.step) check_sprite_position(at + ".step", *image.step);
+    if (image.range) check_sprite_position(at + ".range", *image.range);
+  }
+  if (image.layers.empty()) reject(preset, at + ".layers", "at least one layer is required");
+  for (std::size_t i = 0; i < image.layers.size(); ++i) {
+    const ImageLayer& layer = image.layers[i];
+    const std::string layer_at = at + ".layers[" + std::to_string(i) + "]";
+    if (layer.width == 0 && layer.width_percent == 0 && layer.height == 0 &&
+        layer.height_percent == 0) {
+      reject(preset, layer_at + ".width",
+             "neither width nor height is given; give one (the other keeps the aspect) or both");
+    }
+    if (layer.width != 0 || layer.width_percent != 0) {
+      check_size_or_percent(preset, layer_at + ".width", layer.width, layer.width_percent, false);
+    }
+    if (layer.height != 0 || layer.height_percent != 0) {
+      check_size_or_percent(preset, layer_at + ".height", layer.height, layer.height_percent,
+                            false);
+    }
+    check_range(preset, layer_at + ".quality", layer.quality, 1, kMaxJpegQuality);
+  }
+}
+
+/// Each image codec binds to the outputs of its format, in order (MES: each image codec needs
+/// a matching Output Format), so the counts per format must agree.
+void check_image_outputs(const Preset& preset) {
+  for (const auto& choice : kImageFormats) {
+    const auto codecs = std::count_if(preset.images.begin(), preset.images.end(),
+                                      [&](const ImageCodec& c) { return c.format == choice.value; });
+    std::size_t outputs = 0;
+    std::size_t first_output = preset.outputs.size();
+    for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
+      if (preset.outputs[i].format != choice.value) continue;
+      if (outputs++ == 0) first_output = i;
+    }
+    if (static_cast<std::size_t>(codecs) == outputs) continue;
+    const std::string format(choice.text);
+    if (outputs > static_cast<std::size_t>(codecs)) {
+      reject(preset, "outputs[" + std::to_string(first_output) + "].format",
+             std::to_string(outputs) + " " + format + " output(s) but " + std::to_string(codecs) +
+                 " images[] entries with format " + format +
+                 "; each image output needs its image codec (MES JpgImage/PngImage/BmpImage)");
+    }
+    std::size_t last_codec = 0;
+    for (std::size_t i = 0; i < preset.images.size(); ++i) {
+      if (preset.images[i].format == choice.value) last_codec = i;
+    }
+    reject(preset, "images[" + std::to_string(last_codec) + "].format",
+           std::to_string(codecs) + " images[] entries with format " + format + " but " +
+               std::to_string(outputs) + " " + format +
+               " output(s); each image codec needs an output of its format (MES: a matching "
+               "Output Format)");
+  }
+}
+
+/// Whether `pattern` uses the macro `{name}`, and how often.
+std::size_t macro_count(const std::string& pattern, std::string_view name) {
+  const std::string macro = "{" + std::string(name) + "}";
+  std::size_t count = 0;
+  for (auto at = pattern.find(macro); at != std::string::npos; at = pattern.find(macro, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+void validate_output(const Preset& preset, const Output& output, const std::string& at) {
+  const std::string key = at + ".file_name";
+  const std::string& pattern = output.file_name;
+  const std::size_t indexes = macro_count(pattern, "Index");
+  if (is_image_format(output.format)) {
+    if (indexes != 1) {
+      reject(preset, key,
+             "'" + pattern + "' has {Index} " + std::to_string(indexes) +
+                 " times; an image output's file name needs it exactly once (MES)");
+    }
+    if (output.streams != OutputStreams::Interleaved) {
+      reject(preset, at + ".streams", "streams applies to mp4 outputs only");
+    }
+    if (output.audio_bitrate_kbps != 0) {
+      reject(preset, at + ".audio_bitrate", "audio_bitrate applies to audio_only mp4 outputs only");
+    }
+    return;
+  }
+  if (indexes != 0) {
+    reject(preset, key,
+           "'" + pattern + "' uses {Index}, which is for image outputs (jpg, png, bmp) only");
+  }
+  switch (output.streams) {
+    case OutputStreams::Interleaved:
+      if (!preset.video && !preset.audio) {
+        reject(preset, at + ".format", "an mp4 output needs a video or an audio section");
+      }
+      break;
+    case OutputStreams::VideoOnly:
+      if (!preset.video) {
+        reject(preset, at + ".streams", "video_only needs a video section; the preset has none");
+      }
+      for (const std::string_view macro : {"AudioBitrate", "Channel"}) {
+        if (macro_count(pattern, macro) != 0) {
+          reject(preset, key,
+                 "'" + pattern + "' uses {" + std::string(macro) +
+                     "} but a video_only file has no audio");
+        }
+      }
+      break;
+    case OutputStreams::AudioOnly:
+      if (!preset.audio) {
+        reject(preset, at + ".streams", "audio_only needs an audio section; the preset has none");
+      }
+      for (const std::string_view macro : {"Width", "Height", "Resolution", "VideoBitrate"}) {
+        if (macro_count(pattern, macro) != 0) {
+          reject(preset, key,
+                 "'" + pattern + "' uses {" + std::string(macro) +
+                     "} but an audio_only file has no video");
+        }
+      }
+      break;
+  }
+  if (output.audio_bitrate_kbps != 0) {
+    if (output.streams != OutputStreams::AudioOnly) {
+      reject(preset, at + ".audio_bitrate",
+             "audio_bitrate needs streams: audio_only (an extra audio-only rendition)");
+    }
+    check_range(preset, at + ".audio_bitrate", output.audio_bitrate_kbps, kMinAudioKbps,
+                kMaxAudioKbps, "kbps");
+  }
+}
+
+/// A GUID as MES AssetID writes it: 8-4-4-4-12 hex digits.
+bool is_guid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+void validate_source(const Preset& preset, const Source& source, const std::string& at) {
+  if (!source.asset_id.empty() && !is_guid(source.asset_id)) {
+    reject(preset, at + ".asset_id",
+           "'" + source.asset_id +
+               "' is not an asset GUID; write the AssetID without its nb:cid:UUID: prefix, "
+               "e.g. 2a5b3c4d-0000-1111-2222-333344445555 (MES Sources AssetID)");
+  }
+  if (source.start_s && !(*source.start_s >= 0)) {
+    reject(preset, at + ".start_time", number_text(*source.start_s) + " s is negative");
+  }
+  if (source.duration_s && !(*source.duration_s > 0)) {
+    reject(preset, at + ".duration",
+           number_text(*source.duration_s) + " s is out of range; allowed more than 0 s");
+  }
+}
+
+void validate_filters(const Preset& preset, const Filters& filters) {
+  if (!filters.crop) return;
+  const Crop& crop = *filters.crop;
+  check_range(preset, "filters.crop.x", crop.x, 0, kMaxSize - kMinSize, "pixels");
+  check_range(preset, "filters.crop.y", crop.y, 0, kMaxSize - kMinSize, "pixels");
+  check_layer_size(preset, "filters.crop.width", crop.width);
+  check_layer_size(preset, "filters.crop.height", crop.height);
+  if (crop.x + crop.width > kMaxSize) {
+    reject(preset, "filters.crop.width",
+           "x + width = " + std::to_string(crop.x + crop.width) + " is beyond " +
+               std::to_string(kMaxSize) + " pixels");
+  }
+  if (crop.y + crop.height > kMaxSize) {
+    reject(preset, "filters.crop.height",
+           "y + height = " + std::to_string(crop.y + crop.height) + " is beyond " +
+               std::to_string(kMaxSize) + " pixels");
+  }
+}
+
+/// A published preset that is not encoded: it names why and what to use, and encodes nothing.
+void validate_unsupported(const Preset& preset) {
+  if (preset.use_instead.empty()) {
+    reject(preset, "use_instead",
+           "required with unsupported: name the supported preset to use instead");
+  }
+  check_name(preset, "use_instead", preset.use_instead);
+  const auto present = [&](std::string key, bool written) {
+    if (written) {
+      reject(preset, std::move(key),
+             "an unsupported preset encodes nothing; remove " + key + " (or remove unsupported)");
+    }
+  };
+  present("video", preset.video.has_value());
+  present("audio", preset.audio.has_value());
+  present("images", !preset.images.empty());
+  present("sources", !preset.sources.empty());
+  present("outputs", !preset.outputs.empty());
+}
+
+void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern) {
   if (pattern.empty()) reject(preset, key, "the file name pattern is empty");
   if (pattern.find_first_of("/\\") != std::string::npos ||
       pattern.find("..") != std::string::npos) {
@@ -185,7 +470,6 @@ void validate_file_name(const Preset& preset, const std::string& key, const std:
       reject(preset, key, "'" + pattern + "' has a '{' without its closing '}'");
     }
     const std::string macro = pattern.substr(open + 1, close - open - 1);
-    if (macro == "Index" && image_output) continue;  // MES: {Index} numbers thumbnails
     if (std::find(std::begin(kMacros), std::end(kMacros), macro) == std::end(kMacros)) {
       reject(preset, key,
              "unknown macro '{" + macro + "}'; allowed: " + join_texts(kMacros, "{", "}"));
@@ -201,17 +485,34 @@ void validate_preset(const Preset& preset) {
   for (std::size_t i = 0; i < preset.aliases.size(); ++i) {
     check_name(preset, "aliases[" + std::to_string(i) + "]", preset.aliases[i]);
   }
+  if (!preset.unsupported.empty()) {
+    validate_unsupported(preset);
+    return;
+  }
+  if (!preset.use_instead.empty()) {
+    reject(preset, "use_instead", "use_instead is only for a preset marked unsupported");
+  }
   if (!preset.video && !preset.audio && preset.images.empty()) {
-    reject(preset, "video", "a preset needs a video section, an audio section or both");
+    reject(preset, "video",
+           "a preset needs a video section, an audio section or both (or images for "
+           "thumbnails only)");
   }
   if (preset.video) validate_video(preset, *preset.video);
   if (preset.audio) validate_audio(preset, *preset.audio);
+  for (std::size_t i = 0; i < preset.images.size(); ++i) {
+    validate_image(preset, preset.images[i], "images[" + std::to_string(i) + "]");
+  }
+  for (std::size_t i = 0; i < preset.sources.size(); ++i) {
+    validate_source(preset, preset.sources[i], "sources[" + std::to_string(i) + "]");
+  }
+  validate_filters(preset, preset.filters);
   if (preset.outputs.empty()) reject(preset, "outputs", "at least one output is required");
   for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
-    validate_file_name(preset, "outputs[" + std::to_string(i) + "].file_name",
-                       preset.outputs[i].file_name,
-                       preset.outputs[i].format != OutputFormat::Mp4);
+    const std::string at = "outputs[" + std::to_string(i) + "]";
+    validate_file_name(preset, at + ".file_name", preset.outputs[i].file_name);
+    validate_output(preset, preset.outputs[i], at);
   }
+  check_image_outputs(preset);
 }
 
 }  // namespace mw::presets

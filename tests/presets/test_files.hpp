@@ -18,6 +18,15 @@ inline std::filesystem::path shipped_library_dir() {
   return std::filesystem::path(MW_SOURCE_DIR) / "presets" / "library";
 }
 
+/// How many preset files the source tree's system library holds.
+inline std::size_t shipped_preset_count() {
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(shipped_library_dir())) {
+    count += entry.path().extension() == ".yaml" ? 1 : 0;
+  }
+  return count;
+}
+
 /// A new, empty folder under the system temp folder, removed with its content on destruction.
 class TempDir {
  public:
