@@ -351,17 +351,36 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
 }
 
 std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
-  std::string graph;
+  // POSIX shell single quotes: ' becomes '\'' (the command is meant to be pasted into a shell).
+  auto quoted = [](const std::string& text) {
+    std::string q = "'";
+    for (const char c : text) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
   auto with_input = [](std::string g, int stream) {
     const std::string label = fmt::format("[0:{}]", stream);
     for (size_t p = g.find("[in]"); p != std::string::npos; p = g.find("[in]", p)) g.replace(p, 4, label);
     return g;
   };
+  // A filter graph output can be mapped once: when several files carry the audio, the graph
+  // splits it ([a0] for the first file, [a1] for the second ...), as the pipeline copies packets.
+  const auto audio_files = std::count_if(outputs.begin(), outputs.end(), [](const auto& o) { return o.audio; });
+  std::string graph;
   if (video_stream >= 0) graph = with_input(video_filter, video_stream);
-  if (audio_stream >= 0) graph += (graph.empty() ? "" : ";") + with_input(audio_filter, audio_stream);
-  std::string cmd = fmt::format("ffmpeg -hide_banner -y -i '{}'", input_path);
-  if (start_s > 0) cmd = fmt::format("ffmpeg -hide_banner -y -ss {} -i '{}'", fmt_seconds(start_s), input_path);
-  cmd += fmt::format(" -filter_complex '{}'", graph);
+  if (audio_stream >= 0) {
+    std::string a = with_input(audio_filter, audio_stream);
+    if (audio_files > 1 && a.size() >= 4 && a.compare(a.size() - 4, 4, "[a0]") == 0) {
+      a.resize(a.size() - 4);
+      a += fmt::format(",asplit={}", audio_files);
+      for (long i = 0; i < audio_files; ++i) a += fmt::format("[a{}]", i);
+    }
+    graph += (graph.empty() ? "" : ";") + a;
+  }
+  // -noautorotate: the graph applies the display matrix itself (ffmpeg would rotate twice).
+  std::string cmd = "ffmpeg -hide_banner -y -noautorotate";
+  if (start_s > 0) cmd += fmt::format(" -ss {}", fmt_seconds(start_s));
+  cmd += fmt::format(" -i {} -filter_complex {}", quoted(input_path), quoted(graph));
+  int audio_label = 0;
   for (const auto& out : outputs) {
     if (out.video >= 0) {
       const auto& v = video[out.video];
@@ -374,10 +393,10 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
           v.layer.reference_frames, v.keyint_frames, v.x264_params);
     }
     if (out.audio && audio) {
-      cmd += fmt::format(" -map '[a0]' -c:a aac -profile:a {} -b:a {}k -ar {} -ac {}", audio->profile,
+      cmd += fmt::format(" -map '[a{}]' -c:a aac -profile:a {} -b:a {}k -ar {} -ac {}", audio_label++, audio->profile,
                          audio->codec.bitrate_kbps, audio->codec.sampling_rate, audio->codec.channels);
     }
-    cmd += fmt::format(" -movflags +faststart '{}/{}'", output_dir, out.file_name);
+    cmd += fmt::format(" -movflags +faststart {}", quoted(output_dir + "/" + out.file_name));
   }
   return cmd;
 }
