@@ -375,6 +375,11 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
       for (long i = 0; i < audio_files; ++i) a += fmt::format("[a{}]", i);
     }
     graph += (graph.empty() ? "" : ";") + a;
+  } else if (video_stream >= 0) {
+    // ffmpeg 5.1 ties the outputs of a graph with one input to that input stream and, under
+    // -noautorotate, copies its display matrix to them: the upright picture would be turned
+    // again by players. A second graph input (one frame, discarded) unties them.
+    graph += fmt::format(";[0:{}]trim=end_frame=1,nullsink", video_stream);
   }
   // -noautorotate: the graph applies the display matrix itself (ffmpeg would rotate twice).
   std::string cmd = "ffmpeg -hide_banner -y -noautorotate";
