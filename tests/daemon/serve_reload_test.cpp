@@ -118,6 +118,10 @@ TEST_F(ServePresetReload, NewPresetFileServesJobsAfterSighupAndABrokenOneKeepsTh
   write("broken.yaml", std::string(kBrokenPreset).replace(std::string(kBrokenPreset).find("-5"), 2, "200"));
   ASSERT_TRUE(hang_up_and_wait("presets reloaded: ", 2)) << daemon_.log();
   EXPECT_FALSE(create_job(asset, "Broken Preset").empty());
+
+  // After the SIGHUPs, SIGTERM still stops the daemon cleanly.
+  EXPECT_EQ(daemon_.stop(), 0);
+  EXPECT_NE(daemon_.log().find("mediaworker: stopped"), std::string::npos) << daemon_.log();
 }
 
 TEST_F(ServePresetReload, RunningTaskKeepsItsPresetWhenAReloadRemovesIt) {
