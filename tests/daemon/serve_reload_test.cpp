@@ -19,7 +19,8 @@ using namespace std::chrono_literals;
 const std::string kMedia = MW_MEDIA_DIR;
 constexpr const char* kMes = "nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56";
 constexpr const char* kOneTaskBody =
-    "<taskBody><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody>";
+    "<taskBody><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</"
+    "outputAsset></taskBody>";
 
 // A small preset so that its jobs are cheap: 320x180 box (a 1080x720 clip comes out 270x180).
 constexpr const char* kMyPreset = R"(name: My Preset
@@ -44,9 +45,12 @@ outputs:
 )";
 
 std::string job_body(const std::string& asset_id, const std::string& preset) {
-  return json{{"Name", "reload"},
-              {"InputMediaAssets@odata.bind", {"http://other-host/api/Assets('" + url_encode(asset_id) + "')"}},
-              {"Tasks", {{{"Configuration", preset}, {"MediaProcessorId", kMes}, {"TaskBody", kOneTaskBody}}}}}
+  return json{
+      {"Name", "reload"},
+      {"InputMediaAssets@odata.bind",
+       {"http://other-host/api/Assets('" + url_encode(asset_id) + "')"}},
+      {"Tasks",
+       {{{"Configuration", preset}, {"MediaProcessorId", kMes}, {"TaskBody", kOneTaskBody}}}}}
       .dump();
 }
 
@@ -56,9 +60,12 @@ class ServePresetReload : public ::testing::Test {
     std::filesystem::create_directories(user_dir_);
     daemon_.start();
   }
-  void write(const std::string& file, const std::string& text) { std::ofstream(user_dir_ / file) << text; }
+  void write(const std::string& file, const std::string& text) {
+    std::ofstream(user_dir_ / file) << text;
+  }
   // POST /api/Jobs; returns the job Id, or "" with the response in `rejected`.
-  std::string create_job(const std::string& asset, const std::string& preset, std::string* rejected = nullptr) {
+  std::string create_job(const std::string& asset, const std::string& preset,
+                         std::string* rejected = nullptr) {
     const HttpResponse r = daemon_.request("POST", "/api/Jobs", job_body(asset, preset));
     if (r.status != 201) {
       if (rejected) *rejected = std::to_string(r.status) + " " + r.body;
@@ -115,7 +122,8 @@ TEST_F(ServePresetReload, NewPresetFileServesJobsAfterSighupAndABrokenOneKeepsTh
   EXPECT_NE(rejected.find("unknown preset 'Broken Preset'"), std::string::npos) << rejected;
 
   // Fixed file, SIGHUP: both presets are in force.
-  write("broken.yaml", std::string(kBrokenPreset).replace(std::string(kBrokenPreset).find("-5"), 2, "200"));
+  write("broken.yaml",
+        std::string(kBrokenPreset).replace(std::string(kBrokenPreset).find("-5"), 2, "200"));
   ASSERT_TRUE(hang_up_and_wait("presets reloaded: ", 2)) << daemon_.log();
   EXPECT_FALSE(create_job(asset, "Broken Preset").empty());
 

@@ -11,9 +11,11 @@
 namespace mw::runtime {
 namespace {
 
-presets::PresetLibrary library_with(const test::TempDir& dir, const std::string& name, int bitrate_kbps) {
-  std::ofstream(dir.path() / "p.yaml") << "name: " << name << "\naudio:\n  bitrate: " << bitrate_kbps
-                                       << "\noutputs:\n  - file_name: \"{Basename}{Extension}\"\n";
+presets::PresetLibrary library_with(const test::TempDir& dir, const std::string& name,
+                                    int bitrate_kbps) {
+  std::ofstream(dir.path() / "p.yaml")
+      << "name: " << name << "\naudio:\n  bitrate: " << bitrate_kbps
+      << "\noutputs:\n  - file_name: \"{Basename}{Extension}\"\n";
   return presets::PresetLibrary::load({dir.path()});
 }
 
