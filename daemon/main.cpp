@@ -26,22 +26,32 @@ void print_error(const std::string& message) {
 
 int main(int argc, char** argv) {
   // SIGINT/SIGTERM become a stop request, handled by a thread that waits for them: encodes stop
-  // cooperatively and remove their partial files. Blocked before any other thread starts.
+  // cooperatively and remove their partial files. SIGHUP calls the command's hang-up handler
+  // (`serve` reloads its presets) or, without one, stops like SIGTERM. Blocked before any other
+  // thread starts.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::stop_source stop;
+  mw::cli::HangupHandler hangup;
   std::jthread signal_thread([&](std::stop_token done) {
     std::stop_callback wake(done, [] { kill(getpid(), SIGTERM); });
-    int sig = 0;
-    sigwait(&signals, &sig);
-    stop.request_stop();
+    for (;;) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (done.stop_requested()) return;
+      if (sig == SIGHUP && hangup.call()) continue;
+      stop.request_stop();
+      return;
+    }
   });
 
   mw::cli::Context ctx;
   ctx.stop = stop.get_token();
+  ctx.hangup = &hangup;
   CLI::App app{"mediaworker: on-premises media encoding with the Azure Media Services v2 job model"};
   app.set_version_flag("--version", fmt::format("mediaworker {}", MW_VERSION));
   app.require_subcommand(1);

@@ -606,7 +606,12 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
 }
 
 std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
-  std::string graph;
+  // POSIX shell single quotes: ' becomes '\'' (the command is meant to be pasted into a shell).
+  auto quoted = [](const std::string& text) {
+    std::string q = "'";
+    for (const char c : text) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
   auto with_input = [](std::string g, int stream) {
     const std::string label = fmt::format("[0:{}]", stream);
     for (size_t p = g.find("[in]"); p != std::string::npos; p = g.find("[in]", p)) g.replace(p, 4, label);
@@ -618,12 +623,19 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
     if (const size_t p = g.rfind(unused); p != std::string::npos) g.erase(p);
     return g;
   };
+  std::string graph;
   if (black_video) graph = generated(video_filter, ";[in]nullsink");
   else if (video_stream >= 0) graph = with_input(video_filter, video_stream);
   if (silent_audio) graph += (graph.empty() ? "" : ";") + generated(audio_filter, ";[in]anullsink");
   else if (audio_stream >= 0) graph += (graph.empty() ? "" : ";") + with_input(audio_filter, audio_stream);
-  // ffmpeg consumes each filter output once: an audio encoder's output [aK] that several files
-  // carry is split, [aK_0], [aK_1], ...
+  else if (video_stream >= 0 && !black_video) {
+    // ffmpeg 5.1 ties the outputs of a graph with one input to that input stream and, under
+    // -noautorotate, copies its display matrix to them: the upright picture would be turned
+    // again by players. A second graph input (one frame, discarded) unties them.
+    graph += fmt::format(";[0:{}]trim=end_frame=1,nullsink", video_stream);
+  }
+  // A filter graph output can be mapped once: an audio encoder's output [aK] that several
+  // files carry is split, [aK_0], [aK_1], ... (the pipeline copies packets instead).
   std::map<int, int> audio_uses, audio_used;
   for (const auto& out : outputs)
     if (out.audio && audio) ++audio_uses[out.audio_encoder];
@@ -632,9 +644,10 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
     graph += fmt::format(";[a{}]asplit={}", k, n);
     for (int i = 0; i < n; ++i) graph += fmt::format("[a{}_{}]", k, i);
   }
-  std::string cmd = fmt::format("ffmpeg -hide_banner -y -i '{}'", input_path);
-  if (start_s > 0) cmd = fmt::format("ffmpeg -hide_banner -y -ss {} -i '{}'", fmt_seconds(start_s), input_path);
-  cmd += fmt::format(" -filter_complex '{}'", graph);
+  // -noautorotate: the graph applies the display matrix itself (ffmpeg would rotate twice).
+  std::string cmd = "ffmpeg -hide_banner -y -noautorotate";
+  if (start_s > 0) cmd += fmt::format(" -ss {}", fmt_seconds(start_s));
+  cmd += fmt::format(" -i {} -filter_complex {}", quoted(input_path), quoted(graph));
   for (const auto& out : outputs) {
     if (out.video >= 0) {
       const auto& v = video[out.video];
@@ -654,7 +667,7 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
       cmd += fmt::format(" -map '{}' -c:a aac -profile:a {} -b:a {}k -ar {} -ac {}", label, a.profile,
                          a.codec.bitrate_kbps, a.codec.sampling_rate, a.codec.channels);
     }
-    cmd += fmt::format(" -movflags +faststart '{}/{}'", output_dir, out.file_name);
+    cmd += fmt::format(" -movflags +faststart {}", quoted(output_dir + "/" + out.file_name));
   }
   return cmd;
 }

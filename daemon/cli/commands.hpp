@@ -3,15 +3,40 @@
 // struct owned by main(); the callback stores the process exit code in Context::exit_code.
 
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <mutex>
 #include <stop_token>
 #include <string>
 #include <vector>
 
 namespace mw::cli {
 
+/// What SIGHUP does: while a handler is set (`serve` sets one to reload the presets) it is called
+/// on the signal thread; without one SIGHUP stops the command like SIGTERM (a closed terminal).
+class HangupHandler {
+ public:
+  /// Sets (or, with an empty function, clears) the handler. Clearing waits for a running call.
+  void set(std::function<void()> handler) {
+    std::lock_guard lock(mutex_);
+    handler_ = std::move(handler);
+  }
+  /// Calls the handler if one is set; returns whether one was.
+  bool call() {
+    std::lock_guard lock(mutex_);
+    if (!handler_) return false;
+    handler_();
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::function<void()> handler_;
+};
+
 struct Context {
   int exit_code = 0;
-  std::stop_token stop;                  ///< requested on SIGINT/SIGTERM
+  std::stop_token stop;                  ///< requested on SIGINT/SIGTERM (and SIGHUP without a handler)
+  HangupHandler* hangup = nullptr;       ///< owned by main()
   std::vector<std::string> preset_dirs;  ///< --presets-dir, after the system library
 };
 
@@ -32,10 +57,13 @@ struct ProbeOptions {
 void add_probe_command(CLI::App& app, Context& ctx, ProbeOptions& opts);
 
 struct PresetsOptions {
-  std::string name;
-  std::string input;        ///< explain: the input file the preset is applied to
-  bool ffmpeg_only = false; ///< explain: print only the equivalent ffmpeg command line
+  std::string name;               ///< show/explain: name, alias, preset file, or "-" (stdin)
+  std::string input;              ///< explain: the input file the preset is applied to
+  bool ffmpeg_only = false;       ///< explain: print only the equivalent ffmpeg command line
   std::string output_dir = ".";
+  double start_s = 0;             ///< explain: PlanOptions::start_s, seconds
+  double duration_s = 0;          ///< explain: PlanOptions::duration_s, seconds (0 = to the end)
+  std::vector<std::string> paths; ///< validate: preset files and folders
 };
 void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts);
 

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <iostream>
+#include <iterator>
 
 #include "presets/loader.hpp"
+#include "presets/preset_error.hpp"
 
 namespace mw::cli {
 
@@ -14,13 +17,20 @@ presets::PresetLibrary load_library(const std::vector<std::string>& extra_dirs) 
   return presets::PresetLibrary::load(dirs);
 }
 
+bool has_preset_file_extension(const std::filesystem::path& path) {
+  const std::string ext = path.extension().string();
+  return ext == ".yaml" || ext == ".yml" || ext == ".json" || ext == ".xml";
+}
+
 presets::Preset resolve_preset(const std::string& name_or_file, const std::vector<std::string>& extra_dirs) {
+  if (name_or_file == "-") {
+    const std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    if (std::cin.bad()) throw presets::PresetError("stdin", 0, "", "cannot read the preset from stdin");
+    return load_library(extra_dirs).resolve(text);
+  }
   const std::filesystem::path p(name_or_file);
   std::error_code ec;
-  const bool preset_file = p.extension() == ".yaml" || p.extension() == ".yml" ||
-                           p.extension() == ".json" || p.extension() == ".xml";  // MES JSON/XML
-  if (preset_file && std::filesystem::is_regular_file(p, ec))
-    return presets::load_preset_file(p);
+  if (has_preset_file_extension(p) && std::filesystem::is_regular_file(p, ec)) return presets::load_preset_file(p);
   return load_library(extra_dirs).resolve(name_or_file);
 }
 

@@ -26,7 +26,7 @@ void setup_logging(const config::LogConfig& log) {
   spdlog::set_default_logger(logger);
 }
 
-int run_serve(const Context& ctx, const ServeOptions& opts) {
+int run_serve(Context& ctx, const ServeOptions& opts) {
   config::Config config;
   try {
     config = config::load_config(opts.config);
@@ -48,8 +48,27 @@ int run_serve(const Context& ctx, const ServeOptions& opts) {
   }
   setup_logging(config.log);
   av::install_log_capture(AV_LOG_QUIET);
+  // SIGHUP never stops the daemon: ignored while it starts and stops, a preset reload while it
+  // runs. The handler is cleared before the daemon it names is destroyed.
+  struct IgnoreHangupUntilExit {
+    HangupHandler* hangup;
+    ~IgnoreHangupUntilExit() {
+      if (hangup) hangup->set([] {});
+    }
+  } ignore_hangup{ctx.hangup};
+  if (ctx.hangup) ctx.hangup->set([] {});
   try {
     service::Daemon daemon(std::move(config));
+    struct ReloadOnHangup {
+      HangupHandler* hangup;
+      service::Daemon& daemon;
+      ReloadOnHangup(HangupHandler* h, service::Daemon& d) : hangup(h), daemon(d) {
+        if (hangup) hangup->set([this] { daemon.reload_presets(); });
+      }
+      ~ReloadOnHangup() {
+        if (hangup) hangup->set([] {});
+      }
+    } reload_on_hangup(ctx.hangup, daemon);
     daemon.start();
     daemon.run_until(ctx.stop);
     return 0;

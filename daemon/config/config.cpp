@@ -157,10 +157,15 @@ Config load_config(const std::filesystem::path& file) {
     c.worker.host_id = host;
   }
 
+  // presets.dirs (the documented key) or its alias presets.folders (the first releases' key).
   Section presets(top.child("presets"), "presets", name);
-  std::vector<std::string> folders;
-  presets.read("folders", folders);
+  std::vector<std::string> folders, folders_alias;
+  presets.read("dirs", folders);
+  presets.read("folders", folders_alias);
   presets.finish();
+  if (!folders.empty() && !folders_alias.empty())
+    presets.fail("presets.folders", "is an alias of presets.dirs; give one of them, not both");
+  if (folders.empty()) folders = std::move(folders_alias);
   for (const auto& f : folders) c.preset_folders.push_back(std::filesystem::path(f).is_absolute() ? std::filesystem::path(f) : base / f);
 
   Section log(top.child("log"), "log", name);

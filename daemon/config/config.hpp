@@ -58,7 +58,9 @@ struct Config {
   StoreConfig store;
   StorageConfig storage;
   WorkerConfig worker;
-  std::vector<std::filesystem::path> preset_folders;  ///< presets.folders: searched after the system library
+  /// presets.dirs (alias presets.folders): user preset folders, searched after the system library
+  /// in order; reloaded with it on SIGHUP
+  std::vector<std::filesystem::path> preset_folders;
   LogConfig log;
 };
 

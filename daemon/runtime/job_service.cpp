@@ -57,7 +57,7 @@ std::string find_cycle(const std::vector<std::set<size_t>>& feeds) {
 
 }  // namespace
 
-JobService::JobService(store::JobStore& store, const Storage& storage, const presets::PresetLibrary& presets)
+JobService::JobService(store::JobStore& store, const Storage& storage, const PresetCatalog& presets)
     : store_(store), storage_(storage), presets_(presets) {}
 
 store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
@@ -68,6 +68,7 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
   if (request.name.size() > 4000) throw JobRejected("Name", "Name is longer than 4000 characters");
 
   // Every task: processor, TaskBody, Configuration.
+  const auto library = presets_.current();
   std::vector<TaskBody> bodies;
   for (size_t i = 0; i < request.tasks.size(); ++i) {
     const TaskRequest& t = request.tasks[i];
@@ -85,7 +86,7 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
       throw JobRejected(field + ".Configuration", fmt::format("{}: Configuration is empty: name a preset such as "
                                                               "'H264 Single Bitrate 720p'", task_label(i, t)));
     try {
-      (void)presets_.resolve(t.configuration);
+      (void)library->resolve(t.configuration);
     } catch (const presets::PresetError& e) {
       throw JobRejected(field + ".Configuration", fmt::format("{}: Configuration: {}", task_label(i, t), e.what()));
     }

@@ -11,7 +11,7 @@
 #include "daemon/runtime/model.hpp"
 #include "daemon/runtime/storage.hpp"
 #include "daemon/store/job_store.hpp"
-#include "presets/library.hpp"
+#include "daemon/runtime/preset_catalog.hpp"
 
 namespace mw::runtime {
 
@@ -55,7 +55,8 @@ using CancelListener = JobListener;
 
 class JobService {
  public:
-  JobService(store::JobStore& store, const Storage& storage, const presets::PresetLibrary& presets);
+  /// `presets`: each Configuration is checked against the library in force at creation.
+  JobService(store::JobStore& store, const Storage& storage, const PresetCatalog& presets);
 
   /// Validates and persists a job. Rules (AMS-V2-REFERENCE.md §2, §3): 1 to 30 tasks; each
   /// MediaProcessorId a known processor; TaskBody well-formed (utf-8 or utf-16 declaration;
@@ -78,7 +79,7 @@ class JobService {
  private:
   store::JobStore& store_;
   const Storage& storage_;
-  const presets::PresetLibrary& presets_;
+  const PresetCatalog& presets_;
   CancelListener cancel_listener_;
   JobListener created_listener_;
 };

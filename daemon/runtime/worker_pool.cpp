@@ -38,7 +38,7 @@ std::optional<AssetFile> primary_file(const std::vector<AssetFile>& files) {
 }  // namespace
 
 WorkerPool::WorkerPool(WorkerOptions options, store::JobStore& store, const Storage& storage,
-                       const presets::PresetLibrary& presets)
+                       const PresetCatalog& presets)
     : options_(std::move(options)), store_(store), storage_(storage), presets_(presets) {}
 
 WorkerPool::~WorkerPool() {
@@ -166,7 +166,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
 
   presets::Preset preset;
   try {
-    preset = presets_.resolve(task->configuration);
+    preset = presets_.current()->resolve(task->configuration);
   } catch (const presets::PresetError& e) {
     return fail("ErrorParsingConfiguration", e.what());
   }

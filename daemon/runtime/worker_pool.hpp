@@ -16,7 +16,7 @@
 
 #include "daemon/runtime/storage.hpp"
 #include "daemon/store/job_store.hpp"
-#include "presets/library.hpp"
+#include "daemon/runtime/preset_catalog.hpp"
 
 namespace mw::runtime {
 
@@ -33,8 +33,10 @@ struct WorkerOptions {
 
 class WorkerPool {
  public:
+  /// `presets`: a claimed task resolves its Configuration against the library in force at the
+  /// claim and keeps that Preset until it ends.
   WorkerPool(WorkerOptions options, store::JobStore& store, const Storage& storage,
-             const presets::PresetLibrary& presets);
+             const PresetCatalog& presets);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -65,7 +67,7 @@ class WorkerPool {
   WorkerOptions options_;
   store::JobStore& store_;
   const Storage& storage_;
-  const presets::PresetLibrary& presets_;
+  const PresetCatalog& presets_;
 
   mutable std::mutex mutex_;
   std::condition_variable_any work_cv_;     // wakes idle slots

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "daemon/store/sqlite_job_store.hpp"
+#include "presets/preset_error.hpp"
 
 namespace mw::service {
 
@@ -45,6 +46,26 @@ void Daemon::start() {
   spdlog::info("mediaworker: listening on http://{}:{}/api/ with {} worker slot(s); store {}; storage {}",
                config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port(), config_.worker.slots,
                config_.store.url, config_.storage.root.string());
+  spdlog::info("mediaworker: {} presets from {} folders (SIGHUP reloads them)", presets_.current()->all().size(),
+               preset_folders(config_).size());
+}
+
+bool Daemon::reload_presets() {
+  const auto folders = preset_folders(config_);
+  try {
+    presets::PresetLibrary library = presets::PresetLibrary::load(folders);
+    const size_t count = library.all().size();
+    presets_.replace(std::move(library));
+    spdlog::info("presets reloaded: {} presets from {} folders", count, folders.size());
+    return true;
+  } catch (const presets::PresetError& e) {
+    spdlog::error("presets reload failed: {}; keeping the previous {} presets", e.what(),
+                  presets_.current()->all().size());
+  } catch (const std::exception& e) {  // e.g. bad_alloc: the old set stays all the same
+    spdlog::error("presets reload failed: {}; keeping the previous {} presets", e.what(),
+                  presets_.current()->all().size());
+  }
+  return false;
 }
 
 void Daemon::run_until(std::stop_token stop) {

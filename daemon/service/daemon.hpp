@@ -10,6 +10,7 @@
 #include "daemon/api/api_server.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/runtime/job_service.hpp"
+#include "daemon/runtime/preset_catalog.hpp"
 #include "daemon/runtime/storage.hpp"
 #include "daemon/runtime/worker_pool.hpp"
 #include "daemon/store/job_store.hpp"
@@ -30,6 +31,13 @@ class Daemon {
   /// worker.drain_seconds and gives back what is still running.
   void run_until(std::stop_token stop);
 
+  /// SIGHUP: loads the system preset library and presets.dirs again. When every file loads, the
+  /// new set replaces the old one at once (tasks created or claimed from then on see it; running
+  /// tasks keep the Preset they resolved) and "presets reloaded: N presets from M folders" is
+  /// logged; otherwise the error (FILE:LINE: KEY: MESSAGE) is logged and the old set stays.
+  /// Thread-safe; never throws. Returns whether the new set is in force.
+  bool reload_presets();
+
   /// The API's bound port (after start()).
   unsigned short port() const;
 
@@ -37,7 +45,7 @@ class Daemon {
   config::Config config_;
   std::unique_ptr<store::JobStore> store_;
   runtime::Storage storage_;
-  presets::PresetLibrary presets_;
+  runtime::PresetCatalog presets_;
   runtime::JobService jobs_;
   std::unique_ptr<runtime::WorkerPool> workers_;
   std::unique_ptr<api::ApiServer> api_;  // last: stopped before the workers and the store go

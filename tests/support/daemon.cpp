@@ -108,6 +108,10 @@ int DaemonProcess::stop() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+void DaemonProcess::send_signal(int sig) const {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
 void DaemonProcess::kill_now() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);

@@ -31,6 +31,8 @@ class DaemonProcess {
   int stop();
   /// SIGKILL and wait (a crash).
   void kill_now();
+  /// Sends `sig` (e.g. SIGHUP) to the running daemon without waiting.
+  void send_signal(int sig) const;
 
   unsigned short port() const { return port_; }
   const std::string& token() const { return token_; }

@@ -150,7 +150,7 @@ class ApiFixture : public ::testing::Test {
   mw::test::TempDir dir_;
   store::SqliteJobStore store_;
   runtime::Storage storage_;
-  presets::PresetLibrary presets_;
+  runtime::PresetCatalog presets_;
   runtime::JobService jobs_;
   ApiServer server_;
   std::unique_ptr<HttpClient> client_;

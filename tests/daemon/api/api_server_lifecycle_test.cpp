@@ -33,7 +33,7 @@ TEST(ApiServerStartTest, RefusesToServeAnOpenApiOnANonLoopbackAddress) {
   mw::test::TempDir dir;
   store::SqliteJobStore store(dir.path() / "jobs.db");
   runtime::Storage storage(dir.path() / "assets");
-  const auto presets = presets::PresetLibrary::load({presets::default_preset_dir()});
+  const runtime::PresetCatalog presets(presets::PresetLibrary::load({presets::default_preset_dir()}));
   runtime::JobService jobs(store, storage, presets);
   config::ApiConfig config = test_config();
   config.tokens.clear();

@@ -43,6 +43,19 @@ TEST(Config, AcceptanceCheckConfigLoads) {
   EXPECT_FALSE(c.worker.host_id.empty());
 }
 
+TEST(Config, PresetDirsAndTheirFoldersAliasResolveAgainstTheConfigFolder) {
+  TempDir dir;
+  const std::string base = "store:\n  url: sqlite:///tmp/x.db\nstorage:\n  root: /tmp/a\n";
+  const std::vector<std::filesystem::path> expected{dir.path() / "mine", "/srv/presets"};
+  EXPECT_EQ(load_config(write(dir, base + "presets:\n  dirs: [mine, /srv/presets]\n")).preset_folders, expected);
+  EXPECT_EQ(load_config(write(dir, base + "presets:\n  folders: [mine, /srv/presets]\n")).preset_folders, expected);
+  EXPECT_NE(error_of(dir, base + "presets:\n  dirs: [a]\n  folders: [b]\n")
+                .find("presets.folders: is an alias of presets.dirs; give one of them, not both"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, base + "presets:\n  dir: [a]\n").find("presets.dir: unknown key (allowed: dirs, folders)"),
+            std::string::npos);
+}
+
 TEST(Config, ErrorsNameTheKey) {
   TempDir dir;
   const std::string base = "store:\n  url: sqlite:///tmp/x.db\nstorage:\n  root: /tmp/a\n";
