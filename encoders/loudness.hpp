@@ -71,10 +71,11 @@ struct LoudnessNormalization {
   /// :offset=0:linear=true,aresample=RATE,aformat=..." (loudnorm works at 192 kHz: the chain
   /// returns to the preset's rate, sample format and layout).
   std::string filter;
-  double target_lufs = 0;  ///< the integrated loudness aimed at (the preset's, or lower when capped)
-  double gain_db = 0;      ///< target minus measured, dB
-  bool linear = false;     ///< loudnorm's linear mode applies (one gain for the whole track)
-  std::string note;        ///< what was done, for EncodePlan::notes
+  double target_lufs =
+      0;                ///< the integrated loudness aimed at (the preset's, or lower when capped)
+  double gain_db = 0;   ///< target minus measured, dB
+  bool linear = false;  ///< loudnorm's linear mode applies (one gain for the whole track)
+  std::string note;     ///< what was done, for EncodePlan::notes
 };
 
 /// Decides pass 2 (ffmpeg loudnorm documentation, "two pass" and linear mode): loudnorm applies

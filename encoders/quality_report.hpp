@@ -25,21 +25,21 @@ namespace mw::encoders {
 
 /// One video layer's row.
 struct VideoLayerQuality {
-  size_t layer = 0;           ///< index into EncodePlan::video
-  std::string file;           ///< the output file measured (the first that carries the layer)
-  Size size;                  ///< encoded picture, pixels
-  Size picture;               ///< the compared area (the picture without AutoFit padding), pixels
-  int target_kbps = 0;        ///< the layer's bitrate (x264 ABR target), kbps
-  double bitrate_kbps = 0;    ///< measured over the track's duration, kbps
-  double bitrate_percent = 0; ///< bitrate_kbps / target_kbps x 100
+  size_t layer = 0;            ///< index into EncodePlan::video
+  std::string file;            ///< the output file measured (the first that carries the layer)
+  Size size;                   ///< encoded picture, pixels
+  Size picture;                ///< the compared area (the picture without AutoFit padding), pixels
+  int target_kbps = 0;         ///< the layer's bitrate (x264 ABR target), kbps
+  double bitrate_kbps = 0;     ///< measured over the track's duration, kbps
+  double bitrate_percent = 0;  ///< bitrate_kbps / target_kbps x 100
   /// PSNR of the luma and of all planes weighted by their size, dB, from the mean squared error
   /// over all compared frames (as the psnr filter's own summary); +infinity when identical.
   double psnr_y_db = 0;
   double psnr_avg_db = 0;
-  double ssim = 0;            ///< mean SSIM of all planes (the ssim filter's "All"), 0-1
+  double ssim = 0;  ///< mean SSIM of all planes (the ssim filter's "All"), 0-1
   int64_t frames_compared = 0;
-  int64_t frames = 0;         ///< frames in the output track
-  double encode_fps = 0;      ///< frames / wall-clock seconds of the encode (all layers encode at once)
+  int64_t frames = 0;     ///< frames in the output track
+  double encode_fps = 0;  ///< frames / wall-clock seconds of the encode (all layers encode at once)
 };
 
 /// The audio row.
@@ -48,7 +48,8 @@ struct AudioQuality {
   int target_kbps = 0;
   double bitrate_kbps = 0;
   double bitrate_percent = 0;
-  std::optional<LoudnessMeasurement> loudness;  ///< the output's, when the preset normalises loudness
+  std::optional<LoudnessMeasurement>
+      loudness;  ///< the output's, when the preset normalises loudness
 };
 
 struct QualityReport {
@@ -60,8 +61,8 @@ struct QualityReport {
 /// Builds the report of a finished encode whose files are in `output_dir`.
 /// @throws EncodeError: decoding the source or an output fails (the source's categories,
 ///         Processing for the comparison graph), Canceled when `stop` is requested
-QualityReport make_quality_report(const EncodeResult& result, const std::filesystem::path& output_dir,
-                                  std::stop_token stop);
+QualityReport make_quality_report(const EncodeResult& result,
+                                  const std::filesystem::path& output_dir, std::stop_token stop);
 
 /// The report as a text table, one row per video layer, then the audio line.
 std::string quality_report_table(const QualityReport& report);

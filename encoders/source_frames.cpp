@@ -16,12 +16,15 @@ void decode_source(const EncodePlan& plan, AVMediaType type,
                    const std::function<void(av::FramePtr)>& on_frame, std::stop_token stop) {
   const bool video = type == AVMEDIA_TYPE_VIDEO;
   EncodePlan one = plan;  // only this stream; the duration check was the encode's to make
-  if (video) one.audio_stream = -1;
-  else one.video_stream = -1;
+  if (video)
+    one.audio_stream = -1;
+  else
+    one.video_stream = -1;
   one.duration_s = 0;
   if ((video ? one.video_stream : one.audio_stream) < 0)
     throw EncodeError(ErrorCategory::Processing,
-                      fmt::format("{}: the plan decodes no {} stream", plan.input_path, video ? "video" : "audio"));
+                      fmt::format("{}: the plan decodes no {} stream", plan.input_path,
+                                  video ? "video" : "audio"));
   InputFile input = InputFile::open(plan.input_path);
   // Queue depths as in the pipeline: two pictures, about a second of audio.
   FrameQueue queue(video ? 2 : 48);

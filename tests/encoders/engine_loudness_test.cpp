@@ -31,7 +31,8 @@ struct FfmpegLoudness {
 };
 
 // The number after `label` in the part of `text` that follows `section`.
-double summary_value(const std::string& text, const std::string& section, const std::string& label) {
+double summary_value(const std::string& text, const std::string& section,
+                     const std::string& label) {
   const size_t s = text.find(section);
   if (s == std::string::npos) return NAN;
   const size_t l = text.find(label, s);
@@ -42,18 +43,20 @@ double summary_value(const std::string& text, const std::string& section, const 
 }
 
 FfmpegLoudness ffmpeg_ebur128(const std::filesystem::path& file) {
-  const auto r = mw::test::run({"/usr/bin/env", "ffmpeg", "-hide_banner", "-nostats", "-i", file.string(), "-map", "0:a:0", "-af",
+  const auto r = mw::test::run({"/usr/bin/env", "ffmpeg", "-hide_banner", "-nostats", "-i",
+                                file.string(), "-map", "0:a:0", "-af",
                                 "ebur128=peak=true+sample:framelog=verbose", "-f", "null", "-"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const size_t summary = r.err.find("Summary:");
   EXPECT_NE(summary, std::string::npos) << r.err;
   const std::string text = summary == std::string::npos ? "" : r.err.substr(summary);
-  return {summary_value(text, "Integrated loudness:", "I:"), summary_value(text, "Sample peak:", "Peak:"),
-          summary_value(text, "True peak:", "Peak:")};
+  return {summary_value(text, "Integrated loudness:", "I:"),
+          summary_value(text, "Sample peak:", "Peak:"), summary_value(text, "True peak:", "Peak:")};
 }
 
 /// A copy of a shipped preset with loudness normalisation to `integrated_lufs`.
-presets::Preset with_loudness(std::string_view name, double integrated_lufs, double true_peak_dbtp = -1.0) {
+presets::Preset with_loudness(std::string_view name, double integrated_lufs,
+                              double true_peak_dbtp = -1.0) {
   presets::Preset p = preset(name);
   p.audio->loudness = presets::Loudness{integrated_lufs, true_peak_dbtp, 7.0};
   return p;
@@ -88,7 +91,8 @@ struct Normalised {
   }
 };
 
-std::unique_ptr<Normalised> encode_normalised(const std::string& clip, const presets::Preset& p, double duration_s = 0) {
+std::unique_ptr<Normalised> encode_normalised(const std::string& clip, const presets::Preset& p,
+                                              double duration_s = 0) {
   auto n = std::make_unique<Normalised>();
   EncodeRequest request;
   request.input = media(clip);
@@ -114,12 +118,17 @@ TEST(LoudnessNormalisation, QuietSpeechReachesMinus23LufsUnderTheTruePeakLimit) 
   const FfmpegLoudness out = ffmpeg_ebur128(n->media());
   EXPECT_NEAR(out.integrated_lufs, -23.0, 1.0);
   EXPECT_LE(out.true_peak_dbtp, -1.0 + 0.3);
-  EXPECT_TRUE(contains(notes_of(n->result), "normalised to -23.0 LUFS by one linear gain of +17.")) << notes_of(n->result);
-  EXPECT_TRUE(contains(n->result.plan.audio_filter, "loudnorm=I=-23.00:TP=-1.00:LRA=7.00:measured_I=-40.")) << n->result.plan.audio_filter;
+  EXPECT_TRUE(contains(notes_of(n->result), "normalised to -23.0 LUFS by one linear gain of +17."))
+      << notes_of(n->result);
+  EXPECT_TRUE(
+      contains(n->result.plan.audio_filter, "loudnorm=I=-23.00:TP=-1.00:LRA=7.00:measured_I=-40."))
+      << n->result.plan.audio_filter;
   // The measuring pass is part of the progress, which never goes back and ends at 100.
   ASSERT_FALSE(n->progress.values.empty());
   EXPECT_TRUE(std::is_sorted(n->progress.values.begin(), n->progress.values.end()));
-  EXPECT_GT(std::count_if(n->progress.values.begin(), n->progress.values.end(), [](double v) { return v < 40.0; }), 0);
+  EXPECT_GT(std::count_if(n->progress.values.begin(), n->progress.values.end(),
+                          [](double v) { return v < 40.0; }),
+            0);
   EXPECT_EQ(n->progress.values.back(), 100.0);
 }
 
@@ -130,16 +139,19 @@ TEST(LoudnessNormalisation, ManifestCarriesTheOutputLoudnessAsAnIndependentMeter
   pugi::xml_document doc;
   const auto l = n->loudness_node(doc);
   ASSERT_TRUE(l) << "no LoudnessMeteringResultParameters";
-  EXPECT_TRUE(contains(l.attribute("DPLMVersionInformation").value(), "mediaworker ebur128 (libavfilter "));
+  EXPECT_TRUE(
+      contains(l.attribute("DPLMVersionInformation").value(), "mediaworker ebur128 (libavfilter "));
   EXPECT_NEAR(l.attribute("IntegratedLoudness").as_double(), out.integrated_lufs, 0.15);
   EXPECT_STREQ(l.attribute("IntegratedLoudnessUnit").value(), "LKFS");
   EXPECT_STREQ(l.attribute("IntegratedLoudnessGatingMethod").value(), "ITU-R BS.1770-4 relative");
-  EXPECT_EQ(l.attribute("DialogNormalization").as_int(), static_cast<int>(std::lround(out.integrated_lufs)));
+  EXPECT_EQ(l.attribute("DialogNormalization").as_int(),
+            static_cast<int>(std::lround(out.integrated_lufs)));
   EXPECT_NEAR(l.attribute("SamplePeak").as_double(), out.sample_peak_dbfs, 0.1);
   EXPECT_STREQ(l.attribute("SamplePeakUnit").value(), "dBFS");
   EXPECT_NEAR(l.attribute("TruePeak").as_double(), out.true_peak_dbtp, 0.1);
   EXPECT_STREQ(l.attribute("TruePeakUnit").value(), "dBTP");
-  EXPECT_FALSE(l.attribute("IntegratedLoudnessSpeechPercentage")) << "no speech gating: no percentage";
+  EXPECT_FALSE(l.attribute("IntegratedLoudnessSpeechPercentage"))
+      << "no speech gating: no percentage";
 }
 
 TEST(LoudnessNormalisation, FilmSoundtrackReachesAStreamingTargetOfMinus16Lufs) {
@@ -152,7 +164,8 @@ TEST(LoudnessNormalisation, FilmSoundtrackReachesAStreamingTargetOfMinus16Lufs) 
   pugi::xml_document doc;
   const auto l = n->loudness_node(doc);
   EXPECT_NEAR(l.attribute("IntegratedLoudness").as_double(), out.integrated_lufs, 0.15);
-  EXPECT_EQ(l.attribute("DialogNormalization").as_int(), static_cast<int>(std::lround(out.integrated_lufs)));
+  EXPECT_EQ(l.attribute("DialogNormalization").as_int(),
+            static_cast<int>(std::lround(out.integrated_lufs)));
 }
 
 TEST(LoudnessNormalisation, VideoFileCarriesNormalisedAudioInSyncWithItsPicture) {
@@ -212,7 +225,8 @@ TEST(LoudnessNormalisation, CancelDuringTheMeasuringPassStopsItAndLeavesNothing)
   request.preset = &p;
   request.output_dir = dir.path() / "out";
   StopAtFirstReport listener;
-  const auto error = encode_error_of([&] { encode(request, &listener, listener.source.get_token()); });
+  const auto error =
+      encode_error_of([&] { encode(request, &listener, listener.source.get_token()); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->category(), ErrorCategory::Canceled) << error->what();
   ASSERT_TRUE(listener.first);

@@ -1,14 +1,13 @@
 // The quality report (quality_report.hpp) on real encodes: PSNR and SSIM against the source
 // through each layer's own chain, bitrate against the target, encode speed.
 
-#include "encoders/quality_report.hpp"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 
 #include "encoders/engine.hpp"
+#include "encoders/quality_report.hpp"
 #include "tests/encoders/test_support.hpp"
 #include "tests/support/process.hpp"
 
@@ -38,7 +37,8 @@ struct Reported {
   QualityReport report;
 };
 
-std::unique_ptr<Reported> encode_and_report(const std::string& clip, const presets::Preset& p, double duration_s) {
+std::unique_ptr<Reported> encode_and_report(const std::string& clip, const presets::Preset& p,
+                                            double duration_s) {
   auto r = std::make_unique<Reported>();
   EncodeRequest request;
   request.input = media(clip);
@@ -82,16 +82,16 @@ TEST(QualityReport, LowerBitrateLayerOfTheSameSizeScoresLower) {
 // ffmpeg's own PSNR of the luma of `encoded` (cropped to w x h at x, y) against the first
 // `seconds` of an SD `source` scaled to w x h as the plan scales it (bicubic, BT.601 to BT.709
 // limited range), run as a separate program.
-double ffmpeg_psnr_y(const std::filesystem::path& encoded, const std::string& source, double seconds, int w, int h,
-                     int x, int y) {
-  const auto r = mw::test::run({"/usr/bin/env", "ffmpeg", "-hide_banner", "-nostats", "-i", encoded.string(), "-t",
-                                std::to_string(seconds), "-i", source, "-filter_complex",
-                                "[0:v]crop=" + std::to_string(w) + ":" + std::to_string(h) + ":" + std::to_string(x) +
-                                    ":" + std::to_string(y) + "[d];[1:v]scale=" + std::to_string(w) + ":" +
-                                    std::to_string(h) +
-                                    ":flags=bicubic:in_color_matrix=bt601:out_color_matrix=bt709:out_range=tv[r];"
-                                    "[d][r]psnr",
-                                "-f", "null", "-"});
+double ffmpeg_psnr_y(const std::filesystem::path& encoded, const std::string& source,
+                     double seconds, int w, int h, int x, int y) {
+  const auto r = mw::test::run(
+      {"/usr/bin/env", "ffmpeg", "-hide_banner", "-nostats", "-i", encoded.string(), "-t",
+       std::to_string(seconds), "-i", source, "-filter_complex",
+       "[0:v]crop=" + std::to_string(w) + ":" + std::to_string(h) + ":" + std::to_string(x) + ":" +
+           std::to_string(y) + "[d];[1:v]scale=" + std::to_string(w) + ":" + std::to_string(h) +
+           ":flags=bicubic:in_color_matrix=bt601:out_color_matrix=bt709:out_range=tv[r];"
+           "[d][r]psnr",
+       "-f", "null", "-"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const size_t at = r.err.find("PSNR y:");
   EXPECT_NE(at, std::string::npos) << r.err;
@@ -113,8 +113,8 @@ TEST(QualityReport, AutoFitPaddingIsLeftOutOfTheComparison) {
   EXPECT_EQ(v.size.height, 720);
   EXPECT_EQ(v.picture.width, 1280);
   EXPECT_EQ(v.picture.height, 534);
-  const double independent = ffmpeg_psnr_y(r->dir.path() / v.file, media("clip-960x400-mpeg4-mp3.avi"), 2.0, 1280, 534,
-                                           0, 92);
+  const double independent = ffmpeg_psnr_y(
+      r->dir.path() / v.file, media("clip-960x400-mpeg4-mp3.avi"), 2.0, 1280, 534, 0, 92);
   EXPECT_NEAR(v.psnr_y_db, independent, 0.3);
   EXPECT_GT(v.ssim, 0.9);
   EXPECT_EQ(v.frames_compared, v.frames);
