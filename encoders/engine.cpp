@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <mutex>
 #include <system_error>
 
 #include "encoders/adaptive_ladder.hpp"
@@ -47,6 +50,30 @@ struct Cleanup {
   }
 };
 
+// Maps a stage's 0-100 onto [from, to] of the whole encode, never going back.
+class ProgressSpan : public ProgressListener {
+ public:
+  ProgressSpan(ProgressListener* outer, double from, double to) : outer_(outer), from_(from), to_(to) {}
+  void on_progress(double percent) override {
+    if (outer_ == nullptr) return;
+    const double value = from_ + (to_ - from_) * std::clamp(percent, 0.0, 100.0) / 100.0;
+    std::lock_guard lock(mutex_);
+    if (value <= last_) return;
+    last_ = value;
+    outer_->on_progress(value);
+  }
+
+ private:
+  ProgressListener* outer_;
+  double from_, to_;
+  std::mutex mutex_;
+  double last_ = 0;
+};
+
+// The share of the progress bar the loudness measuring pass takes: it decodes only the audio,
+// which is quick beside a video encode and about as long as an AAC encode.
+double loudness_pass_share(const EncodePlan& plan) { return plan.video.empty() ? 40.0 : 5.0; }
+
 }  // namespace
 
 EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, std::stop_token stop) {
@@ -80,13 +107,39 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
   if (ec)
     throw EncodeError(ErrorCategory::Output, fmt::format("{}: cannot create the output folder: {}",
                                                          request.output_dir.string(), ec.message()));
+  // Loudness normalisation, pass 1: measure the audio as the plan's audio graph delivers it,
+  // then add loudnorm to that graph (encoders/loudness.hpp).
+  const presets::Loudness* loudness =
+      preset.audio && preset.audio->loudness && result.plan.audio ? &*preset.audio->loudness
+                                                                                    : nullptr;
+  double pipeline_from = 0;
+  if (loudness) {
+    pipeline_from = loudness_pass_share(result.plan);
+    ProgressSpan measuring(listener, 0, pipeline_from);
+    result.input_loudness = measure_plan_loudness(
+        result.plan, [&](double share) { measuring.on_progress(100.0 * share); }, stop);
+    apply_loudness_normalization(result.plan,
+                                 plan_loudness_normalization(*loudness, *result.input_loudness, *result.plan.audio));
+  }
+
   Cleanup cleanup;
-  const auto media = run_pipeline(result.plan, opened, request.output_dir, listener, stop);
+  ProgressSpan encoding(listener, pipeline_from, 100);
+  const auto started = std::chrono::steady_clock::now();
+  const auto media = run_pipeline(result.plan, opened, request.output_dir, &encoding, stop);
+  result.pipeline_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   cleanup.files = media;
 
   std::vector<MeasuredFile> measured;
+  std::optional<LoudnessMeasurement> output_loudness;
   for (size_t i = 0; i < media.size(); ++i) {
     measured.push_back(measure_file(media[i].string()));
+    if (loudness && measured.back().audio()) {
+      // Every file carries the same encoded audio (one AAC encoder): measured once, decoded
+      // from the first file that has it.
+      if (!output_loudness) output_loudness = measure_file_loudness(media[i].string());
+      for (auto& t : measured.back().tracks)
+        if (!t.video) t.loudness = output_loudness;
+    }
     const bool has_video = measured.back().video() != nullptr;
     result.files.push_back({media[i].filename().string(), measured.back().size_bytes,
                             has_video ? "video/mp4" : "audio/mp4", i == 0});

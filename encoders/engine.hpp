@@ -4,11 +4,13 @@
 // daemon's workers.
 
 #include <filesystem>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
 
 #include "encoders/encode_error.hpp"
+#include "encoders/loudness.hpp"
 #include "encoders/measure.hpp"
 #include "encoders/media_info.hpp"
 #include "encoders/pipeline.hpp"
@@ -49,10 +51,16 @@ struct EncodeResult {
   EncodePlan plan;
   std::vector<OutputAssetFile> files;  ///< media files first (the first is primary), then the metadata
   std::vector<MeasuredFile> measured;  ///< the media files' measured values, in `files` order
+  /// The input audio's loudness (pass 1 of loudness normalisation), when the preset normalises.
+  std::optional<LoudnessMeasurement> input_loudness;
+  double pipeline_wall_s = 0;  ///< wall-clock seconds of the encode pipeline (decode to mux)
 };
 
 /// Probes the input(s), plans, encodes, measures the outputs and writes `<basename>_manifest.xml`
 /// and the input metadata into output_dir. Every file appears complete or not at all.
+/// With AudioCodec::loudness the input's audio is measured first (a decode of the audio only,
+/// counted as the first part of the progress), loudnorm is added to the plan's audio filter
+/// graph, and the encoded audio is measured for the manifest's LoudnessMeteringResultParameters.
 /// @throws EncodeError with the category of the failure (Canceled when `stop` was requested)
 EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, std::stop_token stop);
 

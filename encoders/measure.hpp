@@ -3,8 +3,11 @@
 // metadata (_manifest.xml, AMS-V2-REFERENCE.md §9) reports as measured.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "encoders/loudness.hpp"
 
 namespace mw::encoders {
 
@@ -28,6 +31,9 @@ struct MeasuredTrack {
   std::vector<double> keyframe_times_s;  ///< video: pts of each keyframe, seconds
   int channels = 0, sampling_rate = 0, bits_per_sample = 0;
   bool has_rotation = false;    ///< a display matrix other than identity is present
+  /// Audio: the decoded track's loudness, when the encode normalised loudness (set by the
+  /// engine, not by measure_file, which reads packets only).
+  std::optional<LoudnessMeasurement> loudness;
 };
 
 struct MeasuredFile {

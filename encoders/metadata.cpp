@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <pugixml.hpp>
 #include <sstream>
@@ -74,6 +75,26 @@ std::map<std::string, std::string> video_extras(const VideoTrackInfo& v) {
   return m;
 }
 
+// An xs:double with two decimals; "-INF" for the peak of digital silence (XML Schema's lexical
+// form, which XmlConvert.ToDouble reads).
+std::string xs_double2(double v) {
+  if (std::isinf(v)) return v < 0 ? "-INF" : "INF";
+  return fmt::format("{:.2f}", v);
+}
+
+void loudness_metering(pugi::xml_node track, const LoudnessMeasurement& l) {
+  auto n = track.append_child("LoudnessMeteringResultParameters");
+  n.append_attribute("DPLMVersionInformation") = l.meter.c_str();
+  n.append_attribute("DialogNormalization") = dialog_normalization(l.integrated_lufs);
+  n.append_attribute("IntegratedLoudness") = xs_double2(std::clamp(l.integrated_lufs, -70.0, 10.0)).c_str();
+  n.append_attribute("IntegratedLoudnessUnit") = "LKFS";
+  n.append_attribute("IntegratedLoudnessGatingMethod") = kLoudnessGatingMethod;
+  n.append_attribute("SamplePeak") = xs_double2(l.sample_peak_dbfs).c_str();
+  n.append_attribute("SamplePeakUnit") = "dBFS";
+  n.append_attribute("TruePeak") = xs_double2(l.true_peak_dbtp).c_str();
+  n.append_attribute("TruePeakUnit") = "dBTP";
+}
+
 nlohmann::json json_disposition(const Disposition& d) {
   return {{"Default", d.default_}, {"Dub", d.dub}, {"Original", d.original}, {"Comment", d.comment},
           {"Lyrics", d.lyrics}, {"Karaoke", d.karaoke}, {"Forced", d.forced},
@@ -90,6 +111,11 @@ nlohmann::json json_common(const TrackInfo& t) {
 }
 
 }  // namespace
+
+int dialog_normalization(double integrated_lufs) {
+  if (!(integrated_lufs > -31.0)) return -31;
+  return static_cast<int>(std::clamp(std::lround(integrated_lufs), -31L, -1L));
+}
 
 std::string xs_duration(double seconds) {
   if (!(seconds > 0)) return "PT0S";
@@ -219,6 +245,7 @@ std::string output_manifest_xml(const std::vector<MeasuredFile>& files, const En
       n.append_attribute("SamplingRate") = a->sampling_rate;
       n.append_attribute("Bitrate") = kbps(a->bitrate_kbps).c_str();
       n.append_attribute("BitsPerSample") = a->bits_per_sample;
+      if (a->loudness) loudness_metering(n, *a->loudness);
     }
   }
   return to_string(doc);

@@ -18,6 +18,14 @@
 
 namespace mw::encoders {
 
+/// The method written as IntegratedLoudnessGatingMethod: BS.1770-4's gated integrated loudness
+/// (absolute -70 LUFS and relative -10 LU gates), no speech (dialogue) gating.
+inline constexpr const char* kLoudnessGatingMethod = "ITU-R BS.1770-4 relative";
+
+/// AC-3/Dolby DialogNormalization of an integrated loudness: the loudness rounded to a whole dB
+/// and clamped to -31..-1 (AMS-V2-REFERENCE.md §9; ATSC A/52 dialnorm range).
+int dialog_normalization(double integrated_lufs);
+
 /// xs:duration of a number of seconds, e.g. 12.678 -> "PT12.678S" (up to 7 decimals, as AMS).
 std::string xs_duration(double seconds);
 
@@ -28,6 +36,11 @@ nlohmann::json input_metadata_json(const MediaInfo& input);
 
 /// The output metadata document for the files of one encode, with their measured values and
 /// the plan's targets (TargetBitrate, TargetFramerate).
+/// Each AudioTrack whose MeasuredTrack has a loudness gets <LoudnessMeteringResultParameters>
+/// with DPLMVersionInformation (the meter), DialogNormalization, IntegratedLoudness (LKFS, two
+/// decimals, clamped to the schema's -70..10), IntegratedLoudnessGatingMethod, SamplePeak
+/// (dBFS) and TruePeak (dBTP), peaks of digital silence as "-INF". IntegratedLoudnessSpeechPercentage
+/// is omitted: the meter has no speech detection, so any percentage would be invented.
 std::string output_manifest_xml(const std::vector<MeasuredFile>& files, const EncodePlan& plan,
                                 const std::string& source_name);
 

@@ -47,6 +47,7 @@ struct EncodeOptions {
   double start_s = 0;
   double duration_s = 0;
   bool verbose = false;
+  std::string report;  ///< "" (none), "table" or "json": the quality report after the encode
 };
 void add_encode_command(CLI::App& app, Context& ctx, EncodeOptions& opts);
 

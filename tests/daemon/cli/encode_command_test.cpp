@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "tests/support/process.hpp"
 
@@ -97,6 +98,67 @@ TEST(EncodeCommand, PresetFileFromAPresetDeveloper) {
   EXPECT_NE(r.out.find("screen-720p30-h264-aac-rotate180_proxy.mp4"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("320x180"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1.00 s"), std::string::npos) << r.out;  // --duration 1
+}
+
+// A preset developer's proxy: the VFR clip at its own size, so the report compares like with like.
+std::filesystem::path write_proxy_preset(const TempDir& dir) {
+  const auto preset = dir.path() / "proxy.yaml";
+  std::ofstream(preset) << "name: Proxy 360p\n"
+                           "video:\n"
+                           "  layers:\n"
+                           "    - { width: 640, height: 360, bitrate: 1000 }\n"
+                           "audio:\n"
+                           "  bitrate: 128\n"
+                           "outputs:\n"
+                           "  - file_name: \"{Basename}_{Width}x{Height}_{VideoBitrate}{Extension}\"\n";
+  return preset;
+}
+
+TEST(EncodeCommand, JsonReportGivesQualityAndBitrateOfEachLayer) {
+  TempDir dir;
+  const auto out = dir.path() / "out";
+  const ProcessResult r = run({kBinary, "encode", "--report=json", "-p", write_proxy_preset(dir).string(), "--duration",
+                               "6", "-o", out.string(), kMedia + "/vfr-640x360-h264-aac-17s.mp4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);  // stdout is the JSON document only
+  ASSERT_EQ(j["video"].size(), 1u) << r.out;
+  const auto& v = j["video"][0];
+  EXPECT_EQ(v["file"], "vfr-640x360-h264-aac-17s_640x360_1000.mp4");
+  EXPECT_EQ(v["width"], 640);
+  EXPECT_EQ(v["target_kbps"], 1000);
+  EXPECT_GT(v["psnr_y_db"].get<double>(), 30.0) << v;
+  EXPECT_GT(v["psnr_avg_db"].get<double>(), 30.0) << v;
+  EXPECT_GT(v["ssim"].get<double>(), 0.9) << v;
+  EXPECT_LE(v["ssim"].get<double>(), 1.0) << v;
+  // x264's ABR over 6 s with a 5 s VBV buffer lands within about 25 % of the target.
+  EXPECT_NEAR(v["bitrate_percent"].get<double>(), 100.0, 25.0) << v;
+  EXPECT_EQ(v["frames_compared"], v["frames"]);
+  EXPECT_GT(v["encode_fps"].get<double>(), 0.0);
+  EXPECT_EQ(j["audio"]["target_kbps"], 128);
+  EXPECT_NEAR(j["audio"]["bitrate_percent"].get<double>(), 100.0, 10.0) << j["audio"];
+  EXPECT_EQ(j["files"].size(), 3u);
+}
+
+TEST(EncodeCommand, ReportTableFollowsTheFileList) {
+  TempDir dir;
+  const auto out = dir.path() / "out";
+  const ProcessResult r = run({kBinary, "encode", "--report", "-p", write_proxy_preset(dir).string(), "--duration",
+                               "2", "-o", out.string(), kMedia + "/vfr-640x360-h264-aac-17s.mp4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t header = r.out.find("layer        size    picture    kbps / target % target    PSNR Y PSNR avg    SSIM  enc fps");
+  ASSERT_NE(header, std::string::npos) << r.out;
+  EXPECT_GT(header, r.out.find("vfr-640x360-h264-aac-17s_640x360_1000.mp4"));
+  EXPECT_NE(r.out.find("\n0         640x360    640x360 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\naudio "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" / 128 kbps"), std::string::npos) << r.out;
+}
+
+TEST(EncodeCommand, UnknownReportFormatIsAUsageError) {
+  TempDir dir;
+  const ProcessResult r = run({kBinary, "encode", "--report=xml", "-p", "H.264 HD 720p VBR", "-o",
+                               (dir.path() / "o").string(), kMedia + "/bbb-1080p24-mpeg2-mp2.ts"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--report: xml not in {table,json}"), std::string::npos) << r.err;
 }
 
 }  // namespace
