@@ -213,14 +213,22 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
   plan.preset_name = preset.name;
   plan.start_s = options.start_s;
   plan.max_duration_s = options.duration_s;
-  const VideoTrackInfo* v = preset.video ? input.primary_video() : nullptr;
+  const bool images = !preset.images.empty();
+  const VideoTrackInfo* v = preset.video || images ? input.primary_video() : nullptr;
   const AudioTrackInfo* a = preset.audio ? input.primary_audio() : nullptr;
   if (preset.video && v == nullptr)
     throw EncodeError(ErrorCategory::UnsupportedFormat,
                       fmt::format("{}: no video stream; preset '{}' encodes video (an audio "
                                   "preset such as 'AAC Good Quality Audio' encodes this file)",
                                   input.path, preset.name));
-  if (!preset.video && a == nullptr)
+  if (images && v == nullptr)
+    throw EncodeError(ErrorCategory::UnsupportedFormat,
+                      fmt::format("{}: no video stream; preset '{}' makes thumbnails ({}), which need "
+                                  "a video stream", input.path, preset.name,
+                                  preset.images[0].format == presets::OutputFormat::Png   ? "PngImage"
+                                  : preset.images[0].format == presets::OutputFormat::Bmp ? "BmpImage"
+                                                                                          : "JpgImage"));
+  if (!preset.video && !images && a == nullptr)
     throw EncodeError(ErrorCategory::UnsupportedFormat,
                       fmt::format("{}: no audio stream; preset '{}' encodes audio only",
                                   input.path, preset.name));
@@ -242,8 +250,8 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
   const bool trimmed = options.start_s > 0 || options.duration_s > 0;
   const std::string trim_end = options.duration_s > 0 ? ":end=" + fmt_seconds(span) : "";
 
-  if (v) {
-    plan.video_stream = v->index;
+  if (v) plan.video_stream = v->index;
+  if (v && preset.video) {
     const auto& vc = *preset.video;
     const auto [dw, dh] = v->display_size();
     const bool rotated = v->display_transform.swaps_axes();
@@ -330,6 +338,7 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
   // Output files: one per video layer (each carrying the audio), or one audio file.
   std::set<std::string> names;
   for (const auto& out : preset.outputs) {
+    if (out.format != presets::OutputFormat::Mp4) continue;  // image outputs: plan.images
     const size_t files = plan.video.empty() ? 1 : plan.video.size();
     for (size_t i = 0; i < files; ++i) {
       OutputFilePlan f;
@@ -347,6 +356,7 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
       plan.outputs.push_back(std::move(f));
     }
   }
+  if (images) plan.images = plan_images(preset, *v, span, input.name, input.path);
   return plan;
 }
 
@@ -357,7 +367,7 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
     for (size_t p = g.find("[in]"); p != std::string::npos; p = g.find("[in]", p)) g.replace(p, 4, label);
     return g;
   };
-  if (video_stream >= 0) graph = with_input(video_filter, video_stream);
+  if (video_stream >= 0 && !video_filter.empty()) graph = with_input(video_filter, video_stream);
   if (audio_stream >= 0) graph += (graph.empty() ? "" : ";") + with_input(audio_filter, audio_stream);
   std::string cmd = fmt::format("ffmpeg -hide_banner -y -i '{}'", input_path);
   if (start_s > 0) cmd = fmt::format("ffmpeg -hide_banner -y -ss {} -i '{}'", fmt_seconds(start_s), input_path);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "encoders/image_plan.hpp"
 #include "encoders/media_info.hpp"
 #include "presets/preset.hpp"
 
@@ -77,7 +78,8 @@ struct EncodePlan {
   std::string audio_filter;   ///< libavfilter graph from [in] to [a0]
   std::vector<VideoEncodePlan> video;
   std::optional<AudioEncodePlan> audio;
-  std::vector<OutputFilePlan> outputs;
+  std::vector<OutputFilePlan> outputs;  ///< the MP4 outputs (image outputs are in `images`)
+  std::vector<ImagePlan> images;        ///< thumbnails, from the same decoded video (image_plan.hpp)
   std::vector<std::string> notes;  ///< decisions worth telling the user (fallbacks, dropped layers)
 
   /// The ffmpeg command line that does the same encode (same filters and encoder settings).

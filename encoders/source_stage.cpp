@@ -127,6 +127,11 @@ void SourceStage::decode(Stream& s, const AVPacket* packet, std::stop_token& sto
     ++s.frames;
     av::FramePtr out = av::make_frame();
     av_frame_move_ref(out.get(), f);
+    if (s.type == AVMEDIA_TYPE_VIDEO && video_tap_ != nullptr) {
+      av::FramePtr tapped(av_frame_clone(out.get()));
+      if (!tapped) throw std::bad_alloc();
+      video_tap_->push(std::move(tapped));
+    }
     if (stop.stop_requested() || !s.queue->push(std::move(out))) return;
   }
 }
@@ -156,11 +161,13 @@ void SourceStage::run(std::stop_token stop) {
   struct CloseQueues {  // end of stream for the consumers, however this function leaves
     Stream& v;
     Stream& a;
+    FrameQueue* tap;
     ~CloseQueues() {
       if (v.queue) v.queue->close();
       if (a.queue) a.queue->close();
+      if (tap) tap->close();
     }
-  } closer{video_, audio_};
+  } closer{video_, audio_, video_tap_};
 
   av::PacketPtr packet = av::make_packet();
   std::string read_error;
