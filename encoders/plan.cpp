@@ -356,7 +356,18 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
       plan.outputs.push_back(std::move(f));
     }
   }
-  if (images) plan.images = plan_images(preset, *v, span, input.name, input.path);
+  if (images) {
+    plan.images = plan_images(preset, *v, span, input.name, input.path);
+    if (plan.video.empty() && !plan.audio) {
+      // Thumbnails only: the input is needed up to the last capture (one frame more for the
+      // nearest-frame choice); decoding stops there, and progress and the "input ended early"
+      // check measure against it.
+      double last = 0;
+      for (const auto& ip : plan.images) last = std::max(last, ip.best ? ip.end_s : ip.times_s.back());
+      const double needed = last + 1.0 / (v->frame_rate.value() > 0 ? v->frame_rate.value() : 25.0);
+      if (plan.duration_s <= 0 || needed < plan.duration_s) plan.duration_s = plan.max_duration_s = needed;
+    }
+  }
   return plan;
 }
 

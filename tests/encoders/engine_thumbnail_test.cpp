@@ -6,12 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "encoders/engine.hpp"
 #include "encoders/thumbnail_stage.hpp"
 #include "tests/encoders/decoded_media.hpp"
+#include "tests/encoders/encode_cache.hpp"
 #include "tests/encoders/test_support.hpp"
 
 namespace mw::encoders {
@@ -76,12 +78,13 @@ presets::Preset thumbnail_preset(ImageCodec codec) {
   return p;
 }
 
-EncodeResult encode_with(const presets::Preset& preset, const std::string& clip, const TempDir& dir) {
+EncodeResult encode_with(const presets::Preset& preset, const std::string& clip, const TempDir& dir,
+                         ProgressListener* listener = nullptr) {
   EncodeRequest request;
   request.input = media(clip);
   request.preset = &preset;
   request.output_dir = dir.path();
-  return encode(request, nullptr, std::stop_token{});
+  return encode(request, listener, std::stop_token{});
 }
 
 struct ImageInfo {
@@ -134,7 +137,8 @@ TEST(Thumbnails, EveryTwoSecondsOfA17SecondClipShowTheSourceAtThoseTimes) {
   TempDir dir;
   const auto preset = thumbnail_preset(
       image_codec(OutputFormat::Jpg, seconds(0), seconds(2), std::nullopt, {pixels(320, 180)}));
-  const EncodeResult r = encode_with(preset, kVfrClip, dir);
+  ProgressRecorder progress(dir.path());
+  const EncodeResult r = encode_with(preset, kVfrClip, dir, &progress);
 
   const auto jpegs = files_of(r, "image/jpeg");
   ASSERT_EQ(jpegs.size(), 9u);  // 0, 2, ..., 16 s of 17.06 s
@@ -159,6 +163,13 @@ TEST(Thumbnails, EveryTwoSecondsOfA17SecondClipShowTheSourceAtThoseTimes) {
   // A thumbnail-only task still gets both metadata files, after the images.
   EXPECT_EQ(r.files.back().mime_type, "application/xml");
   EXPECT_EQ(entries_of(dir.path()).size(), 9u + 2u) << "no temporary file is left";
+  // Progress follows the frames the thumbnail stage has seen, then 100 with every file in place.
+  const auto values = progress.values();
+  ASSERT_GE(values.size(), 10u);
+  EXPECT_TRUE(std::is_sorted(values.begin(), values.end()));
+  EXPECT_GT(values[values.size() - 2], 90.0);
+  EXPECT_EQ(values.back(), 100.0);
+  EXPECT_EQ(progress.folder_at_100().size(), 9u + 2u);
 }
 
 TEST(Thumbnails, PercentPositionsArePercentsOfTheDuration) {
@@ -275,6 +286,23 @@ TEST(Thumbnails, PhonePortraitClipGivesUprightPortraitThumbnails) {
   const GrayImage thumb = decode_gray_frame((dir.path() / jpegs[0].name).string(), 0, 90, 160);
   EXPECT_LT(mean_abs_diff(thumb, upright), 8.0);
   EXPECT_GT(mean_abs_diff(thumb, wrong_way), 2 * mean_abs_diff(thumb, upright));
+}
+
+TEST(Thumbnails, Hdr10ClipGivesToneMappedThumbnails) {
+  // As the H.264 layers (engine_picture_test.cpp): PQ code values shown as SDR look washed out.
+  const std::string clip = "hdr10-1080p30-hevc-10bit-aac.mp4";
+  TempDir dir;
+  const auto preset = thumbnail_preset(image_codec(OutputFormat::Jpg, seconds(0.5), std::nullopt,
+                                                   std::nullopt, {pixels(320, 180)}));
+  const EncodeResult r = encode_with(preset, clip, dir);
+  const auto jpegs = files_of(r, "image/jpeg");
+  ASSERT_EQ(jpegs.size(), 1u);
+  const GrayImage thumb = decode_gray_frame((dir.path() / jpegs[0].name).string(), 0, 160, 90);
+  const GrayImage naive = decode_gray_frame(media(clip), 0.5, 160, 90);
+  EXPECT_GT(thumb.mean(), 60.0) << "too dark";
+  EXPECT_LT(thumb.mean(), 170.0) << "too bright";
+  EXPECT_LT(thumb.share_at_least(250), 0.05) << "highlights burnt to white";
+  EXPECT_GT(thumb.stddev(), 1.25 * naive.stddev()) << "no more contrast than the unconverted input";
 }
 
 TEST(Thumbnails, SpriteTilesEveryCaptureAndItsVttPointsAtEachTile) {

@@ -199,6 +199,9 @@ TEST(ImagePlan, ThumbnailOnlyPresetDecodesVideoAndEncodesNothingElse) {
   EXPECT_TRUE(p.outputs.empty());
   ASSERT_EQ(p.images.size(), 1u);
   EXPECT_EQ(p.images[0].times_s, std::vector<double>{1.0});
+  // Decoding stops a frame after the last capture rather than at the end of the 17 s clip.
+  EXPECT_NEAR(p.max_duration_s, 1.033, 0.002);
+  EXPECT_NEAR(p.duration_s, 1.033, 0.002);
 }
 
 TEST(ImagePlan, JpegQualityMapsToMjpegQscale) {
