@@ -18,34 +18,48 @@ using presets::OutputFormat;
 
 const char* type_name_of(OutputFormat f) {
   switch (f) {
-    case OutputFormat::Png: return "PngImage";
-    case OutputFormat::Bmp: return "BmpImage";
-    case OutputFormat::Jpg: case OutputFormat::Mp4: break;
+    case OutputFormat::Png:
+      return "PngImage";
+    case OutputFormat::Bmp:
+      return "BmpImage";
+    case OutputFormat::Jpg:
+    case OutputFormat::Mp4:
+      break;
   }
   return "JpgImage";
 }
 
 const char* format_name_of(OutputFormat f) {
   switch (f) {
-    case OutputFormat::Png: return "PngFormat";
-    case OutputFormat::Bmp: return "BmpFormat";
-    case OutputFormat::Jpg: return "JpgFormat";
-    case OutputFormat::Mp4: break;
+    case OutputFormat::Png:
+      return "PngFormat";
+    case OutputFormat::Bmp:
+      return "BmpFormat";
+    case OutputFormat::Jpg:
+      return "JpgFormat";
+    case OutputFormat::Mp4:
+      break;
   }
   return "MP4Format";
 }
 
 const char* extension_of(OutputFormat f) {
   switch (f) {
-    case OutputFormat::Png: return ".png";
-    case OutputFormat::Bmp: return ".bmp";
-    case OutputFormat::Jpg: return ".jpg";
-    case OutputFormat::Mp4: break;
+    case OutputFormat::Png:
+      return ".png";
+    case OutputFormat::Bmp:
+      return ".bmp";
+    case OutputFormat::Jpg:
+      return ".jpg";
+    case OutputFormat::Mp4:
+      break;
   }
   return ".mp4";
 }
 
-bool is_image(OutputFormat f) { return f != OutputFormat::Mp4; }
+bool is_image(OutputFormat f) {
+  return f != OutputFormat::Mp4;
+}
 
 // The swscale name of the input's YUV matrix; the same rule as the video layers (plan.cpp):
 // untagged HD is BT.709, smaller pictures BT.601.
@@ -61,14 +75,18 @@ std::string input_matrix(const VideoTrackInfo& v) {
 // The libavfilter chain of one layer: scale in the coded orientation (cheaper than after the
 // turn), convert to the image format's pixels (JPEG: full-range BT.601 4:2:0 as JFIF says; PNG
 // rgb24; BMP bgr24), then the display transform.
-std::string layer_chain(const VideoTrackInfo& v, bool hdr, int width, int height, OutputFormat format) {
+std::string layer_chain(const VideoTrackInfo& v, bool hdr, int width, int height,
+                        OutputFormat format) {
   const bool swap = v.display_transform.swaps_axes();
-  std::string s = fmt::format("scale=w={}:h={}:flags=bicubic", swap ? height : width, swap ? width : height);
+  std::string s =
+      fmt::format("scale=w={}:h={}:flags=bicubic", swap ? height : width, swap ? width : height);
   if (hdr) {
     s += ":in_range=tv:in_color_matrix=bt709";
   } else {
-    if (v.color_range == "pc" || v.pixel_format.rfind("yuvj", 0) == 0) s += ":in_range=pc";
-    else if (v.color_range == "tv") s += ":in_range=tv";
+    if (v.color_range == "pc" || v.pixel_format.rfind("yuvj", 0) == 0)
+      s += ":in_range=pc";
+    else if (v.color_range == "tv")
+      s += ":in_range=tv";
     s += ":in_color_matrix=" + input_matrix(v);
   }
   s += ":out_range=pc:out_color_matrix=bt601";
@@ -80,10 +98,14 @@ std::string layer_chain(const VideoTrackInfo& v, bool hdr, int width, int height
 
 std::string describe(const ImagePosition& p) {
   switch (p.unit) {
-    case ImagePosition::Unit::Best: return "{Best}";
-    case ImagePosition::Unit::Frame: return fmt::format("frame {}", p.value);
-    case ImagePosition::Unit::Percent: return fmt::format("{}%", p.value);
-    case ImagePosition::Unit::Seconds: break;
+    case ImagePosition::Unit::Best:
+      return "{Best}";
+    case ImagePosition::Unit::Frame:
+      return fmt::format("frame {}", p.value);
+    case ImagePosition::Unit::Percent:
+      return fmt::format("{}%", p.value);
+    case ImagePosition::Unit::Seconds:
+      break;
   }
   return fmt::format("{:.3f} s", p.value);
 }
@@ -98,7 +120,8 @@ struct Context {
 // A position (or a length, for Step and Range) in output seconds.
 double seconds_of(const ImagePosition& p, const Context& c, const char* field) {
   switch (p.unit) {
-    case ImagePosition::Unit::Frame: return p.value / c.fps;
+    case ImagePosition::Unit::Frame:
+      return p.value / c.fps;
     case ImagePosition::Unit::Percent:
       if (c.duration_s <= 0)
         throw EncodeError(ErrorCategory::Configuration,
@@ -106,11 +129,14 @@ double seconds_of(const ImagePosition& p, const Context& c, const char* field) {
                                       "cannot be placed; give a time or a frame number",
                                       c.path, c.codec, field, describe(p)));
       return c.duration_s * p.value / 100.0;
-    case ImagePosition::Unit::Seconds: return p.value;
-    case ImagePosition::Unit::Best: break;
+    case ImagePosition::Unit::Seconds:
+      return p.value;
+    case ImagePosition::Unit::Best:
+      break;
   }
-  throw EncodeError(ErrorCategory::Configuration,
-                    fmt::format("{}: {} {}: {{Best}} is only allowed as Start", c.path, c.codec, field));
+  throw EncodeError(
+      ErrorCategory::Configuration,
+      fmt::format("{}: {} {}: {{Best}} is only allowed as Start", c.path, c.codec, field));
 }
 
 // The displayed size of one layer (see the header for the rules).
@@ -118,7 +144,8 @@ std::pair<int, int> layer_size(const presets::ImageLayer& l, double dw, double d
   auto px = [](double v) { return std::max(1, static_cast<int>(std::lround(v))); };
   double w = l.width_percent > 0 ? dw * l.width_percent / 100.0 : l.width;
   double h = l.height_percent > 0 ? dh * l.height_percent / 100.0 : l.height;
-  const bool w_px = l.width_percent == 0 && l.width > 0, h_px = l.height_percent == 0 && l.height > 0;
+  const bool w_px = l.width_percent == 0 && l.width > 0,
+             h_px = l.height_percent == 0 && l.height > 0;
   if (w <= 0 && h <= 0) return {px(dw), px(dh)};
   if (w <= 0) return {px(h * dw / dh), px(h)};
   if (h <= 0) return {px(w), px(w * dh / dw)};
@@ -132,8 +159,9 @@ std::pair<int, int> layer_size(const presets::ImageLayer& l, double dw, double d
 }
 
 // Expands an image output's FileName for one capture of one layer.
-std::string expand_image_name(const std::string& pattern, const Context& c, const std::string& input_name,
-                              int width, int height, size_t index, OutputFormat format) {
+std::string expand_image_name(const std::string& pattern, const Context& c,
+                              const std::string& input_name, int width, int height, size_t index,
+                              OutputFormat format) {
   std::string out;
   size_t i = 0, indexes = 0;
   while (i < pattern.size()) {
@@ -147,23 +175,33 @@ std::string expand_image_name(const std::string& pattern, const Context& c, cons
       break;
     }
     const std::string macro = pattern.substr(i + 1, close - i - 1);
-    if (macro == "Basename") out += std::filesystem::path(input_name).stem().string().substr(0, 32);
-    else if (macro == "Index") out += fmt::format("{:06}", index), ++indexes;
-    else if (macro == "Width") out += std::to_string(width);
-    else if (macro == "Height") out += std::to_string(height);
-    else if (macro == "Resolution") out += fmt::format("{}x{}", width, height);
-    else if (macro == "Extension") out += extension_of(format);
+    if (macro == "Basename")
+      out += std::filesystem::path(input_name).stem().string().substr(0, 32);
+    else if (macro == "Index")
+      out += fmt::format("{:06}", index), ++indexes;
+    else if (macro == "Width")
+      out += std::to_string(width);
+    else if (macro == "Height")
+      out += std::to_string(height);
+    else if (macro == "Resolution")
+      out += fmt::format("{}x{}", width, height);
+    else if (macro == "Extension")
+      out += extension_of(format);
     else
-      throw EncodeError(ErrorCategory::Configuration,
-                        fmt::format("{}: {} output file name '{}': {{{}}} is not a thumbnail macro (thumbnails "
-                                    "have {{Basename}} {{Index}} {{Width}} {{Height}} {{Resolution}} {{Extension}})",
-                                    c.path, c.codec, pattern, macro));
+      throw EncodeError(
+          ErrorCategory::Configuration,
+          fmt::format(
+              "{}: {} output file name '{}': {{{}}} is not a thumbnail macro (thumbnails "
+              "have {{Basename}} {{Index}} {{Width}} {{Height}} {{Resolution}} {{Extension}})",
+              c.path, c.codec, pattern, macro));
     i = close + 1;
   }
   if (indexes != 1)
-    throw EncodeError(ErrorCategory::Configuration,
-                      fmt::format("{}: {} output file name '{}' must contain {{Index}} exactly once (MES), not {} times",
-                                  c.path, c.codec, pattern, indexes));
+    throw EncodeError(
+        ErrorCategory::Configuration,
+        fmt::format(
+            "{}: {} output file name '{}' must contain {{Index}} exactly once (MES), not {} times",
+            c.path, c.codec, pattern, indexes));
   return out;
 }
 
@@ -171,29 +209,34 @@ std::vector<double> capture_times(const presets::ImageCodec& ic, const Context& 
   const double start = seconds_of(ic.start, c, "Start");
   if (start < 0)
     throw EncodeError(ErrorCategory::Configuration,
-                      fmt::format("{}: {} Start {} is before the input's start", c.path, c.codec, describe(ic.start)));
+                      fmt::format("{}: {} Start {} is before the input's start", c.path, c.codec,
+                                  describe(ic.start)));
   if (c.duration_s > 0 && start >= c.duration_s)
-    throw EncodeError(ErrorCategory::Configuration,
-                      fmt::format("{}: {} Start {} ({:.3f} s) is beyond the input's duration ({:.3f} s)", c.path,
-                                  c.codec, describe(ic.start), start, c.duration_s));
+    throw EncodeError(
+        ErrorCategory::Configuration,
+        fmt::format("{}: {} Start {} ({:.3f} s) is beyond the input's duration ({:.3f} s)", c.path,
+                    c.codec, describe(ic.start), start, c.duration_s));
   double end = c.duration_s > 0 ? c.duration_s : 0;
   if (ic.range) {
     const double range = seconds_of(*ic.range, c, "Range");
     if (range <= 0)
-      throw EncodeError(ErrorCategory::Configuration,
-                        fmt::format("{}: {} Range {} must be above 0", c.path, c.codec, describe(*ic.range)));
+      throw EncodeError(
+          ErrorCategory::Configuration,
+          fmt::format("{}: {} Range {} must be above 0", c.path, c.codec, describe(*ic.range)));
     end = end > 0 ? std::min(end, start + range) : start + range;
   }
   std::vector<double> times{start};
   if (ic.step) {
     const double step = seconds_of(*ic.step, c, "Step");
     if (step <= 0)
-      throw EncodeError(ErrorCategory::Configuration,
-                        fmt::format("{}: {} Step {} must be above 0", c.path, c.codec, describe(*ic.step)));
+      throw EncodeError(
+          ErrorCategory::Configuration,
+          fmt::format("{}: {} Step {} must be above 0", c.path, c.codec, describe(*ic.step)));
     if (end <= 0)
-      throw EncodeError(ErrorCategory::Configuration,
-                        fmt::format("{}: {} has a Step but no Range, and the input's duration is unknown",
-                                    c.path, c.codec));
+      throw EncodeError(
+          ErrorCategory::Configuration,
+          fmt::format("{}: {} has a Step but no Range, and the input's duration is unknown", c.path,
+                      c.codec));
     // k x step rather than repeated additions: no drift over thousands of captures. The small
     // tolerance keeps "Range 96%" from dropping a capture that rounding put at the very end.
     for (size_t k = 1;; ++k) {
@@ -212,7 +255,9 @@ std::vector<double> capture_times(const presets::ImageCodec& ic, const Context& 
 
 }  // namespace
 
-const char* ImagePlan::type_name() const { return type_name_of(format); }
+const char* ImagePlan::type_name() const {
+  return type_name_of(format);
+}
 
 int jpeg_qscale(int quality) {
   const int q = std::clamp(quality, 1, 100);
@@ -222,7 +267,8 @@ int jpeg_qscale(int quality) {
 
 std::string vtt_timestamp(double seconds) {
   const auto ms = static_cast<long long>(std::llround(std::max(0.0, seconds) * 1000.0));
-  return fmt::format("{:02}:{:02}:{:02}.{:03}", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+  return fmt::format("{:02}:{:02}:{:02}.{:03}", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60,
+                     ms % 1000);
 }
 
 std::vector<ImagePlan> plan_images(const presets::Preset& preset, const VideoTrackInfo& video,
@@ -249,11 +295,14 @@ std::vector<ImagePlan> plan_images(const presets::Preset& preset, const VideoTra
     for (const auto& out : preset.outputs)
       if (out.format == p.format && of_format++ == nth) output = &out;
     if (output == nullptr)
-      throw EncodeError(ErrorCategory::Configuration,
-                        fmt::format("{}: {} has no output with Format {} (MES matches each image codec to an "
-                                    "output of its format)", input_path, c.codec, format_name_of(p.format)));
+      throw EncodeError(
+          ErrorCategory::Configuration,
+          fmt::format("{}: {} has no output with Format {} (MES matches each image codec to an "
+                      "output of its format)",
+                      input_path, c.codec, format_name_of(p.format)));
     if (ic.layers.empty())
-      throw EncodeError(ErrorCategory::Configuration, fmt::format("{}: {} has no layers", input_path, c.codec));
+      throw EncodeError(ErrorCategory::Configuration,
+                        fmt::format("{}: {} has no layers", input_path, c.codec));
 
     p.best = ic.start.unit == ImagePosition::Unit::Best;
     if (p.sprite_columns > 0) {
@@ -261,13 +310,15 @@ std::vector<ImagePlan> plan_images(const presets::Preset& preset, const VideoTra
         return x && (x->unit == ImagePosition::Unit::Frame || x->unit == ImagePosition::Unit::Best);
       };
       if (p.format != OutputFormat::Jpg)
-        throw EncodeError(ErrorCategory::Configuration,
-                          fmt::format("{}: {} has SpriteColumn: sprites are JPEG only", input_path, c.codec));
+        throw EncodeError(
+            ErrorCategory::Configuration,
+            fmt::format("{}: {} has SpriteColumn: sprites are JPEG only", input_path, c.codec));
       if (frames(ic.start) || frames(ic.step) || frames(ic.range))
-        throw EncodeError(ErrorCategory::Configuration,
-                          fmt::format("{}: {} has SpriteColumn: its Start, Step and Range must be times or "
-                                      "percents, not frame numbers or {{Best}} (generate-thumbnail-sprite.md)",
-                                      input_path, c.codec));
+        throw EncodeError(
+            ErrorCategory::Configuration,
+            fmt::format("{}: {} has SpriteColumn: its Start, Step and Range must be times or "
+                        "percents, not frame numbers or {{Best}} (generate-thumbnail-sprite.md)",
+                        input_path, c.codec));
     }
     if (p.best) {
       p.end_s = duration_s > 0 ? std::min(kBestWindowS, duration_s) : kBestWindowS;
@@ -287,30 +338,38 @@ std::vector<ImagePlan> plan_images(const presets::Preset& preset, const VideoTra
       if (p.format == OutputFormat::Jpg) l.qscale = jpeg_qscale(layer.quality);
       auto claim = [&](std::string name) {
         if (!names.insert(name).second)
-          throw EncodeError(ErrorCategory::Configuration,
-                            fmt::format("{}: {} output file name '{}' gives '{}' twice; add {{Resolution}} to tell "
-                                        "layers apart", input_path, c.codec, output->file_name, name));
+          throw EncodeError(
+              ErrorCategory::Configuration,
+              fmt::format(
+                  "{}: {} output file name '{}' gives '{}' twice; add {{Resolution}} to tell "
+                  "layers apart",
+                  input_path, c.codec, output->file_name, name));
         return name;
       };
       if (p.sprite_columns > 0) {
         const int columns = p.sprite_columns;
-        const int rows = static_cast<int>((p.times_s.size() + static_cast<size_t>(columns) - 1) / static_cast<size_t>(columns));
+        const int rows = static_cast<int>((p.times_s.size() + static_cast<size_t>(columns) - 1) /
+                                          static_cast<size_t>(columns));
         l.sprite_width = columns * l.width;
         l.sprite_height = rows * l.height;
         const long long pixels = static_cast<long long>(l.sprite_width) * l.sprite_height;
         if (pixels > kMaxSpritePixels || l.sprite_width > 65535 || l.sprite_height > 65535)
-          throw EncodeError(ErrorCategory::Configuration,
-                            fmt::format("{}: {} sprite of {} images of {}x{} in {} columns is {}x{} ({:.1f} Mpixel); "
-                                        "the limit is {:.1f} Mpixel and 65535 per side: fewer images, smaller "
-                                        "layers or other columns", input_path, c.codec, p.times_s.size(), l.width,
-                                        l.height, columns, l.sprite_width, l.sprite_height, pixels / 1048576.0,
-                                        kMaxSpritePixels / 1048576.0));
-        l.sprite_file_name = claim(expand_image_name(output->file_name, c, input_name, l.width, l.height, 1, p.format));
-        l.vtt_file_name = claim(std::filesystem::path(l.sprite_file_name).replace_extension(".vtt").string());
+          throw EncodeError(
+              ErrorCategory::Configuration,
+              fmt::format(
+                  "{}: {} sprite of {} images of {}x{} in {} columns is {}x{} ({:.1f} Mpixel); "
+                  "the limit is {:.1f} Mpixel and 65535 per side: fewer images, smaller "
+                  "layers or other columns",
+                  input_path, c.codec, p.times_s.size(), l.width, l.height, columns, l.sprite_width,
+                  l.sprite_height, pixels / 1048576.0, kMaxSpritePixels / 1048576.0));
+        l.sprite_file_name = claim(
+            expand_image_name(output->file_name, c, input_name, l.width, l.height, 1, p.format));
+        l.vtt_file_name =
+            claim(std::filesystem::path(l.sprite_file_name).replace_extension(".vtt").string());
       } else {
         for (size_t i = 0; i < p.captures(); ++i)
-          l.file_names.push_back(
-              claim(expand_image_name(output->file_name, c, input_name, l.width, l.height, i + 1, p.format)));
+          l.file_names.push_back(claim(expand_image_name(output->file_name, c, input_name, l.width,
+                                                         l.height, i + 1, p.format)));
       }
       chains.push_back(layer_chain(video, hdr, l.width, l.height, p.format));
       p.layers.push_back(std::move(l));
@@ -325,7 +384,8 @@ std::vector<ImagePlan> plan_images(const presets::Preset& preset, const VideoTra
     } else {
       p.filter = head + fmt::format("split={}", chains.size());
       for (size_t i = 0; i < chains.size(); ++i) p.filter += fmt::format("[s{}]", i);
-      for (size_t i = 0; i < chains.size(); ++i) p.filter += fmt::format(";[s{}]{}[v{}]", i, chains[i], i);
+      for (size_t i = 0; i < chains.size(); ++i)
+        p.filter += fmt::format(";[s{}]{}[v{}]", i, chains[i], i);
     }
     plans.push_back(std::move(p));
   }
@@ -335,9 +395,11 @@ std::vector<ImagePlan> plan_images(const presets::Preset& preset, const VideoTra
     int outputs_of_format = 0;
     for (const auto& o : preset.outputs) outputs_of_format += o.format == out.format ? 1 : 0;
     if (outputs_of_format > seen[static_cast<int>(out.format)])
-      throw EncodeError(ErrorCategory::Configuration,
-                        fmt::format("{}: output '{}' has Format {} but the preset has no {} codec for it",
-                                    input_path, out.file_name, format_name_of(out.format), type_name_of(out.format)));
+      throw EncodeError(
+          ErrorCategory::Configuration,
+          fmt::format("{}: output '{}' has Format {} but the preset has no {} codec for it",
+                      input_path, out.file_name, format_name_of(out.format),
+                      type_name_of(out.format)));
   }
   return plans;
 }

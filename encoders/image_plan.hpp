@@ -42,24 +42,24 @@ inline constexpr size_t kMaxCaptures = 100000;
 
 /// One thumbnail size of one image codec.
 struct ImageLayerPlan {
-  presets::ImageLayer layer;            ///< the preset's layer
-  int width = 0, height = 0;            ///< output picture (tile for sprites), pixels, displayed orientation
-  int qscale = 0;                       ///< JPEG: libavcodec mjpeg qscale 1 (best) - 31, from layer.quality
-  std::vector<std::string> file_names;  ///< one per capture (empty for sprites)
-  std::string sprite_file_name;         ///< sprites: the grid JPEG
-  std::string vtt_file_name;            ///< sprites: the WebVTT file
+  presets::ImageLayer layer;  ///< the preset's layer
+  int width = 0, height = 0;  ///< output picture (tile for sprites), pixels, displayed orientation
+  int qscale = 0;             ///< JPEG: libavcodec mjpeg qscale 1 (best) - 31, from layer.quality
+  std::vector<std::string> file_names;      ///< one per capture (empty for sprites)
+  std::string sprite_file_name;             ///< sprites: the grid JPEG
+  std::string vtt_file_name;                ///< sprites: the WebVTT file
   int sprite_width = 0, sprite_height = 0;  ///< sprites: the grid's size, pixels
 };
 
 /// One image codec (MES JpgImage/PngImage/BmpImage) bound to its output.
 struct ImagePlan {
-  int codec_index = 0;                      ///< index into Preset::images
+  int codec_index = 0;  ///< index into Preset::images
   presets::OutputFormat format = presets::OutputFormat::Jpg;
-  bool best = false;                        ///< Start {Best}: one capture, chosen while decoding
-  std::vector<double> times_s;              ///< capture times, output seconds, ascending (empty when best)
-  double end_s = 0;                         ///< end of the last capture's span (Range end or duration), seconds
-  int sprite_columns = 0;                   ///< > 0: one sprite per layer
-  std::string filter;                       ///< libavfilter graph from [in] to [v0]..[vN-1], one sink per layer
+  bool best = false;            ///< Start {Best}: one capture, chosen while decoding
+  std::vector<double> times_s;  ///< capture times, output seconds, ascending (empty when best)
+  double end_s = 0;  ///< end of the last span, s (Range end or duration; {Best}: its window's end)
+  int sprite_columns = 0;       ///< > 0: one sprite per layer
+  std::string filter;           ///< libavfilter graph from [in] to [v0]..[vN-1], one sink per layer
   std::vector<ImageLayerPlan> layers;
 
   /// How many pictures are captured (1 for {Best}).

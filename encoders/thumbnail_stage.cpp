@@ -25,9 +25,13 @@ constexpr int kStatsWidth = 64, kStatsHeight = 36;
 
 AVCodecID codec_id(presets::OutputFormat f) {
   switch (f) {
-    case presets::OutputFormat::Png: return AV_CODEC_ID_PNG;
-    case presets::OutputFormat::Bmp: return AV_CODEC_ID_BMP;
-    case presets::OutputFormat::Jpg: case presets::OutputFormat::Mp4: break;
+    case presets::OutputFormat::Png:
+      return AV_CODEC_ID_PNG;
+    case presets::OutputFormat::Bmp:
+      return AV_CODEC_ID_BMP;
+    case presets::OutputFormat::Jpg:
+    case presets::OutputFormat::Mp4:
+      break;
   }
   return AV_CODEC_ID_MJPEG;
 }
@@ -42,7 +46,8 @@ av::FramePtr black_canvas(int width, int height) {
   if (av_frame_get_buffer(f.get(), 0) < 0) throw std::bad_alloc();
   for (int plane = 0; plane < 3; ++plane) {
     const int rows = plane == 0 ? height : (height + 1) / 2;
-    std::memset(f->data[plane], plane == 0 ? 0 : 128, static_cast<size_t>(f->linesize[plane]) * rows);
+    std::memset(f->data[plane], plane == 0 ? 0 : 128,
+                static_cast<size_t>(f->linesize[plane]) * rows);
   }
   return f;
 }
@@ -53,8 +58,11 @@ void blit(AVFrame* canvas, const AVFrame* tile, int x, int y) {
     const int shift = plane == 0 ? 0 : 1;
     const int w = tile->width >> shift, h = tile->height >> shift;
     for (int row = 0; row < h; ++row)
-      std::memcpy(canvas->data[plane] + static_cast<ptrdiff_t>((y >> shift) + row) * canvas->linesize[plane] + (x >> shift),
-                  tile->data[plane] + static_cast<ptrdiff_t>(row) * tile->linesize[plane], static_cast<size_t>(w));
+      std::memcpy(canvas->data[plane] +
+                      static_cast<ptrdiff_t>((y >> shift) + row) * canvas->linesize[plane] +
+                      (x >> shift),
+                  tile->data[plane] + static_cast<ptrdiff_t>(row) * tile->linesize[plane],
+                  static_cast<size_t>(w));
   }
 }
 
@@ -64,16 +72,16 @@ struct ThumbnailStage::Codec {
   const ImagePlan* plan = nullptr;
   std::string description;
   std::unique_ptr<FilterGraph> graph;
-  size_t next = 0;              // next capture of plan->times_s
+  size_t next = 0;  // next capture of plan->times_s
   bool best_done = false;
-  av::FramePtr best_frame;      // {Best}: the most detailed frame of the window so far
+  av::FramePtr best_frame;  // {Best}: the most detailed frame of the window so far
   double best_stddev = -1;
   std::vector<av::FramePtr> sprites;  // per layer, when plan->sprite_columns > 0
 };
 
 ThumbnailStage::ThumbnailStage(const std::vector<ImagePlan>& plans, const FilterInput& input,
-                               FrameQueue& queue, std::filesystem::path output_dir, std::string file,
-                               std::function<void()> progressed)
+                               FrameQueue& queue, std::filesystem::path output_dir,
+                               std::string file, std::function<void()> progressed)
     : input_(input),
       queue_(queue),
       output_dir_(std::move(output_dir)),
@@ -114,18 +122,28 @@ LumaStats ThumbnailStage::luma_stats(const AVFrame* frame, SwsContext*& scaler) 
   auto format = static_cast<AVPixelFormat>(frame->format);
   bool full_range = frame->color_range == AVCOL_RANGE_JPEG;
   switch (format) {
-    case AV_PIX_FMT_YUVJ420P: format = AV_PIX_FMT_YUV420P, full_range = true; break;
-    case AV_PIX_FMT_YUVJ422P: format = AV_PIX_FMT_YUV422P, full_range = true; break;
-    case AV_PIX_FMT_YUVJ444P: format = AV_PIX_FMT_YUV444P, full_range = true; break;
-    default: break;
+    case AV_PIX_FMT_YUVJ420P:
+      format = AV_PIX_FMT_YUV420P, full_range = true;
+      break;
+    case AV_PIX_FMT_YUVJ422P:
+      format = AV_PIX_FMT_YUV422P, full_range = true;
+      break;
+    case AV_PIX_FMT_YUVJ444P:
+      format = AV_PIX_FMT_YUV444P, full_range = true;
+      break;
+    default:
+      break;
   }
-  scaler = sws_getCachedContext(scaler, frame->width, frame->height, format, kStatsWidth, kStatsHeight,
-                                AV_PIX_FMT_GRAY8, SWS_AREA, nullptr, nullptr, nullptr);
+  scaler =
+      sws_getCachedContext(scaler, frame->width, frame->height, format, kStatsWidth, kStatsHeight,
+                           AV_PIX_FMT_GRAY8, SWS_AREA, nullptr, nullptr, nullptr);
   if (scaler == nullptr) return {};
   int *inv_table = nullptr, *table = nullptr;
   int src_range = 0, dst_range = 0, brightness = 0, contrast = 0, saturation = 0;
-  sws_getColorspaceDetails(scaler, &inv_table, &src_range, &table, &dst_range, &brightness, &contrast, &saturation);
-  sws_setColorspaceDetails(scaler, inv_table, full_range ? 1 : 0, table, 1, brightness, contrast, saturation);
+  sws_getColorspaceDetails(scaler, &inv_table, &src_range, &table, &dst_range, &brightness,
+                           &contrast, &saturation);
+  sws_setColorspaceDetails(scaler, inv_table, full_range ? 1 : 0, table, 1, brightness, contrast,
+                           saturation);
   uint8_t luma[kStatsWidth * kStatsHeight];
   uint8_t* dst[4] = {luma, nullptr, nullptr, nullptr};
   int dst_stride[4] = {kStatsWidth, 0, 0, 0};
@@ -165,7 +183,8 @@ void ThumbnailStage::offer(av::FramePtr frame, double t) {
     const auto& times = c.plan->times_s;
     while (c.next < times.size() && t >= times[c.next]) {
       const double target = times[c.next];
-      const bool take_prev = prev_ && prev_t_ >= 0 && std::abs(prev_t_ - target) <= std::abs(t - target);
+      const bool take_prev =
+          prev_ && prev_t_ >= 0 && std::abs(prev_t_ - target) <= std::abs(t - target);
       capture(c, c.next, take_prev ? prev_.get() : frame.get());
       ++c.next;
     }
@@ -199,8 +218,9 @@ void ThumbnailStage::capture(Codec& c, size_t index, const AVFrame* frame) {
   av::FramePtr copy(av_frame_clone(frame));  // a new reference: the graph takes it
   if (!copy) throw std::bad_alloc();
   if (!c.graph->input().matches(copy.get()))  // the decoder changed size or format mid-stream
-    c.graph = std::make_unique<FilterGraph>(p.filter, FilterInput::from_frame(copy.get(), AVMEDIA_TYPE_VIDEO, input_.time_base),
-                                            p.layers.size(), 0, file_);
+    c.graph = std::make_unique<FilterGraph>(
+        p.filter, FilterInput::from_frame(copy.get(), AVMEDIA_TYPE_VIDEO, input_.time_base),
+        p.layers.size(), 0, file_);
   c.graph->push(copy.get());
   for (size_t i = 0; i < p.layers.size(); ++i) {
     const ImageLayerPlan& l = p.layers[i];
@@ -238,11 +258,13 @@ void ThumbnailStage::finish() {
       // end of the Range), pointing at its tile with a Media Fragments xywh.
       std::string vtt = "WEBVTT\n";
       for (size_t k = 0; k < p.times_s.size(); ++k) {
-        const double end = k + 1 < p.times_s.size() ? p.times_s[k + 1] : std::max(p.end_s, p.times_s[k]);
+        const double end =
+            k + 1 < p.times_s.size() ? p.times_s[k + 1] : std::max(p.end_s, p.times_s[k]);
         const int column = static_cast<int>(k % static_cast<size_t>(p.sprite_columns));
         const int row = static_cast<int>(k / static_cast<size_t>(p.sprite_columns));
-        vtt += fmt::format("\n{} --> {}\n{}#xywh={},{},{},{}\n", vtt_timestamp(p.times_s[k]), vtt_timestamp(end),
-                           l.sprite_file_name, column * l.width, row * l.height, l.width, l.height);
+        vtt += fmt::format("\n{} --> {}\n{}#xywh={},{},{},{}\n", vtt_timestamp(p.times_s[k]),
+                           vtt_timestamp(end), l.sprite_file_name, column * l.width, row * l.height,
+                           l.width, l.height);
       }
       write(l.vtt_file_name, vtt);
     }
@@ -253,8 +275,9 @@ std::string ThumbnailStage::encode(AVFrame* picture, presets::OutputFormat forma
                                    const std::string& name) const {
   const AVCodec* codec = avcodec_find_encoder(codec_id(format));
   if (codec == nullptr)
-    throw EncodeError(ErrorCategory::Processing, fmt::format("{}: no {} encoder in libavcodec", name,
-                                                             avcodec_get_name(codec_id(format))));
+    throw EncodeError(
+        ErrorCategory::Processing,
+        fmt::format("{}: no {} encoder in libavcodec", name, avcodec_get_name(codec_id(format))));
   av::CodecContextPtr ctx(avcodec_alloc_context3(codec));
   if (!ctx) throw std::bad_alloc();
   ctx->width = picture->width;
@@ -274,10 +297,12 @@ std::string ThumbnailStage::encode(AVFrame* picture, presets::OutputFormat forma
   auto fail = [&](int ret, const char* what) {
     std::string reason = av::error_text(ret);
     if (auto detail = av::last_log_error(); !detail.empty()) reason += " (" + detail + ")";
-    throw EncodeError(ErrorCategory::Processing, fmt::format("{}: {} ({}): {}", (output_dir_ / name).string(), what,
-                                                             codec->name, reason));
+    throw EncodeError(
+        ErrorCategory::Processing,
+        fmt::format("{}: {} ({}): {}", (output_dir_ / name).string(), what, codec->name, reason));
   };
-  if (int ret = avcodec_open2(ctx.get(), codec, nullptr); ret < 0) fail(ret, "opening the image encoder");
+  if (int ret = avcodec_open2(ctx.get(), codec, nullptr); ret < 0)
+    fail(ret, "opening the image encoder");
   picture->pts = 0;
   picture->pict_type = AV_PICTURE_TYPE_NONE;
   if (int ret = avcodec_send_frame(ctx.get(), picture); ret < 0) fail(ret, "encoding");
@@ -298,14 +323,15 @@ std::string ThumbnailStage::encode(AVFrame* picture, presets::OutputFormat forma
 void ThumbnailStage::write(const std::string& name, const std::string& bytes) {
   const auto it = file_index_.find(name);
   if (it == file_index_.end())
-    throw EncodeError(ErrorCategory::Processing, fmt::format("{}: not a planned thumbnail file", name));
+    throw EncodeError(ErrorCategory::Processing,
+                      fmt::format("{}: not a planned thumbnail file", name));
   File* file = &files_[it->second];
   std::ofstream out(file->temp_path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
   if (!out)
-    throw EncodeError(ErrorCategory::Output,
-                      fmt::format("{}: writing failed ({} bytes)", file->final_path.string(), bytes.size()));
+    throw EncodeError(ErrorCategory::Output, fmt::format("{}: writing failed ({} bytes)",
+                                                         file->final_path.string(), bytes.size()));
   file->written = true;
 }
 
@@ -313,14 +339,16 @@ std::vector<std::filesystem::path> ThumbnailStage::commit() {
   for (const File& f : files_)
     if (!f.written)
       throw EncodeError(ErrorCategory::Processing,
-                        fmt::format("{}: {}: no frame was captured for it", file_, f.final_path.filename().string()));
+                        fmt::format("{}: {}: no frame was captured for it", file_,
+                                    f.final_path.filename().string()));
   std::vector<std::filesystem::path> paths;
   for (const File& f : files_) {
     std::error_code ec;
     std::filesystem::rename(f.temp_path, f.final_path, ec);
     if (ec)
-      throw EncodeError(ErrorCategory::Output, fmt::format("{}: renaming the finished file into place failed: {}",
-                                                           f.final_path.string(), ec.message()));
+      throw EncodeError(ErrorCategory::Output,
+                        fmt::format("{}: renaming the finished file into place failed: {}",
+                                    f.final_path.string(), ec.message()));
     paths.push_back(f.final_path);
   }
   committed_ = true;

@@ -55,7 +55,8 @@ class ThumbnailStage {
   /// @param progressed called after each frame (progress); must be thread-safe
   /// @throws EncodeError (Processing) when a filter graph cannot be built
   ThumbnailStage(const std::vector<ImagePlan>& plans, const FilterInput& input, FrameQueue& queue,
-                 std::filesystem::path output_dir, std::string file, std::function<void()> progressed);
+                 std::filesystem::path output_dir, std::string file,
+                 std::function<void()> progressed);
   ~ThumbnailStage();
   ThumbnailStage(const ThumbnailStage&) = delete;
   ThumbnailStage& operator=(const ThumbnailStage&) = delete;
@@ -90,7 +91,8 @@ class ThumbnailStage {
   void capture(Codec& c, size_t index, const AVFrame* frame);
   void finish();
   void write(const std::string& name, const std::string& bytes);
-  std::string encode(AVFrame* picture, presets::OutputFormat format, int qscale, const std::string& name) const;
+  std::string encode(AVFrame* picture, presets::OutputFormat format, int qscale,
+                     const std::string& name) const;
 
   FilterInput input_;
   FrameQueue& queue_;
@@ -98,9 +100,9 @@ class ThumbnailStage {
   std::string file_;
   std::function<void()> progressed_;
   std::vector<std::unique_ptr<Codec>> codecs_;
-  std::vector<File> files_;  // in commit() order
+  std::vector<File> files_;                             // in commit() order
   std::unordered_map<std::string, size_t> file_index_;  // file name -> files_ index
-  av::FramePtr prev_;        // the frame before the current one (nearest-frame choice)
+  av::FramePtr prev_;  // the frame before the current one (nearest-frame choice)
   double prev_t_ = 0;
   av::FramePtr filtered_;
   SwsContext* scaler_ = nullptr;  // {Best} statistics

@@ -25,17 +25,24 @@ using presets::ImageLayer;
 using presets::ImagePosition;
 using presets::OutputFormat;
 
-constexpr const char* kVfrClip = "vfr-640x360-h264-aac-17s.mp4";         // 17.06 s, 640x360
-constexpr const char* kShortClip = "bbb-800x640-h264-video-only-14s.mp4";  // 4 s from pts 10 s, 800x640 30 fps
+constexpr const char* kVfrClip = "vfr-640x360-h264-aac-17s.mp4";  // 17.06 s, 640x360
+constexpr const char* kShortClip =
+    "bbb-800x640-h264-video-only-14s.mp4";  // 4 s from pts 10 s, 800x640 30 fps
 
 // A thumbnail and the source picture of its time differ by JPEG and scaling only: 0.7 to 2.3
 // levels on these clips.
 // Pictures a second apart in these clips differ by 9 to 35 levels.
 constexpr double kSamePicture = 4.0;
 
-ImagePosition seconds(double s) { return {ImagePosition::Unit::Seconds, s}; }
-ImagePosition percent(double p) { return {ImagePosition::Unit::Percent, p}; }
-ImagePosition frame(double n) { return {ImagePosition::Unit::Frame, n}; }
+ImagePosition seconds(double s) {
+  return {ImagePosition::Unit::Seconds, s};
+}
+ImagePosition percent(double p) {
+  return {ImagePosition::Unit::Percent, p};
+}
+ImagePosition frame(double n) {
+  return {ImagePosition::Unit::Frame, n};
+}
 
 ImageLayer pixels(int width, int height) {
   ImageLayer l;
@@ -61,7 +68,8 @@ ImageCodec image_codec(OutputFormat format, ImagePosition start, std::optional<I
   return c;
 }
 
-presets::Output image_output(OutputFormat format, std::string file_name = "{Basename}_{Index}{Extension}") {
+presets::Output image_output(OutputFormat format,
+                             std::string file_name = "{Basename}_{Index}{Extension}") {
   presets::Output o;
   o.file_name = std::move(file_name);
   o.format = format;
@@ -116,7 +124,8 @@ struct Capture {
   std::filesystem::path thumbnail;
   double at_s = 0, other_s = 0;
 };
-std::vector<Match> compare_with_source(const std::vector<Capture>& captures, const std::string& clip) {
+std::vector<Match> compare_with_source(const std::vector<Capture>& captures,
+                                       const std::string& clip) {
   std::vector<double> times;
   for (const auto& c : captures) times.push_back(c.at_s);
   for (const auto& c : captures) times.push_back(c.other_s);
@@ -124,12 +133,13 @@ std::vector<Match> compare_with_source(const std::vector<Capture>& captures, con
   std::vector<Match> matches;
   for (size_t i = 0; i < captures.size(); ++i) {
     const GrayImage thumb = decode_gray_frame(captures[i].thumbnail.string(), 0, 64, 36);
-    matches.push_back({mean_abs_diff(thumb, source[i]), mean_abs_diff(thumb, source[captures.size() + i])});
+    matches.push_back(
+        {mean_abs_diff(thumb, source[i]), mean_abs_diff(thumb, source[captures.size() + i])});
   }
   return matches;
 }
-Match compare_with_source(const std::filesystem::path& thumbnail, const std::string& clip, double at_s,
-                          double other_s) {
+Match compare_with_source(const std::filesystem::path& thumbnail, const std::string& clip,
+                          double at_s, double other_s) {
   return compare_with_source({{thumbnail, at_s, other_s}}, clip).front();
 }
 
@@ -157,8 +167,10 @@ TEST(Thumbnails, EveryTwoSecondsOfA17SecondClipShowTheSourceAtThoseTimes) {
   }
   const auto matches = compare_with_source(captures, kVfrClip);
   for (size_t i = 0; i < matches.size(); ++i) {
-    EXPECT_LT(matches[i].right, kSamePicture) << "thumbnail " << i + 1 << " at " << captures[i].at_s << " s";
-    EXPECT_LT(2 * matches[i].right, matches[i].other) << "thumbnail " << i + 1 << " looks like another time";
+    EXPECT_LT(matches[i].right, kSamePicture)
+        << "thumbnail " << i + 1 << " at " << captures[i].at_s << " s";
+    EXPECT_LT(2 * matches[i].right, matches[i].other)
+        << "thumbnail " << i + 1 << " looks like another time";
   }
   // A thumbnail-only task still gets both metadata files, after the images.
   EXPECT_EQ(r.files.back().mime_type, "application/xml");
@@ -174,8 +186,8 @@ TEST(Thumbnails, EveryTwoSecondsOfA17SecondClipShowTheSourceAtThoseTimes) {
 
 TEST(Thumbnails, PercentPositionsArePercentsOfTheDuration) {
   TempDir dir;
-  const auto preset = thumbnail_preset(
-      image_codec(OutputFormat::Jpg, percent(10), percent(20), std::nullopt, {percent_size(25, 25)}));
+  const auto preset = thumbnail_preset(image_codec(OutputFormat::Jpg, percent(10), percent(20),
+                                                   std::nullopt, {percent_size(25, 25)}));
   const EncodeResult r = encode_with(preset, kVfrClip, dir);
   const auto jpegs = files_of(r, "image/jpeg");
   ASSERT_EQ(jpegs.size(), 5u);  // 10, 30, 50, 70, 90 %
@@ -191,7 +203,8 @@ TEST(Thumbnails, PercentPositionsArePercentsOfTheDuration) {
   const auto matches = compare_with_source(captures, kVfrClip);
   for (size_t i = 0; i < matches.size(); ++i) {
     EXPECT_LT(matches[i].right, kSamePicture) << "thumbnail at " << captures[i].at_s << " s";
-    EXPECT_LT(2 * matches[i].right, matches[i].other) << "thumbnail at " << captures[i].at_s << " s looks like another time";
+    EXPECT_LT(2 * matches[i].right, matches[i].other)
+        << "thumbnail at " << captures[i].at_s << " s looks like another time";
   }
 }
 
@@ -211,7 +224,8 @@ TEST(Thumbnails, FrameNumbersCountFramesOfTheSource) {
   const auto matches = compare_with_source(captures, kShortClip);
   for (size_t i = 0; i < matches.size(); ++i) {
     EXPECT_LT(matches[i].right, kSamePicture) << "frame " << 15 + 30 * i;
-    EXPECT_LT(2 * matches[i].right, matches[i].other) << "frame " << 15 + 30 * i << " looks like another time";
+    EXPECT_LT(2 * matches[i].right, matches[i].other)
+        << "frame " << 15 + 30 * i << " looks like another time";
   }
 }
 
@@ -240,17 +254,20 @@ TEST(Thumbnails, PngAndBmpDecodeBackAtTheirSizes) {
   preset.name = "png and bmp";
   preset.images.push_back(image_codec(OutputFormat::Png, seconds(1), std::nullopt, std::nullopt,
                                       {percent_size(50, 50), pixels(100, 0)}));
-  preset.images.push_back(image_codec(OutputFormat::Bmp, seconds(2), std::nullopt, std::nullopt,
-                                      {pixels(0, 128)}));
-  preset.outputs.push_back(image_output(OutputFormat::Png, "{Basename}_{Resolution}_{Index}{Extension}"));
-  preset.outputs.push_back(image_output(OutputFormat::Bmp, "still_{Width}x{Height}_{Index}{Extension}"));
+  preset.images.push_back(
+      image_codec(OutputFormat::Bmp, seconds(2), std::nullopt, std::nullopt, {pixels(0, 128)}));
+  preset.outputs.push_back(
+      image_output(OutputFormat::Png, "{Basename}_{Resolution}_{Index}{Extension}"));
+  preset.outputs.push_back(
+      image_output(OutputFormat::Bmp, "still_{Width}x{Height}_{Index}{Extension}"));
   const EncodeResult r = encode_with(preset, kShortClip, dir);
 
   const auto pngs = files_of(r, "image/png");
   ASSERT_EQ(pngs.size(), 2u);
   // 800x640 coded with pixels of 1137:800: the displayed picture is 1137x640 square pixels.
   EXPECT_EQ(pngs[0].name, "bbb-800x640-h264-video-only-14s_569x320_000001.png");
-  EXPECT_EQ(pngs[1].name, "bbb-800x640-h264-video-only-14s_100x56_000001.png");  // 56 from the aspect
+  EXPECT_EQ(pngs[1].name,
+            "bbb-800x640-h264-video-only-14s_100x56_000001.png");  // 56 from the aspect
   const auto png = image_info(dir.path() / pngs[0].name);
   EXPECT_EQ(png.codec, AV_CODEC_ID_PNG);
   EXPECT_EQ(png.width, 569);
@@ -263,8 +280,10 @@ TEST(Thumbnails, PngAndBmpDecodeBackAtTheirSizes) {
   EXPECT_EQ(bmp.width, 227);
   EXPECT_EQ(bmp.height, 128);
   // Lossless formats: the picture is the source's, and not upside down or colour-swapped.
-  EXPECT_LT(compare_with_source(dir.path() / pngs[0].name, kShortClip, 1.0, 3.0).right, kSamePicture);
-  EXPECT_LT(compare_with_source(dir.path() / bmps[0].name, kShortClip, 2.0, 0.5).right, kSamePicture);
+  EXPECT_LT(compare_with_source(dir.path() / pngs[0].name, kShortClip, 1.0, 3.0).right,
+            kSamePicture);
+  EXPECT_LT(compare_with_source(dir.path() / bmps[0].name, kShortClip, 2.0, 0.5).right,
+            kSamePicture);
 }
 
 TEST(Thumbnails, PhonePortraitClipGivesUprightPortraitThumbnails) {
@@ -292,8 +311,8 @@ TEST(Thumbnails, Hdr10ClipGivesToneMappedThumbnails) {
   // As the H.264 layers (engine_picture_test.cpp): PQ code values shown as SDR look washed out.
   const std::string clip = "hdr10-1080p30-hevc-10bit-aac.mp4";
   TempDir dir;
-  const auto preset = thumbnail_preset(image_codec(OutputFormat::Jpg, seconds(0.5), std::nullopt,
-                                                   std::nullopt, {pixels(320, 180)}));
+  const auto preset = thumbnail_preset(
+      image_codec(OutputFormat::Jpg, seconds(0.5), std::nullopt, std::nullopt, {pixels(320, 180)}));
   const EncodeResult r = encode_with(preset, clip, dir);
   const auto jpegs = files_of(r, "image/jpeg");
   ASSERT_EQ(jpegs.size(), 1u);
@@ -307,7 +326,8 @@ TEST(Thumbnails, Hdr10ClipGivesToneMappedThumbnails) {
 
 TEST(Thumbnails, SpriteTilesEveryCaptureAndItsVttPointsAtEachTile) {
   TempDir dir;
-  auto codec = image_codec(OutputFormat::Jpg, seconds(0), seconds(2), seconds(10), {pixels(64, 36)});
+  auto codec =
+      image_codec(OutputFormat::Jpg, seconds(0), seconds(2), seconds(10), {pixels(64, 36)});
   codec.sprite_columns = 3;
   const auto preset = thumbnail_preset(codec);
   const EncodeResult r = encode_with(preset, kVfrClip, dir);
@@ -324,11 +344,12 @@ TEST(Thumbnails, SpriteTilesEveryCaptureAndItsVttPointsAtEachTile) {
   const std::string sprite = jpegs[0].name;
   EXPECT_EQ(read_text(dir.path() / vtts[0].name),
             "WEBVTT\n"
-            "\n00:00:00.000 --> 00:00:02.000\n" + sprite + "#xywh=0,0,64,36\n" +
-            "\n00:00:02.000 --> 00:00:04.000\n" + sprite + "#xywh=64,0,64,36\n" +
-            "\n00:00:04.000 --> 00:00:06.000\n" + sprite + "#xywh=128,0,64,36\n" +
-            "\n00:00:06.000 --> 00:00:08.000\n" + sprite + "#xywh=0,36,64,36\n" +
-            "\n00:00:08.000 --> 00:00:10.000\n" + sprite + "#xywh=64,36,64,36\n");
+            "\n00:00:00.000 --> 00:00:02.000\n" +
+                sprite + "#xywh=0,0,64,36\n" + "\n00:00:02.000 --> 00:00:04.000\n" + sprite +
+                "#xywh=64,0,64,36\n" + "\n00:00:04.000 --> 00:00:06.000\n" + sprite +
+                "#xywh=128,0,64,36\n" + "\n00:00:06.000 --> 00:00:08.000\n" + sprite +
+                "#xywh=0,36,64,36\n" + "\n00:00:08.000 --> 00:00:10.000\n" + sprite +
+                "#xywh=64,36,64,36\n");
   // The tile of 6 s (row 2, column 1) is the source at 6 s; the empty last tile is black.
   const GrayImage grid = decode_gray_frame((dir.path() / sprite).string(), 0, 192, 72);
   GrayImage tile{64, 36, {}}, last{64, 36, {}};
@@ -390,7 +411,8 @@ TEST(Thumbnails, VideoPresetWithAThumbnailWritesBothFromOneDecode) {
   EXPECT_EQ(info.height, 360);
   EXPECT_LT(compare_with_source(dir.path() / r.files[1].name, clip, 0.5, 0).right, kSamePicture);
   // The manifest describes media files only (its AssetFile has a Duration and tracks).
-  const std::string manifest = read_text(dir.path() / "clip-1080x720-h264-aac-mono-1s_manifest.xml");
+  const std::string manifest =
+      read_text(dir.path() / "clip-1080x720-h264-aac-mono-1s_manifest.xml");
   EXPECT_TRUE(contains(manifest, r.files[0].name)) << manifest;
   EXPECT_FALSE(contains(manifest, ".jpg")) << manifest;
 }

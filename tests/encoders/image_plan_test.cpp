@@ -21,7 +21,8 @@ using presets::ImageLayer;
 using presets::ImagePosition;
 using presets::OutputFormat;
 
-constexpr const char* kVfrClip = "vfr-640x360-h264-aac-17s.mp4";  // 17.06 s, 640x360, 30 fps average
+constexpr const char* kVfrClip =
+    "vfr-640x360-h264-aac-17s.mp4";  // 17.06 s, 640x360, 30 fps average
 
 ImageLayer layer(int width, int height, int width_percent = 0, int height_percent = 0) {
   ImageLayer l;
@@ -32,7 +33,8 @@ ImageLayer layer(int width, int height, int width_percent = 0, int height_percen
   return l;
 }
 
-presets::Preset thumbnails(ImageCodec codec, std::string file_name = "{Basename}_{Index}{Extension}") {
+presets::Preset thumbnails(ImageCodec codec,
+                           std::string file_name = "{Basename}_{Index}{Extension}") {
   presets::Preset p;
   p.name = "thumbnails";
   presets::Output out;
@@ -54,13 +56,20 @@ ImageCodec codec(ImagePosition start, std::optional<ImagePosition> step = std::n
   return c;
 }
 
-ImagePosition pct(double v) { return {ImagePosition::Unit::Percent, v}; }
-ImagePosition sec(double v) { return {ImagePosition::Unit::Seconds, v}; }
-ImagePosition frames(double v) { return {ImagePosition::Unit::Frame, v}; }
+ImagePosition pct(double v) {
+  return {ImagePosition::Unit::Percent, v};
+}
+ImagePosition sec(double v) {
+  return {ImagePosition::Unit::Seconds, v};
+}
+ImagePosition frames(double v) {
+  return {ImagePosition::Unit::Frame, v};
+}
 
 std::vector<ImagePlan> plan(const presets::Preset& preset, std::string_view clip = kVfrClip) {
   const MediaInfo info = probe(media(clip));
-  return plan_images(preset, *info.primary_video(), info.primary_video()->duration_s, info.name, info.path);
+  return plan_images(preset, *info.primary_video(), info.primary_video()->duration_s, info.name,
+                     info.path);
 }
 
 std::string configuration_error(const presets::Preset& preset, std::string_view clip = kVfrClip) {
@@ -77,7 +86,8 @@ TEST(ImagePlan, MesSeriesSampleGivesTenImagesAtFiveToNinetyFivePercent) {
   const ImagePlan& p = plans[0];
   ASSERT_EQ(p.times_s.size(), 10u);
   const double duration = probe(media(kVfrClip)).primary_video()->duration_s;
-  for (size_t i = 0; i < 10; ++i) EXPECT_NEAR(p.times_s[i], duration * (0.05 + 0.1 * static_cast<double>(i)), 1e-6);
+  for (size_t i = 0; i < 10; ++i)
+    EXPECT_NEAR(p.times_s[i], duration * (0.05 + 0.1 * static_cast<double>(i)), 1e-6);
   ASSERT_EQ(p.layers.size(), 1u);
   EXPECT_EQ(p.layers[0].width, 160);
   EXPECT_EQ(p.layers[0].height, 90);
@@ -128,7 +138,8 @@ TEST(ImagePlan, LayersOfOneCaptureShareTheIndexAndDifferByResolution) {
   EXPECT_TRUE(contains(plans[0].filter, "split=2")) << plans[0].filter;
   EXPECT_TRUE(contains(plans[0].filter, "format=rgb24[v1]")) << plans[0].filter;
   // Without a size in the name the two layers would write one file.
-  EXPECT_TRUE(contains(configuration_error(thumbnails(c)), "gives 'vfr-640x360-h264-aac-17s_000001.png' twice"));
+  EXPECT_TRUE(contains(configuration_error(thumbnails(c)),
+                       "gives 'vfr-640x360-h264-aac-17s_000001.png' twice"));
 }
 
 TEST(ImagePlan, FileNameNeedsExactlyOneIndexAndOnlyThumbnailMacros) {
@@ -136,19 +147,23 @@ TEST(ImagePlan, FileNameNeedsExactlyOneIndexAndOnlyThumbnailMacros) {
                        "must contain {Index} exactly once (MES), not 0 times"));
   EXPECT_TRUE(contains(configuration_error(thumbnails(codec(sec(1)), "{Index}_{Index}{Extension}")),
                        "not 2 times"));
-  EXPECT_TRUE(contains(configuration_error(thumbnails(codec(sec(1)), "{Basename}_{Bitrate}_{Index}.jpg")),
-                       "{Bitrate} is not a thumbnail macro"));
+  EXPECT_TRUE(
+      contains(configuration_error(thumbnails(codec(sec(1)), "{Basename}_{Bitrate}_{Index}.jpg")),
+               "{Bitrate} is not a thumbnail macro"));
 }
 
 TEST(ImagePlan, TimesBeyondTheEndFailStepsStopAtTheEnd) {
   const std::string message = configuration_error(thumbnails(codec(sec(60))));
-  EXPECT_TRUE(contains(message, "JpgImage 1 Start 60.000 s (60.000 s) is beyond the input's duration (17.063 s)"))
+  EXPECT_TRUE(contains(
+      message, "JpgImage 1 Start 60.000 s (60.000 s) is beyond the input's duration (17.063 s)"))
       << message;
-  EXPECT_TRUE(contains(configuration_error(thumbnails(codec(pct(100)))), "beyond the input's duration"));
+  EXPECT_TRUE(
+      contains(configuration_error(thumbnails(codec(pct(100)))), "beyond the input's duration"));
   // A Range past the end is cut at the end, as the default Range (100%) is.
   const auto plans = plan(thumbnails(codec(sec(10), sec(3), sec(60))));
   EXPECT_EQ(plans[0].times_s, (std::vector<double>{10, 13, 16}));
-  EXPECT_TRUE(contains(configuration_error(thumbnails(codec(sec(1), sec(0)))), "Step 0.000 s must be above 0"));
+  EXPECT_TRUE(contains(configuration_error(thumbnails(codec(sec(1), sec(0)))),
+                       "Step 0.000 s must be above 0"));
 }
 
 TEST(ImagePlan, EveryImageCodecNeedsAnOutputOfItsFormatAndTheReverse) {
@@ -161,7 +176,9 @@ TEST(ImagePlan, EveryImageCodecNeedsAnOutputOfItsFormatAndTheReverse) {
   bmp.file_name = "x_{Index}.bmp";
   bmp.format = OutputFormat::Bmp;
   extra.outputs.push_back(bmp);
-  EXPECT_TRUE(contains(configuration_error(extra), "output 'x_{Index}.bmp' has Format BmpFormat but the preset has no BmpImage"));
+  EXPECT_TRUE(
+      contains(configuration_error(extra),
+               "output 'x_{Index}.bmp' has Format BmpFormat but the preset has no BmpImage"));
 }
 
 TEST(ImagePlan, SpriteIsOneGridWithItsVttAndHasLimits) {
@@ -181,7 +198,8 @@ TEST(ImagePlan, SpriteIsOneGridWithItsVttAndHasLimits) {
   auto huge = codec(sec(0), sec(0.5), std::nullopt, {layer(0, 0, 100, 100)});
   huge.sprite_columns = 10;
   const std::string message = configuration_error(thumbnails(huge));
-  EXPECT_TRUE(contains(message, "sprite of 35 images of 640x360 in 10 columns is 6400x1440")) << message;
+  EXPECT_TRUE(contains(message, "sprite of 35 images of 640x360 in 10 columns is 6400x1440"))
+      << message;
   auto by_frames = codec(frames(0), frames(30), std::nullopt);
   by_frames.sprite_columns = 2;
   EXPECT_TRUE(contains(configuration_error(thumbnails(by_frames)), "must be times or percents"));
