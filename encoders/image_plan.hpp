@@ -58,8 +58,8 @@ struct ImagePlan {
   bool best = false;            ///< Start {Best}: one capture, chosen while decoding
   std::vector<double> times_s;  ///< capture times, output seconds, ascending (empty when best)
   double end_s = 0;  ///< end of the last span, s (Range end or duration; {Best}: its window's end)
-  int sprite_columns = 0;       ///< > 0: one sprite per layer
-  std::string filter;           ///< libavfilter graph from [in] to [v0]..[vN-1], one sink per layer
+  int sprite_columns = 0;  ///< > 0: one sprite per layer
+  std::string filter;      ///< libavfilter graph from [in] to [v0]..[vN-1], one sink per layer
   std::vector<ImageLayerPlan> layers;
 
   /// How many pictures are captured (1 for {Best}).
