@@ -39,6 +39,15 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   }
 }
 
+// The MIME type of a thumbnail file, by its extension (image_plan.hpp names them).
+const char* image_mime_type(const std::filesystem::path& file) {
+  const std::string ext = file.extension().string();
+  if (ext == ".png") return "image/png";
+  if (ext == ".bmp") return "image/bmp";
+  if (ext == ".vtt") return "text/vtt";
+  return "image/jpeg";
+}
+
 // Removes the files of a failed encode. Never throws.
 struct Cleanup {
   std::vector<std::filesystem::path> files;
@@ -132,6 +141,12 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
   std::vector<MeasuredFile> measured;
   std::optional<LoudnessMeasurement> output_loudness;
   for (size_t i = 0; i < media.size(); ++i) {
+    if (i >= result.plan.outputs.size()) {  // thumbnails and sprite WebVTT files: not measured
+      const auto size = std::filesystem::file_size(media[i], ec);
+      result.files.push_back({media[i].filename().string(), ec ? 0 : static_cast<int64_t>(size),
+                              image_mime_type(media[i]), i == 0});
+      continue;
+    }
     measured.push_back(measure_file(media[i].string()));
     if (loudness && measured.back().audio()) {
       // Every file carries the same encoded audio (one AAC encoder): measured once, decoded

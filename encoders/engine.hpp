@@ -42,14 +42,18 @@ struct EncodeRequest {
 struct OutputAssetFile {
   std::string name;       ///< file name in output_dir
   int64_t size_bytes = 0;
-  std::string mime_type;  ///< "video/mp4", "audio/mp4", "application/xml"
+  std::string mime_type;  ///< "video/mp4", "audio/mp4", "image/jpeg", "image/png", "image/bmp",
+                          ///< "text/vtt" (sprite cues), "application/xml"
   bool is_primary = false;
 };
 
 struct EncodeResult {
   MediaInfo input;
   EncodePlan plan;
-  std::vector<OutputAssetFile> files;  ///< media files first (the first is primary), then the metadata
+  /// MP4 files first, then thumbnails (the first file is primary), then the metadata. The
+  /// manifest lists only the MP4 files: its AssetFile has a Duration and tracks (§9), which a
+  /// still image has not.
+  std::vector<OutputAssetFile> files;
   std::vector<MeasuredFile> measured;  ///< the media files' measured values, in `files` order
   /// The input audio's loudness (pass 1 of loudness normalisation), when the preset normalises.
   std::optional<LoudnessMeasurement> input_loudness;

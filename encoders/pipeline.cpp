@@ -10,6 +10,7 @@
 #include "encoders/encode_error.hpp"
 #include "encoders/encode_stage.hpp"
 #include "encoders/source_stage.hpp"
+#include "encoders/thumbnail_stage.hpp"
 
 namespace mw::encoders {
 
@@ -20,6 +21,8 @@ namespace {
 // second of audio.
 constexpr size_t kVideoQueueFrames = 2;
 constexpr size_t kAudioQueueFrames = 48;
+// The thumbnail stage drops almost every frame at once: two frames keep it fed.
+constexpr size_t kImageQueueFrames = 2;
 
 // Collects the first error of any stage and stops the others.
 class FirstError {
@@ -54,11 +57,16 @@ class Progress {
  public:
   Progress(const std::vector<std::unique_ptr<OutputFile>>& files, double duration_s, ProgressListener* listener)
       : files_(files), duration_s_(duration_s), listener_(listener) {}
+  void set_thumbnails(const ThumbnailStage* thumbnails) { thumbnails_ = thumbnails; }
   void update() {
     if (listener_ == nullptr || duration_s_ <= 0) return;
     double written = -1;
     for (const auto& f : files_) {
       const double s = f->written_seconds();
+      written = written < 0 ? s : std::min(written, s);
+    }
+    if (thumbnails_) {
+      const double s = thumbnails_->reached_seconds();
       written = written < 0 ? s : std::min(written, s);
     }
     const double percent = std::clamp(100.0 * written / duration_s_, 0.0, 99.9);
@@ -73,6 +81,7 @@ class Progress {
   const std::vector<std::unique_ptr<OutputFile>>& files_;
   double duration_s_;
   ProgressListener* listener_;
+  const ThumbnailStage* thumbnails_ = nullptr;
   std::mutex mutex_;
   double last_ = 0;
 };
@@ -112,10 +121,15 @@ std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, const st
   // graph starts from a source filter, and their queue is empty from the start.
   const bool decode_video = has_video && !plan.black_video && plan.video_stream >= 0;
   const bool decode_audio = has_audio && !plan.silent_audio && plan.audio_stream >= 0;
-  FrameQueue video_queue(kVideoQueueFrames), audio_queue(kAudioQueueFrames);
+  const bool has_images = plan.video_stream >= 0 && !plan.images.empty();
+  FrameQueue video_queue(kVideoQueueFrames), audio_queue(kAudioQueueFrames), image_queue(kImageQueueFrames);
   if (!decode_video) video_queue.close();
   if (!decode_audio) audio_queue.close();
-  SourceStage source(inputs, plan, decode_video ? &video_queue : nullptr, decode_audio ? &audio_queue : nullptr);
+  // One decode: thumbnails get a second reference to each frame the H.264 layers get (or, in a
+  // thumbnail-only task, the frames themselves).
+  SourceStage source(inputs, plan, decode_video ? &video_queue : has_images ? &image_queue : nullptr,
+                     decode_audio ? &audio_queue : nullptr);
+  if (decode_video && has_images) source.tap_video(&image_queue);
 
   // Filter graphs first: the encoders take their time base from the graph's sinks.
   std::unique_ptr<FilterGraph> video_graph, audio_graph;
@@ -150,7 +164,13 @@ std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, const st
   }
 
   Progress progress(outputs, plan.duration_s, listener);
-  FirstError first_error({&video_queue, &audio_queue});
+  std::unique_ptr<ThumbnailStage> thumbnails;
+  if (has_images) {
+    thumbnails = std::make_unique<ThumbnailStage>(plan.images, source.video_input(), image_queue, output_dir,
+                                                  file, [&] { progress.update(); });
+    progress.set_thumbnails(thumbnails.get());
+  }
+  FirstError first_error({&video_queue, &audio_queue, &image_queue});
   std::stop_callback on_cancel(stop, [&] { first_error.abort(); });
   auto guarded = [&](auto body) {
     return [&first_error, body]() mutable {
@@ -169,6 +189,7 @@ std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, const st
     std::vector<std::jthread> threads;  // declared last: joined before the stages are destroyed
     if (has_video) threads.emplace_back(guarded([&](std::stop_token t) { video_stage.run(t); }));
     if (has_audio) threads.emplace_back(guarded([&](std::stop_token t) { audio_stage.run(t); }));
+    if (has_images) threads.emplace_back(guarded([&](std::stop_token t) { thumbnails->run(t); }));
     threads.emplace_back(guarded([&](std::stop_token t) { source.run(t); }));
   }  // joins every stage
 
@@ -180,6 +201,8 @@ std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, const st
     out->commit();
     paths.push_back(out->final_path());
   }
+  if (thumbnails)
+    for (auto& p : thumbnails->commit()) paths.push_back(std::move(p));
   return paths;
 }
 

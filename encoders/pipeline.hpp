@@ -23,7 +23,8 @@ class ProgressListener {
 };
 
 /// Executes the plan, writing plan.outputs into `output_dir`.
-/// @return the paths of the committed output files, in plan.outputs order
+/// @return the paths of the committed output files: plan.outputs in order, then the thumbnail
+///         files (ThumbnailStage::commit() order)
 /// @throws EncodeError (Canceled when `stop` was requested; otherwise the first stage's error);
 ///         no output file or temporary file is left behind on failure
 std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, InputFile& input,

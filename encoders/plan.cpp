@@ -298,6 +298,7 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
 
   // --- Segments: which input, which span (MES Sources) ------------------------------------
   const bool from_sources = !preset.sources.empty();
+  const bool images = !preset.images.empty();  // thumbnails need the video stream too
   std::vector<presets::Source> sources = preset.sources;
   if (!from_sources) sources.emplace_back();  // the whole first input
   const bool concat = sources.size() > 1;
@@ -311,7 +312,7 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
                                   ? fmt::format("Sources[{}] (asset '{}', {})", i,
                                                 inputs[index].asset_id, in.path)
                                   : in.path;
-    const VideoTrackInfo* sv = preset.video ? in.primary_video() : nullptr;
+    const VideoTrackInfo* sv = preset.video || images ? in.primary_video() : nullptr;
     const AudioTrackInfo* sa = preset.audio ? in.primary_audio() : nullptr;
     const bool black = preset.video && sv == nullptr &&
                        preset.video->condition != presets::VideoCondition::None;
@@ -321,7 +322,14 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
                                     concat ? " and every concatenated input must have one"
                                            : " (an audio preset such as 'AAC Good Quality Audio' "
                                              "encodes this file)"));
-    if (!preset.video && sa == nullptr)
+    if (images && sv == nullptr && !black)
+      throw EncodeError(ErrorCategory::UnsupportedFormat,
+                        fmt::format("{}: no video stream; preset '{}' makes thumbnails ({}), which need "
+                                    "a video stream", where, preset.name,
+                                    preset.images[0].format == presets::OutputFormat::Png   ? "PngImage"
+                                    : preset.images[0].format == presets::OutputFormat::Bmp ? "BmpImage"
+                                                                                            : "JpgImage"));
+    if (!preset.video && !images && sa == nullptr)
       throw EncodeError(concat ? ErrorCategory::Configuration : ErrorCategory::UnsupportedFormat,
                         fmt::format("{}: no audio stream; preset '{}' encodes audio only", where,
                                     preset.name));
@@ -428,7 +436,7 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
 
   if (plan.black_video) {
     plan_black_video(plan, *preset.video, span);
-  } else if (v) {
+  } else if (v && preset.video) {
     const auto& vc = *preset.video;
     const VideoTrackInfo shown = displayed_track(*v, preset.filters);
     const auto [dw, dh] = shown.display_size();
@@ -563,6 +571,7 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
   };
   std::set<std::string> names;
   for (const auto& out : preset.outputs) {
+    if (out.format != presets::OutputFormat::Mp4) continue;  // image outputs: plan.images
     using presets::OutputStreams;
     if (out.streams == OutputStreams::VideoOnly && plan.video.empty())
       throw EncodeError(ErrorCategory::Configuration,
@@ -591,6 +600,21 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
         for (int n = 2; !names.insert(f.file_name = fmt::format("{}_{}{}", stem, n, ext)).second; ++n) {}
       }
       plan.outputs.push_back(std::move(f));
+    }
+  }
+  if (images && v) {
+    plan.images = plan_images(preset, *v, span, input.name, input.path);
+    if (plan.video.empty() && !plan.audio) {
+      // Thumbnails only: the input is needed up to the last capture (one frame more for the
+      // nearest-frame choice); decoding stops there, and progress and the "input ended early"
+      // check measure against it.
+      double last = 0;
+      for (const auto& ip : plan.images) last = std::max(last, ip.best ? ip.end_s : ip.times_s.back());
+      const double needed = last + 1.0 / (v->frame_rate.value() > 0 ? v->frame_rate.value() : 25.0);
+      if (plan.duration_s <= 0 || needed < plan.duration_s) {
+        plan.duration_s = plan.max_duration_s = needed;
+        if (plan.segments.size() == 1) plan.segments.front().duration_s = plan.segments.front().max_duration_s = needed;
+      }
     }
   }
 
@@ -625,10 +649,10 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
   };
   std::string graph;
   if (black_video) graph = generated(video_filter, ";[in]nullsink");
-  else if (video_stream >= 0) graph = with_input(video_filter, video_stream);
+  else if (video_stream >= 0 && !video_filter.empty()) graph = with_input(video_filter, video_stream);
   if (silent_audio) graph += (graph.empty() ? "" : ";") + generated(audio_filter, ";[in]anullsink");
   else if (audio_stream >= 0) graph += (graph.empty() ? "" : ";") + with_input(audio_filter, audio_stream);
-  else if (video_stream >= 0 && !black_video) {
+  else if (video_stream >= 0 && !black_video && !video_filter.empty()) {
     // ffmpeg 5.1 ties the outputs of a graph with one input to that input stream and, under
     // -noautorotate, copies its display matrix to them: the upright picture would be turned
     // again by players. A second graph input (one frame, discarded) unties them.

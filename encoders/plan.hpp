@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "encoders/image_plan.hpp"
 #include "encoders/media_info.hpp"
 #include "presets/preset.hpp"
 
@@ -126,7 +127,8 @@ struct EncodePlan {
   /// Further AAC encoders fed by the same audio graph (sink [a1].. in order): audio-only
   /// outputs at their own bitrate (WAME "Adaptive Bitrate MP4 Set").
   std::vector<AudioEncodePlan> extra_audio;
-  std::vector<OutputFilePlan> outputs;
+  std::vector<OutputFilePlan> outputs;  ///< the MP4 outputs (image outputs are in `images`)
+  std::vector<ImagePlan> images;        ///< thumbnails, from the same decoded video (image_plan.hpp)
   std::vector<std::string> notes;  ///< decisions worth telling the user (fallbacks, dropped layers)
 
   /// The ffmpeg command line that does the same encode (same filters and encoder settings).

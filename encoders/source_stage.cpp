@@ -150,6 +150,11 @@ FilterInput SourceStage::audio_input() const {
 
 bool SourceStage::queue_frame(Stream& s, av::FramePtr frame, std::stop_token& stop) {
   ++s.frames;
+  if (s.type == AVMEDIA_TYPE_VIDEO && video_tap_ != nullptr) {
+    av::FramePtr tapped(av_frame_clone(frame.get()));  // a second reference, not a copy
+    if (!tapped) throw std::bad_alloc();
+    video_tap_->push(std::move(tapped));
+  }
   return !stop.stop_requested() && s.queue->push(std::move(frame));
 }
 
@@ -277,11 +282,13 @@ void SourceStage::run(std::stop_token stop) {
   struct CloseQueues {  // end of stream for the consumers, however this function leaves
     FrameQueue* v;
     FrameQueue* a;
+    FrameQueue* tap;
     ~CloseQueues() {
       if (v) v->close();
       if (a) a->close();
+      if (tap) tap->close();
     }
-  } closer{video_queue_, audio_queue_};
+  } closer{video_queue_, audio_queue_, video_tap_};
 
   for (size_t k = 0; k < segments_.size(); ++k) {
     if (k > 0) open_segment(k);

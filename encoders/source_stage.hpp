@@ -39,6 +39,10 @@ class SourceStage {
   SourceStage(std::vector<InputFile*> inputs, const EncodePlan& plan, FrameQueue* video_queue,
               FrameQueue* audio_queue);
 
+  /// Also hands every decoded video frame (a second reference, no copy) to `queue`: the
+  /// thumbnail stage's. A closed tap takes nothing more and does not stop decoding.
+  void tap_video(FrameQueue* queue) { video_tap_ = queue; }
+
   /// What the decoders say their frames will look like (for configuring the filter graphs).
   FilterInput video_input() const;
   FilterInput audio_input() const;
@@ -83,6 +87,7 @@ class SourceStage {
   FrameQueue* video_queue_;
   FrameQueue* audio_queue_;
   Stream video_, audio_;
+  FrameQueue* video_tap_ = nullptr;
   av::FramePtr frame_;
 };
 

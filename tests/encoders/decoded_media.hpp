@@ -170,35 +170,11 @@ void decode_stream(AVFormatContext* in, int stream, AVCodecContext* dec, F&& on_
 }
 }  // namespace detail
 
-/// The picture shown `at_s` seconds after a file's first video frame (the frame whose time is
-/// nearest), as full-range 8-bit luma scaled (area average) to width x height. The picture is
-/// the coded one: the stream's display matrix is NOT applied.
-inline GrayImage decode_gray_frame(const std::string& path, double at_s, int width, int height) {
-  detail::Input in = detail::open(path);
-  const int stream = detail::best_stream(in.get(), AVMEDIA_TYPE_VIDEO, path);
-  const AVStream* st = in->streams[stream];
-  detail::Decoder dec = detail::open_decoder(st, path);
-  const double tb = av_q2d(st->time_base);
-  int64_t first = AV_NOPTS_VALUE;
-  double best_distance = std::numeric_limits<double>::infinity();
-  detail::Frame best(av_frame_alloc());
-  detail::decode_stream(in.get(), stream, dec.get(), [&](AVFrame* f) {
-    const int64_t pts = f->best_effort_timestamp;
-    if (pts == AV_NOPTS_VALUE) return true;
-    if (first == AV_NOPTS_VALUE) first = pts;
-    const double t = (pts - first) * tb;
-    if (std::abs(t - at_s) < best_distance) {
-      best_distance = std::abs(t - at_s);
-      av_frame_unref(best.get());
-      av_frame_ref(best.get(), f);
-    }
-    return t < at_s + 0.5;
-  });
-  if (best->width == 0) throw std::runtime_error("test reader: no picture decoded from " + path);
-
+/// A decoded picture as full-range 8-bit luma scaled (area average) to width x height.
+inline GrayImage gray_of(const AVFrame* frame, int width, int height, const std::string& path) {
   // The deprecated yuvj formats are their yuv twins read as full range.
-  auto format = static_cast<AVPixelFormat>(best->format);
-  bool full_range = best->color_range == AVCOL_RANGE_JPEG;
+  auto format = static_cast<AVPixelFormat>(frame->format);
+  bool full_range = frame->color_range == AVCOL_RANGE_JPEG;
   if (format == AV_PIX_FMT_YUVJ420P || format == AV_PIX_FMT_YUVJ422P ||
       format == AV_PIX_FMT_YUVJ444P) {
     format = format == AV_PIX_FMT_YUVJ420P   ? AV_PIX_FMT_YUV420P
@@ -207,7 +183,7 @@ inline GrayImage decode_gray_frame(const std::string& path, double at_s, int wid
     full_range = true;
   }
   std::unique_ptr<SwsContext, detail::ScalerFree> scaler(
-      sws_getContext(best->width, best->height, format, width, height, AV_PIX_FMT_GRAY8, SWS_AREA,
+      sws_getContext(frame->width, frame->height, format, width, height, AV_PIX_FMT_GRAY8, SWS_AREA,
                      nullptr, nullptr, nullptr));
   if (!scaler) throw std::runtime_error("test reader: no scaler for " + path);
   // Read the source's range as tagged, write full range.
@@ -224,8 +200,49 @@ inline GrayImage decode_gray_frame(const std::string& path, double at_s, int wid
   out.pixels.assign(static_cast<size_t>(width) * height, 0);
   uint8_t* dst[4] = {out.pixels.data(), nullptr, nullptr, nullptr};
   int dst_stride[4] = {width, 0, 0, 0};
-  sws_scale(scaler.get(), best->data, best->linesize, 0, best->height, dst, dst_stride);
+  sws_scale(scaler.get(), frame->data, frame->linesize, 0, frame->height, dst, dst_stride);
   return out;
+}
+
+/// The pictures shown at each of `times_s` (seconds after a file's first video frame; the frame
+/// whose time is nearest), decoded in one pass, as gray_of() pictures. The picture is the
+/// coded one: the stream's display matrix is NOT applied.
+inline std::vector<GrayImage> decode_gray_frames(const std::string& path, const std::vector<double>& times_s,
+                                                 int width, int height) {
+  detail::Input in = detail::open(path);
+  const int stream = detail::best_stream(in.get(), AVMEDIA_TYPE_VIDEO, path);
+  const AVStream* st = in->streams[stream];
+  detail::Decoder dec = detail::open_decoder(st, path);
+  const double tb = av_q2d(st->time_base);
+  int64_t first = AV_NOPTS_VALUE;
+  std::vector<double> best_distance(times_s.size(), std::numeric_limits<double>::infinity());
+  std::vector<detail::Frame> best;
+  for (size_t i = 0; i < times_s.size(); ++i) best.emplace_back(av_frame_alloc());
+  const double last = times_s.empty() ? 0 : *std::max_element(times_s.begin(), times_s.end());
+  detail::decode_stream(in.get(), stream, dec.get(), [&](AVFrame* f) {
+    const int64_t pts = f->best_effort_timestamp;
+    if (pts == AV_NOPTS_VALUE) return true;
+    if (first == AV_NOPTS_VALUE) first = pts;
+    const double t = (pts - first) * tb;
+    for (size_t i = 0; i < times_s.size(); ++i)
+      if (std::abs(t - times_s[i]) < best_distance[i]) {
+        best_distance[i] = std::abs(t - times_s[i]);
+        av_frame_unref(best[i].get());
+        av_frame_ref(best[i].get(), f);
+      }
+    return t < last + 0.5;
+  });
+  std::vector<GrayImage> out;
+  for (const auto& f : best) {
+    if (f->width == 0) throw std::runtime_error("test reader: no picture decoded from " + path);
+    out.push_back(gray_of(f.get(), width, height, path));
+  }
+  return out;
+}
+
+/// The picture shown `at_s` seconds after a file's first video frame (decode_gray_frames()).
+inline GrayImage decode_gray_frame(const std::string& path, double at_s, int width, int height) {
+  return decode_gray_frames(path, {at_s}, width, height).front();
 }
 
 /// The display matrix of a file's video stream, read from its side data (identity when none).

@@ -433,11 +433,9 @@ TEST(PresetLibrary, FourKLadderOnASmallSourceKeepsOnlyItsLowestLayer) {
   EXPECT_EQ(plan.video[0].size.height, 360);
 }
 
-// ---- Waiting for make_plan support (another engineer's part of issue 4) -----------------------
-// make_plan does not yet plan `streams: audio_only` outputs with their own `audio_bitrate`, nor
-// image outputs. The lead enables this test (removes DISABLED_) after merging that work.
-
-TEST(PresetLibrary, DISABLED_AudioOnlyRenditionsAndThumbnailsArePlanned) {
+// `streams: audio_only` outputs with their own `audio_bitrate` (WAME Adaptive Bitrate MP4 Sets)
+// and image outputs (WAME Thumbnails: JPEG 300 px wide every 5 s).
+TEST(PresetLibrary, AudioOnlyRenditionsAndThumbnailsArePlanned) {
   const MediaInfo& input = probed(k1080p);
   const std::string base = "bbb-1080p24-mpeg2-mp2";
   {
@@ -463,9 +461,14 @@ TEST(PresetLibrary, DISABLED_AudioOnlyRenditionsAndThumbnailsArePlanned) {
     const EncodePlan plan = make_plan(preset("Thumbnails"), input);
     EXPECT_TRUE(plan.video.empty());
     EXPECT_FALSE(plan.audio);
-    ASSERT_FALSE(plan.outputs.empty());
-    EXPECT_EQ(plan.outputs[0].format, presets::OutputFormat::Jpg);
-    EXPECT_TRUE(plan.outputs[0].file_name.ends_with(".jpg")) << plan.outputs[0].file_name;
+    EXPECT_TRUE(plan.outputs.empty());  // no MP4
+    ASSERT_EQ(plan.images.size(), 1u);
+    EXPECT_EQ(plan.images[0].times_s, (std::vector<double>{0.0}));  // the clip is 2.5 s: one capture
+    ASSERT_EQ(plan.images[0].layers.size(), 1u);
+    EXPECT_EQ(plan.images[0].layers[0].width, 300);
+    EXPECT_EQ(plan.images[0].layers[0].height, 169);  // 16:9, aspect kept
+    ASSERT_EQ(plan.images[0].layers[0].file_names.size(), 1u);
+    EXPECT_EQ(plan.images[0].layers[0].file_names[0], base + "_000001.jpg");
   }
 }
 
