@@ -61,7 +61,10 @@ FilterGraph::FilterGraph(const std::string& description, const FilterInput& inpu
   av::clear_log_error();
   graph_.reset(avfilter_graph_alloc());
   if (!graph_) throw std::bad_alloc();
-  graph_->nb_threads = 1;  // filters run on the stage's thread; x264 owns the cores
+  // Filters run on the stage's thread (x264 owns the cores), except HDR tone mapping: its
+  // per-pixel float work is the stage's bottleneck and libavfilter's tonemap runs in slices on
+  // every core (AVFILTER_FLAG_SLICE_THREADS; docs/benchmarks.md, the HDR benchmark).
+  graph_->nb_threads = description_.find("tonemap=") != std::string::npos ? 0 : 1;
   const bool video = input.type == AVMEDIA_TYPE_VIDEO;
   std::string args;
   if (video) {
