@@ -122,6 +122,36 @@ TEST_F(Serve, ChainedTasksRunInOrder) {
       << ::testing::PrintToString(audio);
 }
 
+TEST_F(Serve, LadderAboveTheSourceDropsLayersAndSaysSoInHistoricalEvents) {
+  // An inline MES JSON preset (as migrating users send it in Task.Configuration): a 1080p/720p/
+  // 360p ladder on the 1080x720 clip. The 1920x1080 box would be 1620x1080, above the source:
+  // MES drops it, and the task's HistoricalEvents say so before "Finished".
+  const std::string asset = daemon_.upload(kMedia + "/clip-1080x720-h264-aac-mono-1s.mp4");
+  const json preset = {
+      {"Version", 1.0},
+      {"Codecs",
+       {{{"Type", "H264Video"},
+         {"KeyFrameInterval", "00:00:02"},
+         {"Complexity", "Speed"},
+         {"H264Layers",
+          {{{"Type", "H264Layer"}, {"Width", 1920}, {"Height", 1080}, {"Bitrate", 3000}},
+           {{"Type", "H264Layer"}, {"Width", 1280}, {"Height", 720}, {"Bitrate", 1500}},
+           {{"Type", "H264Layer"}, {"Width", 640}, {"Height", 360}, {"Bitrate", 500}}}}},
+        {{"Type", "AACAudio"}, {"Bitrate", 96}}}},
+      {"Outputs", {{{"FileName", "{Basename}_{Width}x{Height}_{VideoBitrate}.mp4"}, {"Format", {{"Type", "MP4Format"}}}}}}};
+  const std::string id = create_job(job_page_body(asset, preset.dump(2), "ladder"));
+  ASSERT_TRUE(wait_task(id, "finished")) << daemon_.log();
+  const json t = tasks(id)[0];
+  EXPECT_EQ(event_codes(t), (std::vector<std::string>{"Queued", "Scheduled", "Processing", "Note", "Finished"}));
+  const std::string note = t["HistoricalEvents"]["results"][3]["Message"];
+  EXPECT_NE(note.find("layer 0 (1920x1080 at 3000 kbps) dropped"), std::string::npos) << note;
+  std::vector<std::string> expected{guid_of_id(asset) + "_metadata.xml", "clip-1080x720-h264-aac-mono-1s_1080x720_1500.mp4",
+                                    "clip-1080x720-h264-aac-mono-1s_540x360_500.mp4",
+                                    "clip-1080x720-h264-aac-mono-1s_manifest.xml"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(output_files(id), expected);
+}
+
 TEST_F(Serve, TruncatedClipEndsInErrorAndTheDaemonKeepsServing) {
   const std::string asset = daemon_.upload(kMedia + "/truncated-mdat-640x360-h264-aac.mp4");
   const std::string id = create_job(job_page_body(asset));
