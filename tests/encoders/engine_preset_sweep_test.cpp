@@ -229,7 +229,9 @@ TEST_P(PresetSweep, OnA1080pClipGivesThePublishedLayersNamesGopAndAudio) {
     ASSERT_FALSE(key.empty()) << e.name;
     EXPECT_EQ(key.front(), 0) << e.name;
     if (big_single_layer()) {
-      const int keyint = static_cast<int>(std::lround(p.video->keyframe_interval_s * kHd.fps));
+      const auto& rate = e.video->layer->frame_rate;
+      const int keyint =
+          static_cast<int>(std::lround(p.video->keyframe_interval_s * (rate.is_source() ? kHd.fps : rate.value())));
       EXPECT_EQ(keyint_, keyint) << e.name;
       for (size_t k = 1; k < key.size(); ++k) EXPECT_LE(key[k] - key[k - 1], keyint) << e.name;
     }
@@ -263,7 +265,9 @@ TEST_P(PresetSweep, OnA17sClipMeetsTheBitratesWithinFifteenPercent) {
     EXPECT_NEAR(v->bitrate_kbps, target, 0.15 * target) << e.name << ": video kbps against " << target;
     // GOP = keyframe interval, in frames (the clip's timestamps vary, so not in seconds): one
     // keyframe every interval, and with scene-change detection none further apart.
-    const int keyint = static_cast<int>(std::lround(p.video->keyframe_interval_s * kVfr.fps));
+    const auto& rate = e.video->layer->frame_rate;  // "0/1" (the source's) or the layer's own
+    const int keyint =
+        static_cast<int>(std::lround(p.video->keyframe_interval_s * (rate.is_source() ? kVfr.fps : rate.value())));
     EXPECT_NEAR(keyint_, keyint, 1) << e.name;
     const auto key = keyframe_frames((dir_.path() / "vfr-640x360-h264-aac-17s" / e.name).string());
     ASSERT_FALSE(key.empty()) << e.name;
