@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: deps build demo test test-release test-sanitizers clean
+.PHONY: deps build build-daemon demo test test-release test-sanitizers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -15,9 +15,14 @@ build: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# Only the executable (what the demo needs; the test programs take most of a full build).
+build-daemon: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target mediaworker
+
 # The main job: the daemon on an embedded SQLite store (var/demo), the sample clip uploaded, the
 # AMS v2 Job page's "Create a Job" request ("H.264 HD 720p VBR"), waited for, its output listed.
-demo: build
+demo: build-daemon
 	@MW=$(BUILD)/mediaworker bash scripts/demo.sh
 
 # Every test, then every test again under AddressSanitizer and UndefinedBehaviorSanitizer, except
