@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
 #include "encoders/encode_error.hpp"
 
 namespace mw::encoders {
@@ -34,13 +39,19 @@ void EncodeStage::pull_all() {
     while (graph_->pull(i, filtered_.get())) {
       const AVRational from = graph_->sink_time_base(i), to = encoders_[i].time_base();
       if (av_cmp_q(from, to) != 0) filtered_->pts = av_rescale_q(filtered_->pts, from, to);
-      send(i, filtered_.get());
-      av_frame_unref(filtered_.get());
+      if (layer_queues_.empty()) {
+        send(i, filtered_.get());
+        av_frame_unref(filtered_.get());
+        continue;
+      }
+      av::FramePtr out = av::make_frame();
+      av_frame_move_ref(out.get(), filtered_.get());
+      if (!layer_queues_[i]->push(std::move(out))) return;  // closed: an encoder failed
     }
   }
 }
 
-void EncodeStage::run(std::stop_token stop) {
+void EncodeStage::filter_all(std::stop_token stop) {
   while (auto frame = queue_.pop()) {
     if (stop.stop_requested()) return;
     AVFrame* f = frame->get();
@@ -60,7 +71,55 @@ void EncodeStage::run(std::stop_token stop) {
   if (stop.stop_requested()) return;
   graph_->push(nullptr);
   pull_all();
-  for (size_t i = 0; i < encoders_.size(); ++i) send(i, nullptr);
+}
+
+void EncodeStage::run(std::stop_token stop) {
+  if (encoders_.size() <= 1) {
+    filter_all(stop);
+    if (stop.stop_requested()) return;
+    for (size_t i = 0; i < encoders_.size(); ++i) send(i, nullptr);
+    return;
+  }
+  // Two frames per layer: enough to keep each encoder fed while the graph filters the next
+  // picture; memory stays bounded (a 1080p frame is 3 MB).
+  constexpr size_t kLayerQueueFrames = 2;
+  for (size_t i = 0; i < encoders_.size(); ++i) layer_queues_.push_back(std::make_unique<FrameQueue>(kLayerQueueFrames));
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  std::atomic<bool> failed = false;
+  auto fail = [&](std::exception_ptr e) {
+    {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = e;
+    }
+    failed = true;
+    for (auto& q : layer_queues_) q->abort();
+    queue_.abort();  // the source stage stops feeding us
+  };
+  {
+    std::vector<std::jthread> workers;  // joined (below) before the queues go away
+    for (size_t i = 0; i < encoders_.size(); ++i) {
+      workers.emplace_back([&, i] {
+        try {
+          while (auto frame = layer_queues_[i]->pop()) {
+            if (stop.stop_requested()) return;
+            send(i, frame->get());
+          }
+          if (!failed && !stop.stop_requested()) send(i, nullptr);  // the end: flush the encoder
+        } catch (...) {
+          fail(std::current_exception());
+        }
+      });
+    }
+    try {
+      filter_all(stop);
+    } catch (...) {
+      fail(std::current_exception());
+    }
+    for (auto& q : layer_queues_) q->close();  // the workers drain their frames, then flush
+  }
+  layer_queues_.clear();
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace mw::encoders

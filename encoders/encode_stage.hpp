@@ -31,10 +31,15 @@ class EncodeStage {
               std::vector<std::vector<Route>> routes, FrameQueue& queue, std::string file,
               std::function<void()> written);
 
-  /// Runs until the queue ends, then flushes the graph and the encoders.
+  /// Runs until the queue ends, then flushes the graph and the encoders. With several encoders
+  /// (a ladder) each encodes on its own thread, fed by a small queue of its filtered frames:
+  /// x264's encode call blocks while all its frame threads are busy, and one layer waiting must
+  /// not hold up the others (docs/benchmarks.md, the ladder benchmark).
+  /// @throws EncodeError from the filter graph or any encoder (the first error wins)
   void run(std::stop_token stop);
 
  private:
+  void filter_all(std::stop_token stop);
   void pull_all();
   void send(size_t encoder, AVFrame* frame);
 
@@ -46,6 +51,8 @@ class EncodeStage {
   std::string file_;
   std::function<void()> written_;
   av::FramePtr filtered_;
+  /// With several encoders: the filtered frames of encoder i wait in layer_queues_[i].
+  std::vector<std::unique_ptr<FrameQueue>> layer_queues_;
 };
 
 }  // namespace mw::encoders
