@@ -8,6 +8,7 @@
 #include <set>
 
 #include "encoders/encode_error.hpp"
+#include "encoders/plan.hpp"
 
 namespace mw::encoders {
 
@@ -162,40 +163,21 @@ std::pair<int, int> layer_size(const presets::ImageLayer& l, double dw, double d
 std::string expand_image_name(const std::string& pattern, const Context& c,
                               const std::string& input_name, int width, int height, size_t index,
                               OutputFormat format) {
-  std::string out;
-  size_t i = 0, indexes = 0;
-  while (i < pattern.size()) {
-    if (pattern[i] != '{') {
-      out += pattern[i++];
-      continue;
-    }
-    const size_t close = pattern.find('}', i);
-    if (close == std::string::npos) {
-      out += pattern.substr(i);
-      break;
-    }
-    const std::string macro = pattern.substr(i + 1, close - i - 1);
-    if (macro == "Basename")
-      out += std::filesystem::path(input_name).stem().string().substr(0, 32);
-    else if (macro == "Index")
-      out += fmt::format("{:06}", index), ++indexes;
-    else if (macro == "Width")
-      out += std::to_string(width);
-    else if (macro == "Height")
-      out += std::to_string(height);
-    else if (macro == "Resolution")
-      out += fmt::format("{}x{}", width, height);
-    else if (macro == "Extension")
-      out += extension_of(format);
-    else
-      throw EncodeError(
-          ErrorCategory::Configuration,
-          fmt::format(
-              "{}: {} output file name '{}': {{{}}} is not a thumbnail macro (thumbnails "
-              "have {{Basename}} {{Index}} {{Width}} {{Height}} {{Resolution}} {{Extension}})",
-              c.path, c.codec, pattern, macro));
-    i = close + 1;
-  }
+  size_t indexes = 0;
+  std::string out = expand_macros(pattern, [&](const std::string& macro) -> std::string {
+    if (macro == "Basename") return basename_macro(input_name);
+    if (macro == "Index") return ++indexes, fmt::format("{:06}", index);
+    if (macro == "Width") return std::to_string(width);
+    if (macro == "Height") return std::to_string(height);
+    if (macro == "Resolution") return fmt::format("{}x{}", width, height);
+    if (macro == "Extension") return extension_of(format);
+    throw EncodeError(
+        ErrorCategory::Configuration,
+        fmt::format(
+            "{}: {} output file name '{}': {{{}}} is not a thumbnail macro (thumbnails "
+            "have {{Basename}} {{Index}} {{Width}} {{Height}} {{Resolution}} {{Extension}})",
+            c.path, c.codec, pattern, macro));
+  });
   if (indexes != 1)
     throw EncodeError(
         ErrorCategory::Configuration,

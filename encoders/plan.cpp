@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -226,17 +227,10 @@ Size fit_to_box(double display_w, double display_h, Size box, StretchMode stretc
   return {even(w), even(h)};
 }
 
-std::string expand_file_name(const std::string& pattern, const std::string& input_name,
-                             const VideoEncodePlan* video, const AudioEncodePlan* audio,
-                             presets::OutputFormat) {
+std::string expand_macros(const std::string& pattern,
+                          const std::function<std::string(const std::string& macro)>& value) {
   std::string out;
   size_t i = 0;
-  auto need = [&](bool have, std::string_view macro) {
-    if (!have)
-      throw EncodeError(ErrorCategory::Configuration,
-                        fmt::format("output file name '{}': {{{}}} needs a {} stream in the output",
-                                    pattern, macro, macro.find("Audio") != std::string_view::npos || macro == "Channel" ? "audio" : "video"));
-  };
   while (i < pattern.size()) {
     if (pattern[i] != '{') {
       out += pattern[i++];
@@ -247,41 +241,47 @@ std::string expand_file_name(const std::string& pattern, const std::string& inpu
       out += pattern.substr(i);
       break;
     }
-    const std::string macro = pattern.substr(i + 1, close - i - 1);
-    if (macro == "Basename") {
-      out += std::filesystem::path(input_name).stem().string().substr(0, 32);
-    } else if (macro == "Width") {
-      need(video, macro);
-      out += std::to_string(video->size.width);
-    } else if (macro == "Height") {
-      need(video, macro);
-      out += std::to_string(video->size.height);
-    } else if (macro == "Resolution") {
-      need(video, macro);
-      out += fmt::format("{}x{}", video->size.width, video->size.height);
-    } else if (macro == "VideoBitrate") {
-      need(video, macro);
-      out += std::to_string(video->layer.bitrate_kbps);
-    } else if (macro == "AudioBitrate") {
-      need(audio, macro);
-      out += std::to_string(audio->codec.bitrate_kbps);
-    } else if (macro == "Channel") {
-      need(audio, macro);
-      out += std::to_string(audio->codec.channels);
-    } else if (macro == "Bitrate") {
-      need(video || audio, macro);
-      out += std::to_string(video ? video->layer.bitrate_kbps : audio->codec.bitrate_kbps);
-    } else if (macro == "Codec") {
-      out += video ? "H264" : "AAC";
-    } else if (macro == "Extension") {
-      out += ".mp4";
-    } else {
-      throw EncodeError(ErrorCategory::Configuration,
-                        fmt::format("output file name '{}': unknown macro {{{}}}", pattern, macro));
-    }
+    out += value(pattern.substr(i + 1, close - i - 1));
     i = close + 1;
   }
   return out;
+}
+
+std::string basename_macro(const std::string& input_name) {
+  return std::filesystem::path(input_name).stem().string().substr(0, 32);
+}
+
+std::string expand_file_name(const std::string& pattern, const std::string& input_name,
+                             const VideoEncodePlan* video, const AudioEncodePlan* audio,
+                             presets::OutputFormat) {
+  auto need = [&](bool have, std::string_view macro) {
+    if (!have)
+      throw EncodeError(ErrorCategory::Configuration,
+                        fmt::format("output file name '{}': {{{}}} needs a {} stream in the output",
+                                    pattern, macro, macro.find("Audio") != std::string_view::npos || macro == "Channel" ? "audio" : "video"));
+  };
+  return expand_macros(pattern, [&](const std::string& macro) -> std::string {
+    if (macro == "Basename") return basename_macro(input_name);
+    if (macro == "Codec") return video ? "H264" : "AAC";
+    if (macro == "Extension") return ".mp4";
+    if (macro == "Width" || macro == "Height" || macro == "Resolution" || macro == "VideoBitrate") {
+      need(video, macro);
+      if (macro == "Width") return std::to_string(video->size.width);
+      if (macro == "Height") return std::to_string(video->size.height);
+      if (macro == "Resolution") return fmt::format("{}x{}", video->size.width, video->size.height);
+      return std::to_string(video->layer.bitrate_kbps);
+    }
+    if (macro == "AudioBitrate" || macro == "Channel") {
+      need(audio, macro);
+      return std::to_string(macro == "Channel" ? audio->codec.channels : audio->codec.bitrate_kbps);
+    }
+    if (macro == "Bitrate") {
+      need(video || audio, macro);
+      return std::to_string(video ? video->layer.bitrate_kbps : audio->codec.bitrate_kbps);
+    }
+    throw EncodeError(ErrorCategory::Configuration,
+                      fmt::format("output file name '{}': unknown macro {{{}}}", pattern, macro));
+  });
 }
 
 EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,

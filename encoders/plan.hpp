@@ -4,6 +4,7 @@
 // each encoder's settings, the output file names. The pipeline only executes it, and the same
 // plan renders the equivalent ffmpeg command line (for `presets explain` and the benchmarks).
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -154,6 +155,15 @@ EncodePlan make_plan(const presets::Preset& preset, const MediaInfo& input,
 ///         made from the input
 EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>& inputs,
                      const PlanOptions& options = {});
+
+/// Replaces each "{Macro}" of an AMS FileName pattern by value("Macro"); text outside braces and
+/// an unclosed '{' are kept. `value` throws for a macro it does not know.
+std::string expand_macros(const std::string& pattern,
+                          const std::function<std::string(const std::string& macro)>& value);
+
+/// The MES {Basename} macro: the first 32 characters of the input file name without extension
+/// (AMS-V2-REFERENCE.md §8).
+std::string basename_macro(const std::string& input_name);
 
 /// Expands the AMS FileName macros (AMS-V2-REFERENCE.md §8: {Basename} is the first 32
 /// characters of the input file name without extension; {Extension} includes the dot).

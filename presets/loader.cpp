@@ -22,6 +22,7 @@
 #include "presets/format_rules.hpp"
 #include "presets/mes_preset.hpp"
 #include "presets/preset_error.hpp"
+#include "presets/text_values.hpp"
 
 
 namespace mw::presets {
@@ -29,36 +30,12 @@ namespace mw::presets {
 namespace {
 
 using namespace format;
+using text_values::parse_clock_time;
+using text_values::parse_number;
 
 // ---------------------------------------------------------------------------------------------
 // Plain number parsing for the value forms that are not YAML numbers ("30000/1001", "00:00:02").
 
-/// Parses all of `text` as a non-negative number; false if anything is left over.
-template <typename T>
-bool parse_number(std::string_view text, T& out) {
-  if (text.empty() || text.front() < '0' || text.front() > '9') return false;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return error == std::errc() && end == text.data() + text.size();
-}
-
-/// xs:time as MES writes it ("00:00:02", "0:00:05.5"): seconds, or nullopt.
-std::optional<double> parse_clock_time(std::string_view text) {
-  const auto first = text.find(':');
-  if (first == std::string_view::npos) return std::nullopt;
-  const auto second = text.find(':', first + 1);
-  if (second == std::string_view::npos) return std::nullopt;
-  const std::string_view minutes_text = text.substr(first + 1, second - first - 1);
-  const std::string_view seconds_text = text.substr(second + 1);
-  int hours = 0;
-  int minutes = 0;
-  double seconds = 0;
-  if (!parse_number(text.substr(0, first), hours) || minutes_text.size() != 2 ||
-      !parse_number(minutes_text, minutes) || minutes > 59 || seconds_text.size() < 2 ||
-      !parse_number(seconds_text, seconds) || seconds >= 60) {
-    return std::nullopt;
-  }
-  return hours * 3600.0 + minutes * 60.0 + seconds;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reading YAML nodes with their place, so every error names the file, line and key.

@@ -17,6 +17,7 @@
 #include "presets/loader.hpp"
 #include "presets/mes_document.hpp"
 #include "presets/preset_error.hpp"
+#include "presets/text_values.hpp"
 
 namespace mw::presets {
 
@@ -62,29 +63,9 @@ bool parse_all(std::string_view text, T& out) {
   return error == std::errc() && end == text.data() + text.size();
 }
 
-/// A non-negative decimal number with digits only and at most one '.'.
-bool parse_decimal(std::string_view text, double& out) {
-  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text.front()))) return false;
-  return parse_all(text, out) && std::isfinite(out);
-}
+/// A non-negative decimal number (digits first, finite).
+bool parse_decimal(std::string_view text, double& out) { return text_values::parse_number(text, out); }
 
-/// xs:time as MES writes it: "HH:MM:SS" with an optional fraction ("00:00:02", "0:00:05.5").
-std::optional<double> parse_clock_time(std::string_view text) {
-  const auto first = text.find(':');
-  const auto second = first == std::string_view::npos ? first : text.find(':', first + 1);
-  if (second == std::string_view::npos) return std::nullopt;
-  const std::string_view minutes_text = text.substr(first + 1, second - first - 1);
-  const std::string_view seconds_text = text.substr(second + 1);
-  unsigned hours = 0;
-  unsigned minutes = 0;
-  double seconds = 0;
-  if (!parse_all(text.substr(0, first), hours) || minutes_text.size() != 2 ||
-      !parse_all(minutes_text, minutes) || minutes > 59 || seconds_text.size() < 2 ||
-      !parse_decimal(seconds_text, seconds) || seconds >= 60) {
-    return std::nullopt;
-  }
-  return hours * 3600.0 + minutes * 60.0 + seconds;
-}
 
 /// xs:duration with days, hours, minutes and seconds ("PT4S", "PT1M30.5S", "P1DT2H"); years and
 /// months have no fixed length and are refused.
@@ -128,19 +109,10 @@ std::optional<double> parse_xs_duration(std::string_view text) {
 /// Sources, and both forms appear in the docs' samples, so both are read everywhere.
 std::optional<double> parse_time(std::string_view text) {
   text = trim(text);
-  if (auto seconds = parse_clock_time(text)) return seconds;
+  if (auto seconds = text_values::parse_clock_time(text)) return seconds;
   return parse_xs_duration(text);
 }
 
-/// A GUID "8-4-4-4-12" in hex digits.
-bool is_guid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Enum spellings of the MES schema (AMS-V2-REFERENCE.md §8). Compared ignoring case, as MES's
@@ -970,7 +942,7 @@ void Translator::read_sources(const Node& node, Preset& preset) {
           iequals(id.substr(0, kAssetIdPrefix.size()), kAssetIdPrefix)) {
         id.erase(0, kAssetIdPrefix.size());
       }
-      if (!is_guid(id)) {
+      if (!text_values::is_guid(id)) {
         fail(*asset,
              "expected an asset id such as 606db602-efd7-4436-97b4-c0b867ba195b (with or "
              "without nb:cid:UUID:), found '" +

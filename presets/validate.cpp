@@ -13,6 +13,7 @@
 #include "presets/library.hpp"
 #include "presets/loader.hpp"
 #include "presets/preset_error.hpp"
+#include "presets/text_values.hpp"
 
 namespace mw::presets {
 
@@ -391,18 +392,9 @@ void validate_output(const Preset& preset, const Output& output, const std::stri
   }
 }
 
-/// A GUID as MES AssetID writes it: 8-4-4-4-12 hex digits.
-bool is_guid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
-  }
-  return true;
-}
 
 void validate_source(const Preset& preset, const Source& source, const std::string& at) {
-  if (!source.asset_id.empty() && !is_guid(source.asset_id)) {
+  if (!source.asset_id.empty() && !text_values::is_guid(source.asset_id)) {
     reject(preset, at + ".asset_id",
            "'" + source.asset_id +
                "' is not an asset GUID; write the AssetID without its nb:cid:UUID: prefix, "
