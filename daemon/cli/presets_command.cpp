@@ -59,6 +59,39 @@ void show(const presets::Preset& p) {
   if (!p.source.empty()) fmt::print("source: {}\n", p.source);
 }
 
+/// "0.000, 5.000, 10.000 s" (at most kShownTimes times, then "... (N in all)").
+std::string capture_times(const std::vector<double>& times) {
+  constexpr size_t kShownTimes = 8;
+  std::string text;
+  for (size_t i = 0; i < times.size() && i < kShownTimes; ++i)
+    text += fmt::format("{}{:.3f}", i ? ", " : "", times[i]);
+  if (times.size() > kShownTimes) text += fmt::format(", ... ({} in all)", times.size());
+  return text + " s";
+}
+
+/// One image codec of a plan: when it captures, at which sizes, into which files.
+void print_images(const encoders::ImagePlan& ip) {
+  if (ip.best)
+    fmt::print("images: {} (codec {}): 1 capture, the most detailed frame of the first {:.3f} s ({{Best}})\n",
+               ip.type_name(), ip.codec_index, ip.end_s);
+  else
+    fmt::print("images: {} (codec {}): {} capture(s) at {}\n", ip.type_name(), ip.codec_index, ip.captures(),
+               capture_times(ip.times_s));
+  for (size_t i = 0; i < ip.layers.size(); ++i) {
+    const auto& l = ip.layers[i];
+    const std::string quality =
+        ip.format == presets::OutputFormat::Jpg ? fmt::format(", JPEG quality {} (qscale {})", l.layer.quality, l.qscale) : "";
+    if (ip.sprite_columns > 0) {
+      fmt::print("  layer {}: {}x{}{}, sprite of {} column(s) {}x{}: {} + {}\n", i, l.width, l.height, quality,
+                 ip.sprite_columns, l.sprite_width, l.sprite_height, l.sprite_file_name, l.vtt_file_name);
+    } else if (!l.file_names.empty()) {
+      fmt::print("  layer {}: {}x{}{}: {}{}\n", i, l.width, l.height, quality, l.file_names.front(),
+                 l.file_names.size() > 1 ? " .. " + l.file_names.back() : std::string());
+    }
+  }
+  fmt::print("  filter graph: {}\n", ip.filter);
+}
+
 void explain(const presets::Preset& preset, const PresetsOptions& opts) {
   const encoders::MediaInfo input = encoders::probe(opts.input);
   encoders::PlanOptions plan_options;
@@ -76,9 +109,12 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
   fmt::print("preset: {} ({})\ninput: {}\n", preset.name, preset.origin.empty() ? "library" : preset.origin,
              input.path);
   fmt::print("output time 0 = input {:.3f} s; expected duration {:.3f} s\n", plan.origin_s, plan.duration_s);
-  if (plan.video_stream >= 0) {
+  if (plan.video_stream >= 0 && plan.video.empty() && !plan.images.empty()) {
+    fmt::print("video: stream {}, thumbnails only (no H.264 layers)\n", plan.video_stream);
+  } else if (plan.video_stream >= 0 || plan.black_video) {
+    // Out of the ladder as built for this input (a content-adaptive preset lists no layers).
     fmt::print("video: stream {}, {} of {} layer(s) encoded\n", plan.video_stream, plan.video.size(),
-               preset.video ? preset.video->layers.size() : 0);
+               resolved.video ? resolved.video->layers.size() : 0);
     for (size_t i = 0; i < plan.video.size(); ++i) {
       const auto& v = plan.video[i];
       const bool padded = v.picture.width != v.size.width || v.picture.height != v.size.height;
@@ -87,7 +123,8 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
                  i, v.size.width, v.size.height,
                  padded ? fmt::format(" (picture {}x{}, padded)", v.picture.width, v.picture.height) : "",
                  v.frame_rate.value(), v.layer.bitrate_kbps, v.layer.maxrate_kbps(), v.layer.bufsize_kbit(),
-                 v.profile, v.level.empty() ? "" : " level " + v.level, v.keyint_frames,
+                 // No level: x264 picks it from the size, rate and VBV when it encodes.
+                 v.profile, " level " + (v.level.empty() ? std::string("auto") : v.level), v.keyint_frames,
                  v.scene_cut ? " + scene-cut keyframes" : " (fixed, aligned across layers)");
       fmt::print("    libx264 -preset {} -profile:v {}{} -b:v {}k -maxrate {}k -bufsize {}k -bf {} -refs {} "
                  "-x264-params {}\n",
@@ -95,8 +132,9 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
                  v.layer.maxrate_kbps(), v.layer.bufsize_kbit(), v.layer.b_frames, v.layer.reference_frames,
                  v.x264_params);
     }
-    fmt::print("  filter graph: {}\n", plan.video_filter);
+    if (!plan.video_filter.empty()) fmt::print("  filter graph: {}\n", plan.video_filter);
   }
+  for (const auto& ip : plan.images) print_images(ip);
   if (plan.audio_stream >= 0 && plan.audio)
     fmt::print("audio: stream {}: AAC ({}) {} ch ({}) {} Hz {} kbps\n  filter graph: {}\n", plan.audio_stream,
                plan.audio->profile, plan.audio->codec.channels, plan.audio->channel_layout,
@@ -108,7 +146,9 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
     fmt::print("output: {} ({})\n", o.file_name, carries);
   }
   for (const auto& n : plan.notes) fmt::print("note: {}\n", n);
-  fmt::print("ffmpeg equivalent:\n  {}\n", plan.ffmpeg_command(opts.output_dir));
+  std::string command = plan.ffmpeg_command(opts.output_dir);
+  for (size_t p = command.find('\n'); p != std::string::npos; p = command.find('\n', p + 3)) command.insert(p + 1, "  ");
+  fmt::print("ffmpeg equivalent:\n  {}\n", command);
 }
 
 /// "NAME, N layers, <summary>" for `presets validate`.
