@@ -24,7 +24,17 @@ bool has_preset_file_extension(const std::filesystem::path& path);
 /// @throws presets::PresetError when the name is unknown or the file or text is invalid
 presets::Preset resolve_preset(const std::string& name_or_file, const std::vector<std::string>& extra_dirs);
 
-/// One line describing a preset's video and audio, e.g. "1280x720 @4500 kbps H.264; AAC-LC 2 ch 48 kHz 128 kbps".
+/// One line describing a preset's video, audio and thumbnails, e.g. "H.264 1280x720 @4500 kbps;
+/// AAC-LC 2 ch 48000 Hz 128 kbps", "H.264 ladder built from the input" (content-adaptive),
+/// "HE-AAC v2 requested, encoded AAC-LC ..." (libavcodec has no HE-AAC encoder), "thumbnails:
+/// JPEG 300 px every 5 s", or for an unsupported preset "not supported (VC-1); use 'X'".
 std::string summarize(const presets::Preset& preset);
+
+/// One image codec: "JPEG 300 px every 5 s", "PNG 160 px, 64x64 every 25% at 0.5 s", with
+/// ", as a sprite N wide + WebVTT" for sprites.
+std::string summarize_images(const presets::ImageCodec& codec);
+
+/// "JPEG", "PNG", "BMP" or "MP4".
+std::string format_name(presets::OutputFormat format);
 
 }  // namespace mw::cli

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "daemon/cli/commands.hpp"
@@ -53,9 +54,34 @@ void show(const presets::Preset& p) {
                  l.level.empty() ? "" : " level " + l.level, l.b_frames, l.reference_frames,
                  l.frame_rate.is_source() ? std::string("source") : fmt::format("{}/{}", l.frame_rate.num, l.frame_rate.den));
   }
-  if (p.audio)
-    fmt::print("audio: AAC {} ch {} Hz {} kbps\n", p.audio->channels, p.audio->sampling_rate, p.audio->bitrate_kbps);
-  for (const auto& o : p.outputs) fmt::print("output: {} (mp4)\n", o.file_name);
+  if (p.audio) {
+    const std::string profile = p.audio->profile == presets::AacProfile::AacLc
+                                    ? "AAC"
+                                    : "AAC-LC (" + std::string(p.audio->profile == presets::AacProfile::HeAacV1 ? "HE-AAC v1" : "HE-AAC v2") +
+                                          " requested; libavcodec encodes AAC-LC)";
+    fmt::print("audio: {} {} ch {} Hz {} kbps\n", profile, p.audio->channels, p.audio->sampling_rate, p.audio->bitrate_kbps);
+  }
+  for (const auto& codec : p.images) {
+    fmt::print("images: {}\n", summarize_images(codec));
+    for (const auto& l : codec.layers) {
+      const std::string w = l.width_percent ? fmt::format("{}%", l.width_percent) : l.width ? std::to_string(l.width) : "auto";
+      const std::string h = l.height_percent ? fmt::format("{}%", l.height_percent) : l.height ? std::to_string(l.height) : "auto";
+      fmt::print("  width {} height {}{}\n", w, h,
+                 codec.format == presets::OutputFormat::Jpg ? fmt::format("  JPEG quality {}", l.quality) : "");
+    }
+  }
+  for (const auto& o : p.outputs) {
+    std::string format = format_name(o.format);
+    std::transform(format.begin(), format.end(), format.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (o.format == presets::OutputFormat::Jpg) format = "jpg";
+    const char* streams = o.format != presets::OutputFormat::Mp4                  ? ""
+                          : o.streams == presets::OutputStreams::VideoOnly ? ", video only"
+                          : o.streams == presets::OutputStreams::AudioOnly ? ", audio only"
+                                                                           : "";
+    fmt::print("output: {} ({}{})\n", o.file_name, format, streams);
+  }
+  if (!p.unsupported.empty())
+    fmt::print("not supported: {}; use '{}' instead\n", p.unsupported, p.use_instead);
   if (!p.source.empty()) fmt::print("source: {}\n", p.source);
 }
 
@@ -153,11 +179,13 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
 
 /// "NAME, N layers, <summary>" for `presets validate`.
 std::string describe(const presets::Preset& p) {
-  std::string layers = p.video ? fmt::format("{} layer{}", p.video->layers.size(), p.video->layers.size() == 1 ? "" : "s")
-                               : std::string("audio only");
-  std::string text = fmt::format("{}, {}, {}", p.name, layers, summarize(p));
-  if (!p.unsupported.empty()) text += "; not encoded by mediaworker: " + p.unsupported;
-  return text;
+  if (!p.unsupported.empty()) return fmt::format("{}, {}", p.name, summarize(p));
+  std::string kind;
+  if (p.video && p.video->ladder == presets::LadderMode::ContentAdaptive) kind = "adaptive ladder";
+  else if (p.video) kind = fmt::format("{} layer{}", p.video->layers.size(), p.video->layers.size() == 1 ? "" : "s");
+  else if (p.audio) kind = "audio only";
+  else kind = "thumbnails only";
+  return fmt::format("{}, {}, {}", p.name, kind, summarize(p));
 }
 
 /// Outcome of `presets validate` over its arguments.
@@ -232,7 +260,9 @@ void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts) {
   list->callback([&ctx] {
     try {
       const presets::PresetLibrary library = load_library(ctx.preset_dirs);
-      for (const auto* p : library.all()) fmt::print("{:<44} {}\n", p->name, summarize(*p));
+      size_t width = 0;  // the longest name, so that every summary starts in one column
+      for (const auto* p : library.all()) width = std::max(width, p->name.size());
+      for (const auto* p : library.all()) fmt::print("{:<{}}  {}\n", p->name, width, summarize(*p));
       ctx.exit_code = 0;
     } catch (const presets::PresetError& e) {
       print_error(e.what());
@@ -243,7 +273,13 @@ void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts) {
   show_cmd->add_option("name", opts.name, "Preset name, alias, preset file, or - to read the preset from stdin")->required();
   show_cmd->callback([&ctx, &opts] {
     try {
-      show(resolve_preset(opts.name, ctx.preset_dirs));
+      // A library preset is shown even when it is unsupported (docs/presets.md: "still listed and
+      // shown"); files, stdin and unknown names go through resolve_preset and its errors.
+      const presets::PresetLibrary library = load_library(ctx.preset_dirs);
+      std::error_code ec;
+      const bool is_file = opts.name == "-" || (has_preset_file_extension(opts.name) && std::filesystem::is_regular_file(opts.name, ec));
+      if (const presets::Preset* found = is_file ? nullptr : library.find(opts.name)) show(*found);
+      else show(resolve_preset(opts.name, ctx.preset_dirs));
       ctx.exit_code = 0;
     } catch (const presets::PresetError& e) {
       print_error(e.what());

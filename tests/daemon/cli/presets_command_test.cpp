@@ -102,6 +102,12 @@ TEST(PresetsValidate, EverySystemPresetIsValid) {
       r.out,
       "/presets/library/aac-good-quality-audio.yaml: ok (AAC Good Quality Audio, audio only,"))
       << r.out;
+  EXPECT_TRUE(contains(r.out, "/presets/library/thumbnails.yaml: ok (Thumbnails, thumbnails only, thumbnails: "
+                              "JPEG 300 px every 5 s)\n"))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, "/presets/library/vc1-broadband-720p.yaml: ok (VC1 Broadband 720p, not supported "
+                              "(VC-1); use 'H264 Broadband 720p')\n"))
+      << r.out;
 }
 
 TEST(PresetsValidate, BrokenFileIsNamedWithLineAndKeyAndTheExitCodeIsOne) {
@@ -206,6 +212,50 @@ TEST(PresetsExplain, ReadsThePresetFromStdin) {
                "' presets explain - '" + kMedia + "/speech-audio-only.flac'"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_TRUE(contains(bad.last_error_line(), "inline:")) << bad.err;
+}
+
+TEST(PresetsCommand, ListSummarisesThumbnailsUnsupportedAdaptiveAndHeAacPresetsInOneColumn) {
+  const ProcessResult r = run({kBinary, "presets", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every summary starts in one column, after the longest name and two spaces.
+  const std::string longest = "H264 Adaptive Bitrate MP4 Set SD 16x9 for iOS Cellular Only";
+  const size_t column = longest.size() + 2;
+  auto summary_of = [&](const std::string& name) {
+    const size_t at = r.out.find("\n" + name + " ");
+    if (at == std::string::npos) return std::string("(missing)");
+    const size_t end = r.out.find('\n', at + 1);
+    const std::string line = r.out.substr(at + 1, end - at - 1);
+    return line.size() > column ? line.substr(column) : std::string("(short) ") + line;
+  };
+  EXPECT_EQ(summary_of("Thumbnails"), "thumbnails: JPEG 300 px every 5 s");
+  EXPECT_EQ(summary_of("VC1 Broadband 720p"), "not supported (VC-1); use 'H264 Broadband 720p'");
+  EXPECT_EQ(summary_of("WMA High Quality Audio"), "not supported (WMA); use 'AAC Good Quality Audio'");
+  EXPECT_EQ(summary_of("Adaptive Streaming"), "H.264 ladder built from the input; AAC-LC 2 ch 48000 Hz 128 kbps");
+  EXPECT_EQ(summary_of("H264 Single Bitrate Low Quality SD for Android"),
+            "H.264 176x144 @56 kbps; HE-AAC v2 requested, encoded AAC-LC 2 ch 48000 Hz 24 kbps");
+  EXPECT_EQ(summary_of(longest).substr(0, 6), "H.264 ");
+}
+
+TEST(PresetsCommand, ShowGivesAnUnsupportedPresetWithTheOneToUseInstead) {
+  const ProcessResult r = run({kBinary, "presets", "show", "VC1 Broadband 720p"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "name: VC1 Broadband 720p\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "description: ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "source: ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "not supported: mediaworker does not encode VC-1 video or WMA audio")) << r.out;
+  EXPECT_TRUE(contains(r.out, "; use 'H264 Broadband 720p' instead\n")) << r.out;
+  // Resolving it for an encode is still refused.
+  const ProcessResult explain = run({kBinary, "presets", "explain", "VC1 Broadband 720p",
+                                     kMedia + "/clip-1080x720-h264-aac-mono-1s.mp4"});
+  EXPECT_EQ(explain.exit_code, 2);
+}
+
+TEST(PresetsCommand, ShowGivesThumbnailsAndTheirImageFormat) {
+  const ProcessResult r = run({kBinary, "presets", "show", "Thumbnails"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "images: JPEG 300 px every 5 s\n  width 300 height auto  JPEG quality 90\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "output: {Basename}_{Index}{Extension} (jpg)\n")) << r.out;
+  EXPECT_FALSE(contains(r.out, "(mp4)")) << r.out;
 }
 
 TEST(PresetsExplain, ThumbnailsPresetListsItsImagesAndNoBrokenCommand) {
