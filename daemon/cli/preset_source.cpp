@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
 
 #include "presets/loader.hpp"
+#include "presets/mes_preset.hpp"
 #include "presets/preset_error.hpp"
 
 namespace mw::cli {
@@ -32,6 +34,27 @@ presets::Preset resolve_preset(const std::string& name_or_file, const std::vecto
   std::error_code ec;
   if (has_preset_file_extension(p) && std::filesystem::is_regular_file(p, ec)) return presets::load_preset_file(p);
   return load_library(extra_dirs).resolve(name_or_file);
+}
+
+std::string inline_preset_name(const std::string& configuration) {
+  const bool mes = presets::is_mes_preset(configuration);
+  if (!mes && configuration.find('\n') == std::string::npos) return configuration;  // a preset name
+  std::string name = "inline preset";
+  try {
+    const presets::Preset preset = mes ? presets::parse_mes_preset(configuration, "inline")
+                                       : presets::parse_preset_yaml(configuration, "inline");
+    // parse_mes_preset's own default ("inline MES JSON preset") means "no Description".
+    if (!preset.name.empty() && !(mes && preset.name.rfind("inline MES ", 0) == 0)) name = preset.name;
+  } catch (const presets::PresetError&) {
+  }
+  for (char& c : name)
+    if (std::iscntrl(static_cast<unsigned char>(c))) c = ' ';
+  if (name.size() > kMaxInlinePresetNameLength) {
+    std::size_t cut = kMaxInlinePresetNameLength - 3;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    name = name.substr(0, cut) + "...";
+  }
+  return name;
 }
 
 std::string format_name(presets::OutputFormat format) {
