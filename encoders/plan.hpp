@@ -133,7 +133,11 @@ struct EncodePlan {
   std::vector<std::string> notes;  ///< decisions worth telling the user (fallbacks, dropped layers)
 
   /// The ffmpeg command line that does the same encode (same filters and encoder settings).
-  /// With several segments (concatenation) it shows the first segment's input only.
+  /// With several segments (concatenation) it shows the first segment's input only. Thumbnails
+  /// are written by a select (the frame nearest each capture time) + the image layer's scale and
+  /// the image2 muxer, sprites by the tile filter; what ffmpeg cannot do ({Best}, a sprite's
+  /// WebVTT file) is said in a trailing "# no ffmpeg equivalent ..." shell comment line, and a
+  /// plan with only such outputs is that comment alone, never a command that fails.
   std::string ffmpeg_command(const std::string& output_dir) const;
 };
 

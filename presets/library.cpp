@@ -71,8 +71,10 @@ std::vector<Preset> load_folder(const fs::path& folder) {
   std::vector<fs::path> files;
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
     const fs::path& path = it->path();
-    const bool is_yaml = path.extension() == ".yaml" || path.extension() == ".yml";
-    if (is_yaml && it->is_regular_file(error)) files.push_back(path);
+    // YAML presets, and MES custom presets (load_preset_file reads .json and .xml as MES).
+    const fs::path ext = path.extension();
+    const bool is_preset = ext == ".yaml" || ext == ".yml" || ext == ".json" || ext == ".xml";
+    if (is_preset && it->is_regular_file(error)) files.push_back(path);
   }
   if (error) {
     throw PresetError(folder.string(), 0, "", "cannot list the folder: " + error.message());

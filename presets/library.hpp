@@ -18,7 +18,9 @@ std::string normalize_preset_name(std::string_view name);
 /// A set of loaded presets, looked up by name or alias.
 class PresetLibrary {
  public:
-  /// Loads every *.yaml / *.yml file of each folder, in order; a later folder's preset with the
+  /// Loads every *.yaml / *.yml file (YAML presets) and *.json / *.xml file (MES custom presets,
+  /// named by their Description, else by the file stem) of each folder, with load_preset_file,
+  /// in order; a later folder's preset with the
   /// same normalized name replaces an earlier one (operators may override system presets).
   /// @throws PresetError for the first file that does not load, for two files of one folder
   ///         claiming the same name or alias, or for an `unsupported` preset whose

@@ -503,8 +503,9 @@ Preset Translator::translate(const Node& root) {
   } else if (origin_ == "inline") {
     preset.name = "inline MES " + form_name + " preset";
   } else {
-    preset.name =
-        "MES " + form_name + " preset " + std::filesystem::path(origin_).filename().string();
+    // The file stem: a name users can type as a Configuration once the file is in a preset
+    // folder (unique there, since a folder's names must be).
+    preset.name = std::filesystem::path(origin_).stem().string();
   }
   if (const Node* sources = fields.find("Sources")) read_sources(*sources, preset);
 

@@ -17,8 +17,8 @@ bool is_mes_preset(std::string_view text);
 /// or XML (`<Preset Version="1.0" xmlns="http(s)://www.windowsazure.com/media/encoding/Preset/
 /// 2014/03">`), in UTF-8 or UTF-16, into a validated Preset. Nothing is ignored: every field is
 /// translated or is an error. The preset's name is its `Description` if written, else
-/// "inline MES JSON preset" / "inline MES XML preset" (for `origin` "inline") or
-/// "MES JSON preset FILE"; Preset::origin is `origin`.
+/// "inline MES JSON preset" / "inline MES XML preset" (for `origin` "inline") or the file's
+/// stem ("web-ladder" for /etc/presets/web-ladder.json); Preset::origin is `origin`.
 /// @param origin "inline" for a Task.Configuration, or the file's path; errors name it
 /// @throws PresetError whose key is the field path as written — `Codecs[0].H264Layers[1].Bitrate`
 ///         (JSON) or `Preset/Encoding/H264Video/H264Layers/H264Layer[2]/Bitrate` with its line

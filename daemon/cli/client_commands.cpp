@@ -4,10 +4,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
+#include <sstream>
 
+#include "daemon/cli/preset_source.hpp"
 #include "daemon/cli/progress_bar.hpp"
 #include "daemon/client/ams_client.hpp"
 #include "daemon/client/job_wait.hpp"
@@ -179,6 +182,19 @@ int run_job_submit(const Context& ctx, const ClientOptions& opts) {
     print_error(fmt::format("{}: no such file, and not an asset Id (nb:cid:UUID:...)", opts.input));
     return kExitUsage;
   }
+  // A preset file (*.yaml, *.yml, *.json, *.xml) is sent as the inline Configuration, as AMS
+  // clients send custom presets; anything else is a preset name.
+  std::string configuration = opts.preset;
+  if (has_preset_file_extension(opts.preset) && fs::is_regular_file(opts.preset, ec)) {
+    std::ifstream in(opts.preset, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in || text.str().empty()) {
+      print_error(fmt::format("{}: cannot read the preset file", opts.preset));
+      return kExitUsage;
+    }
+    configuration = text.str();
+  }
   return with_client(ctx, opts, kExitFailure, [&](client::AmsClient& ams) {
     client::JobRequest request;
     std::string input_name = opts.input;
@@ -194,10 +210,13 @@ int run_job_submit(const Context& ctx, const ClientOptions& opts) {
         if (!asset.name.empty()) input_name = asset.name;
       }
     }
-    request.name = opts.name.empty() ? fmt::format("{} ({})", input_name, opts.preset) : opts.name;
+    // Inline preset text (a preset file's, or given as -p) names the job and task by its preset
+    // name, one short line, not the whole text.
+    const std::string preset_name = inline_preset_name(configuration);
+    request.name = opts.name.empty() ? fmt::format("{} ({})", input_name, preset_name) : opts.name;
     request.priority = opts.priority;
-    request.configuration = opts.preset;
-    request.task_name = opts.preset;
+    request.configuration = configuration;
+    request.task_name = preset_name;
     if (!opts.processor.empty()) request.media_processor_id = opts.processor;
     const client::Job job = ams.create_job(request);
     fmt::print("{}\n", job.id);
@@ -312,10 +331,11 @@ void add_client_commands(CLI::App& app, Context& ctx, ClientOptions& opts) {
       ->required();
   submit
       ->add_option("--preset,-p", opts.preset,
-                   "Preset name (Task.Configuration), e.g. \"H.264 HD 720p VBR\"")
+                   "Preset name (Task.Configuration), e.g. \"H.264 HD 720p VBR\", or a preset file "
+                   "(*.yaml, *.yml, MES *.json/*.xml) sent as the inline Configuration")
       ->required();
   submit->add_option("--name", opts.name,
-                     "Job name (default: \"<file or asset name> (<preset>)\")");
+                     "Job name (default: \"<file or asset name> (<preset name>)\")");
   submit->add_option("--priority", opts.priority, "Job priority: higher runs first (default 0)");
   submit->add_option("--processor", opts.processor,
                      "MediaProcessorId (default: Media Encoder Standard)");

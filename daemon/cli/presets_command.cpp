@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "daemon/cli/commands.hpp"
@@ -53,10 +54,68 @@ void show(const presets::Preset& p) {
                  l.level.empty() ? "" : " level " + l.level, l.b_frames, l.reference_frames,
                  l.frame_rate.is_source() ? std::string("source") : fmt::format("{}/{}", l.frame_rate.num, l.frame_rate.den));
   }
-  if (p.audio)
-    fmt::print("audio: AAC {} ch {} Hz {} kbps\n", p.audio->channels, p.audio->sampling_rate, p.audio->bitrate_kbps);
-  for (const auto& o : p.outputs) fmt::print("output: {} (mp4)\n", o.file_name);
+  if (p.audio) {
+    const std::string profile = p.audio->profile == presets::AacProfile::AacLc
+                                    ? "AAC"
+                                    : "AAC-LC (" + std::string(p.audio->profile == presets::AacProfile::HeAacV1 ? "HE-AAC v1" : "HE-AAC v2") +
+                                          " requested; libavcodec encodes AAC-LC)";
+    fmt::print("audio: {} {} ch {} Hz {} kbps\n", profile, p.audio->channels, p.audio->sampling_rate, p.audio->bitrate_kbps);
+  }
+  for (const auto& codec : p.images) {
+    fmt::print("images: {}\n", summarize_images(codec));
+    for (const auto& l : codec.layers) {
+      const std::string w = l.width_percent ? fmt::format("{}%", l.width_percent) : l.width ? std::to_string(l.width) : "auto";
+      const std::string h = l.height_percent ? fmt::format("{}%", l.height_percent) : l.height ? std::to_string(l.height) : "auto";
+      fmt::print("  width {} height {}{}\n", w, h,
+                 codec.format == presets::OutputFormat::Jpg ? fmt::format("  JPEG quality {}", l.quality) : "");
+    }
+  }
+  for (const auto& o : p.outputs) {
+    std::string format = format_name(o.format);
+    std::transform(format.begin(), format.end(), format.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (o.format == presets::OutputFormat::Jpg) format = "jpg";
+    const char* streams = o.format != presets::OutputFormat::Mp4                  ? ""
+                          : o.streams == presets::OutputStreams::VideoOnly ? ", video only"
+                          : o.streams == presets::OutputStreams::AudioOnly ? ", audio only"
+                                                                           : "";
+    fmt::print("output: {} ({}{})\n", o.file_name, format, streams);
+  }
+  if (!p.unsupported.empty())
+    fmt::print("not supported: {}; use '{}' instead\n", p.unsupported, p.use_instead);
   if (!p.source.empty()) fmt::print("source: {}\n", p.source);
+}
+
+/// "0.000, 5.000, 10.000 s" (at most kShownTimes times, then "... (N in all)").
+std::string capture_times(const std::vector<double>& times) {
+  constexpr size_t kShownTimes = 8;
+  std::string text;
+  for (size_t i = 0; i < times.size() && i < kShownTimes; ++i)
+    text += fmt::format("{}{:.3f}", i ? ", " : "", times[i]);
+  if (times.size() > kShownTimes) text += fmt::format(", ... ({} in all)", times.size());
+  return text + " s";
+}
+
+/// One image codec of a plan: when it captures, at which sizes, into which files.
+void print_images(const encoders::ImagePlan& ip) {
+  if (ip.best)
+    fmt::print("images: {} (codec {}): 1 capture, the most detailed frame of the first {:.3f} s ({{Best}})\n",
+               ip.type_name(), ip.codec_index, ip.end_s);
+  else
+    fmt::print("images: {} (codec {}): {} capture(s) at {}\n", ip.type_name(), ip.codec_index, ip.captures(),
+               capture_times(ip.times_s));
+  for (size_t i = 0; i < ip.layers.size(); ++i) {
+    const auto& l = ip.layers[i];
+    const std::string quality =
+        ip.format == presets::OutputFormat::Jpg ? fmt::format(", JPEG quality {} (qscale {})", l.layer.quality, l.qscale) : "";
+    if (ip.sprite_columns > 0) {
+      fmt::print("  layer {}: {}x{}{}, sprite of {} column(s) {}x{}: {} + {}\n", i, l.width, l.height, quality,
+                 ip.sprite_columns, l.sprite_width, l.sprite_height, l.sprite_file_name, l.vtt_file_name);
+    } else if (!l.file_names.empty()) {
+      fmt::print("  layer {}: {}x{}{}: {}{}\n", i, l.width, l.height, quality, l.file_names.front(),
+                 l.file_names.size() > 1 ? " .. " + l.file_names.back() : std::string());
+    }
+  }
+  fmt::print("  filter graph: {}\n", ip.filter);
 }
 
 void explain(const presets::Preset& preset, const PresetsOptions& opts) {
@@ -76,9 +135,12 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
   fmt::print("preset: {} ({})\ninput: {}\n", preset.name, preset.origin.empty() ? "library" : preset.origin,
              input.path);
   fmt::print("output time 0 = input {:.3f} s; expected duration {:.3f} s\n", plan.origin_s, plan.duration_s);
-  if (plan.video_stream >= 0) {
+  if (plan.video_stream >= 0 && plan.video.empty() && !plan.images.empty()) {
+    fmt::print("video: stream {}, thumbnails only (no H.264 layers)\n", plan.video_stream);
+  } else if (plan.video_stream >= 0 || plan.black_video) {
+    // Out of the ladder as built for this input (a content-adaptive preset lists no layers).
     fmt::print("video: stream {}, {} of {} layer(s) encoded\n", plan.video_stream, plan.video.size(),
-               preset.video ? preset.video->layers.size() : 0);
+               resolved.video ? resolved.video->layers.size() : 0);
     for (size_t i = 0; i < plan.video.size(); ++i) {
       const auto& v = plan.video[i];
       const bool padded = v.picture.width != v.size.width || v.picture.height != v.size.height;
@@ -87,7 +149,8 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
                  i, v.size.width, v.size.height,
                  padded ? fmt::format(" (picture {}x{}, padded)", v.picture.width, v.picture.height) : "",
                  v.frame_rate.value(), v.layer.bitrate_kbps, v.layer.maxrate_kbps(), v.layer.bufsize_kbit(),
-                 v.profile, v.level.empty() ? "" : " level " + v.level, v.keyint_frames,
+                 // No level: x264 picks it from the size, rate and VBV when it encodes.
+                 v.profile, " level " + (v.level.empty() ? std::string("auto") : v.level), v.keyint_frames,
                  v.scene_cut ? " + scene-cut keyframes" : " (fixed, aligned across layers)");
       fmt::print("    libx264 -preset {} -profile:v {}{} -b:v {}k -maxrate {}k -bufsize {}k -bf {} -refs {} "
                  "-x264-params {}\n",
@@ -95,8 +158,9 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
                  v.layer.maxrate_kbps(), v.layer.bufsize_kbit(), v.layer.b_frames, v.layer.reference_frames,
                  v.x264_params);
     }
-    fmt::print("  filter graph: {}\n", plan.video_filter);
+    if (!plan.video_filter.empty()) fmt::print("  filter graph: {}\n", plan.video_filter);
   }
+  for (const auto& ip : plan.images) print_images(ip);
   if (plan.audio_stream >= 0 && plan.audio)
     fmt::print("audio: stream {}: AAC ({}) {} ch ({}) {} Hz {} kbps\n  filter graph: {}\n", plan.audio_stream,
                plan.audio->profile, plan.audio->codec.channels, plan.audio->channel_layout,
@@ -108,16 +172,20 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
     fmt::print("output: {} ({})\n", o.file_name, carries);
   }
   for (const auto& n : plan.notes) fmt::print("note: {}\n", n);
-  fmt::print("ffmpeg equivalent:\n  {}\n", plan.ffmpeg_command(opts.output_dir));
+  std::string command = plan.ffmpeg_command(opts.output_dir);
+  for (size_t p = command.find('\n'); p != std::string::npos; p = command.find('\n', p + 3)) command.insert(p + 1, "  ");
+  fmt::print("ffmpeg equivalent:\n  {}\n", command);
 }
 
 /// "NAME, N layers, <summary>" for `presets validate`.
 std::string describe(const presets::Preset& p) {
-  std::string layers = p.video ? fmt::format("{} layer{}", p.video->layers.size(), p.video->layers.size() == 1 ? "" : "s")
-                               : std::string("audio only");
-  std::string text = fmt::format("{}, {}, {}", p.name, layers, summarize(p));
-  if (!p.unsupported.empty()) text += "; not encoded by mediaworker: " + p.unsupported;
-  return text;
+  if (!p.unsupported.empty()) return fmt::format("{}, {}", p.name, summarize(p));
+  std::string kind;
+  if (p.video && p.video->ladder == presets::LadderMode::ContentAdaptive) kind = "adaptive ladder";
+  else if (p.video) kind = fmt::format("{} layer{}", p.video->layers.size(), p.video->layers.size() == 1 ? "" : "s");
+  else if (p.audio) kind = "audio only";
+  else kind = "thumbnails only";
+  return fmt::format("{}, {}, {}", p.name, kind, summarize(p));
 }
 
 /// Outcome of `presets validate` over its arguments.
@@ -192,7 +260,9 @@ void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts) {
   list->callback([&ctx] {
     try {
       const presets::PresetLibrary library = load_library(ctx.preset_dirs);
-      for (const auto* p : library.all()) fmt::print("{:<44} {}\n", p->name, summarize(*p));
+      size_t width = 0;  // the longest name, so that every summary starts in one column
+      for (const auto* p : library.all()) width = std::max(width, p->name.size());
+      for (const auto* p : library.all()) fmt::print("{:<{}}  {}\n", p->name, width, summarize(*p));
       ctx.exit_code = 0;
     } catch (const presets::PresetError& e) {
       print_error(e.what());
@@ -203,7 +273,13 @@ void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts) {
   show_cmd->add_option("name", opts.name, "Preset name, alias, preset file, or - to read the preset from stdin")->required();
   show_cmd->callback([&ctx, &opts] {
     try {
-      show(resolve_preset(opts.name, ctx.preset_dirs));
+      // A library preset is shown even when it is unsupported (docs/presets.md: "still listed and
+      // shown"); files, stdin and unknown names go through resolve_preset and its errors.
+      const presets::PresetLibrary library = load_library(ctx.preset_dirs);
+      std::error_code ec;
+      const bool is_file = opts.name == "-" || (has_preset_file_extension(opts.name) && std::filesystem::is_regular_file(opts.name, ec));
+      if (const presets::Preset* found = is_file ? nullptr : library.find(opts.name)) show(*found);
+      else show(resolve_preset(opts.name, ctx.preset_dirs));
       ctx.exit_code = 0;
     } catch (const presets::PresetError& e) {
       print_error(e.what());

@@ -281,7 +281,31 @@ TEST(PresetLibraryTest, TwoFilesOfOneFolderAnsweringToOneNameIsAnError) {
   }
 }
 
-TEST(PresetLibraryTest, OnlyYamlFilesOfTheFolderItselfAreLoaded) {
+TEST(PresetLibraryTest, MesJsonAndXmlFilesOfAFolderAreLoadedByDescriptionOrFileStem) {
+  const TempDir dir;
+  dir.write("one.yaml", audio_preset("One"));
+  const auto json = dir.write("web-audio.json", R"({"Version": 1.0, "Codecs": [
+    {"Type": "AACAudio", "Profile": "AACLC", "Channels": 2, "SamplingRate": 48000, "Bitrate": 96}],
+    "Outputs": [{"FileName": "{Basename}_{AudioBitrate}{Extension}", "Format": {"Type": "MP4Format"}}]})");
+  dir.write("podcast.xml", R"(<?xml version="1.0" encoding="utf-8"?>
+<Preset Version="1.0" xmlns="http://www.windowsazure.com/media/encoding/Preset/2014/03">
+  <Description>Podcast 64k</Description>
+  <Encoding><AACAudio><Profile>AACLC</Profile><Channels>1</Channels><SamplingRate>48000</SamplingRate><Bitrate>64</Bitrate></AACAudio></Encoding>
+  <Outputs><Output FileName="{Basename}_{AudioBitrate}{Extension}"><MP4Format/></Output></Outputs>
+</Preset>
+)");
+  const PresetLibrary library = PresetLibrary::load({dir.path()});
+  ASSERT_EQ(library.all().size(), 3u);
+  // No Description: the file stem is the name a Configuration gives.
+  const Preset web = library.resolve("web-audio");
+  EXPECT_EQ(web.origin, json.string());
+  EXPECT_EQ(web.audio->bitrate_kbps, 96);
+  const Preset podcast = library.resolve("Podcast 64k");
+  EXPECT_EQ(podcast.audio->channels, 1);
+  EXPECT_EQ(podcast.audio->bitrate_kbps, 64);
+}
+
+TEST(PresetLibraryTest, OnlyPresetFilesOfTheFolderItselfAreLoaded) {
   const TempDir dir;
   dir.write("one.yaml", audio_preset("One"));
   dir.write("two.yml", audio_preset("Two"));

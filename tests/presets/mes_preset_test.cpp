@@ -631,7 +631,7 @@ TEST(MesPresetTest, SampleJsonFileLoads) {
 TEST(MesPresetTest, SampleXmlFileLoads) {
   const auto file = sample_presets_dir() / "mes-trimmed-720p.xml";
   const Preset preset = load_preset_file(file);
-  EXPECT_EQ(preset.name, "MES XML preset mes-trimmed-720p.xml");
+  EXPECT_EQ(preset.name, "mes-trimmed-720p");  // the file stem: no Description
   ASSERT_EQ(preset.sources.size(), 1u);
   EXPECT_DOUBLE_EQ(*preset.sources[0].start_s, 4);
   EXPECT_DOUBLE_EQ(*preset.sources[0].duration_s, 14);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -101,6 +102,12 @@ TEST(PresetsValidate, EverySystemPresetIsValid) {
       r.out,
       "/presets/library/aac-good-quality-audio.yaml: ok (AAC Good Quality Audio, audio only,"))
       << r.out;
+  EXPECT_TRUE(contains(r.out, "/presets/library/thumbnails.yaml: ok (Thumbnails, thumbnails only, thumbnails: "
+                              "JPEG 300 px every 5 s)\n"))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, "/presets/library/vc1-broadband-720p.yaml: ok (VC1 Broadband 720p, not supported "
+                              "(VC-1); use 'H264 Broadband 720p')\n"))
+      << r.out;
 }
 
 TEST(PresetsValidate, BrokenFileIsNamedWithLineAndKeyAndTheExitCodeIsOne) {
@@ -158,7 +165,7 @@ TEST(PresetsExplain, PresetFileShowsLayersDroppedLayerEncoderAudioAndFiles) {
   EXPECT_TRUE(contains(
       r.out,
       "layer 0: 1080x720 29.970 fps, 3400 kbps (VBV maxrate 3400 kbps, bufsize 17000 kbit), "
-      "profile high, GOP 60 frames (fixed, aligned across layers)"))
+      "profile high level auto, GOP 60 frames (fixed, aligned across layers)"))
       << r.out;
   EXPECT_TRUE(contains(r.out, "layer 1: 540x360 29.970 fps, 1000 kbps")) << r.out;
   EXPECT_TRUE(contains(
@@ -183,7 +190,7 @@ TEST(PresetsExplain, PresetFileShowsLayersDroppedLayerEncoderAudioAndFiles) {
   EXPECT_TRUE(contains(r.out, "ffmpeg equivalent:\n  ffmpeg -hide_banner -y -noautorotate -i "))
       << r.out;
   // One graph output is mapped once: the audio is split for the two files.
-  EXPECT_TRUE(contains(r.out, "asplit=2[a0][a1]")) << r.out;
+  EXPECT_TRUE(contains(r.out, "asplit=2[a0_0][a0_1]")) << r.out;
 }
 
 TEST(PresetsExplain, ReadsThePresetFromStdin) {
@@ -205,6 +212,147 @@ TEST(PresetsExplain, ReadsThePresetFromStdin) {
                "' presets explain - '" + kMedia + "/speech-audio-only.flac'"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_TRUE(contains(bad.last_error_line(), "inline:")) << bad.err;
+}
+
+TEST(PresetsCommand, ListSummarisesThumbnailsUnsupportedAdaptiveAndHeAacPresetsInOneColumn) {
+  const ProcessResult r = run({kBinary, "presets", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every summary starts in one column, after the longest name and two spaces.
+  const std::string longest = "H264 Adaptive Bitrate MP4 Set SD 16x9 for iOS Cellular Only";
+  const size_t column = longest.size() + 2;
+  auto summary_of = [&](const std::string& name) {
+    const size_t at = r.out.find("\n" + name + " ");
+    if (at == std::string::npos) return std::string("(missing)");
+    const size_t end = r.out.find('\n', at + 1);
+    const std::string line = r.out.substr(at + 1, end - at - 1);
+    return line.size() > column ? line.substr(column) : std::string("(short) ") + line;
+  };
+  EXPECT_EQ(summary_of("Thumbnails"), "thumbnails: JPEG 300 px every 5 s");
+  EXPECT_EQ(summary_of("VC1 Broadband 720p"), "not supported (VC-1); use 'H264 Broadband 720p'");
+  EXPECT_EQ(summary_of("WMA High Quality Audio"), "not supported (WMA); use 'AAC Good Quality Audio'");
+  EXPECT_EQ(summary_of("Adaptive Streaming"), "H.264 ladder built from the input; AAC-LC 2 ch 48000 Hz 128 kbps");
+  EXPECT_EQ(summary_of("H264 Single Bitrate Low Quality SD for Android"),
+            "H.264 176x144 @56 kbps; HE-AAC v2 requested, encoded AAC-LC 2 ch 48000 Hz 24 kbps");
+  EXPECT_EQ(summary_of(longest).substr(0, 6), "H.264 ");
+}
+
+TEST(PresetsCommand, ShowGivesAnUnsupportedPresetWithTheOneToUseInstead) {
+  const ProcessResult r = run({kBinary, "presets", "show", "VC1 Broadband 720p"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "name: VC1 Broadband 720p\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "description: ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "source: ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "not supported: mediaworker does not encode VC-1 video or WMA audio")) << r.out;
+  EXPECT_TRUE(contains(r.out, "; use 'H264 Broadband 720p' instead\n")) << r.out;
+  // Resolving it for an encode is still refused.
+  const ProcessResult explain = run({kBinary, "presets", "explain", "VC1 Broadband 720p",
+                                     kMedia + "/clip-1080x720-h264-aac-mono-1s.mp4"});
+  EXPECT_EQ(explain.exit_code, 2);
+}
+
+TEST(PresetsCommand, ShowGivesThumbnailsAndTheirImageFormat) {
+  const ProcessResult r = run({kBinary, "presets", "show", "Thumbnails"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "images: JPEG 300 px every 5 s\n  width 300 height auto  JPEG quality 90\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "output: {Basename}_{Index}{Extension} (jpg)\n")) << r.out;
+  EXPECT_FALSE(contains(r.out, "(mp4)")) << r.out;
+}
+
+TEST(PresetsExplain, ThumbnailsPresetListsItsImagesAndNoBrokenCommand) {
+  const ProcessResult r = run({kBinary, "presets", "explain", "Thumbnails",
+                               kMedia + "/vfr-640x360-h264-aac-17s.mp4", "-o", "/out"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "video: stream 0, thumbnails only (no H.264 layers)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "images: JpgImage (codec 0): 4 capture(s) at 0.000, 5.000, 10.000, 15.000 s"))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, "layer 0: 300x169, JPEG quality 90 (qscale 3): vfr-640x360-h264-aac-17s_000001.jpg .. "
+                              "vfr-640x360-h264-aac-17s_000004.jpg"))
+      << r.out;
+  EXPECT_FALSE(contains(r.out, "-filter_complex ''")) << r.out;
+  EXPECT_FALSE(contains(r.out, "0 of 0 layer(s)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "-frames:v 4 -c:v mjpeg -q:v 3 -f image2 -start_number 1 "
+                              "'/out/vfr-640x360-h264-aac-17s_%06d.jpg'"))
+      << r.out;
+}
+
+TEST(PresetsExplain, BestThumbnailSaysThereIsNoFfmpegEquivalent) {
+  TempDir dir;
+  const auto best = write(dir.path() / "best.yaml",
+                          "name: Best\nimages:\n  - format: png\n    layers:\n      - {width: 160}\n"
+                          "outputs:\n  - file_name: \"{Basename}_{Index}{Extension}\"\n    format: png\n");
+  const ProcessResult r = run({kBinary, "presets", "explain", best.string(),
+                               kMedia + "/vfr-640x360-h264-aac-17s.mp4", "--ffmpeg"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "# no ffmpeg equivalent for image outputs (PngImage start {Best})\n");
+  const ProcessResult full = run({kBinary, "presets", "explain", best.string(),
+                                  kMedia + "/vfr-640x360-h264-aac-17s.mp4"});
+  EXPECT_TRUE(contains(full.out, "images: PngImage (codec 0): 1 capture, the most detailed frame of the first"))
+      << full.out;
+}
+
+TEST(PresetsExplain, ContentAdaptiveLadderCountsTheBuiltLayersAndLevelsAreAuto) {
+  const ProcessResult r = run({kBinary, "presets", "explain", "Adaptive Streaming",
+                               kMedia + "/vfr-640x360-h264-aac-17s.mp4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(contains(r.out, "of 0 layer(s)")) << r.out;
+  const size_t at = r.out.find("video: stream 0, ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  int encoded = 0, built = 0;
+  ASSERT_EQ(std::sscanf(r.out.c_str() + at, "video: stream 0, %d of %d layer(s)", &encoded, &built), 2) << r.out;
+  EXPECT_GE(encoded, 2);
+  EXPECT_EQ(encoded, built);
+  EXPECT_TRUE(contains(r.out, "profile high level auto, GOP")) << r.out;
+}
+
+// The thumbnails the explained ffmpeg command writes are the files `encode` writes, pixel for
+// pixel (the frame nearest each capture time, the same scale): PNG and a JPEG sprite.
+TEST(PresetsExplain, ThumbnailFfmpegCommandWritesTheSamePictures) {
+  TempDir dir;
+  const auto preset = write(dir.path() / "thumbs.yaml", R"(name: Thumbs
+images:
+  - format: png
+    start: "00:00:00.5"
+    step: "25%"
+    layers:
+      - {width: 160}
+  - format: jpg
+    start: "0%"
+    step: "00:00:01"
+    sprite_columns: 2
+    layers:
+      - {width: 100, quality: 70}
+outputs:
+  - file_name: "{Basename}_{Resolution}_{Index}{Extension}"
+    format: png
+  - file_name: "sprite_{Index}{Extension}"
+    format: jpg
+)");
+  const std::string clip = kMedia + "/screen-720p30-h264-aac-rotate180.mp4";
+  const auto by_ffmpeg = dir.path() / "ffmpeg", by_mediaworker = dir.path() / "mediaworker";
+  std::filesystem::create_directories(by_ffmpeg);
+  const ProcessResult command = run({kBinary, "presets", "explain", preset.string(), clip, "--ffmpeg", "-o",
+                                     by_ffmpeg.string(), "--start", "1", "--duration", "3"});
+  ASSERT_EQ(command.exit_code, 0) << command.err;
+  EXPECT_TRUE(contains(command.out, "# no ffmpeg equivalent for the WebVTT file sprite_000001.vtt")) << command.out;
+  const ProcessResult ffmpeg = run({"/bin/sh", "-c", command.out});
+  ASSERT_EQ(ffmpeg.exit_code, 0) << command.out << "\n" << ffmpeg.err;
+  const ProcessResult encoded = run({kBinary, "encode", "-p", preset.string(), "-o", by_mediaworker.string(),
+                                     clip, "--start", "1", "--duration", "3"});
+  ASSERT_EQ(encoded.exit_code, 0) << encoded.err;
+
+  const std::vector<std::string> files = TempDir::list(by_ffmpeg);
+  EXPECT_EQ(files, (std::vector<std::string>{"screen-720p30-h264-aac-rotate180_160x90_000001.png",
+                                             "screen-720p30-h264-aac-rotate180_160x90_000002.png",
+                                             "screen-720p30-h264-aac-rotate180_160x90_000003.png",
+                                             "screen-720p30-h264-aac-rotate180_160x90_000004.png",
+                                             "sprite_000001.jpg"}));
+  for (const std::string& name : files) {
+    // Identical pictures: PSNR "inf" (decoded frames compared by ffmpeg's psnr filter).
+    const ProcessResult psnr =
+        run({"/usr/bin/env", "ffmpeg", "-hide_banner", "-nostats", "-i", (by_ffmpeg / name).string(), "-i",
+             (by_mediaworker / name).string(), "-lavfi", "psnr", "-f", "null", "-"});
+    EXPECT_TRUE(contains(psnr.err, "average:inf")) << name << "\n" << psnr.err;
+  }
 }
 
 // The command `presets explain --ffmpeg` prints, run by the system ffmpeg, makes what

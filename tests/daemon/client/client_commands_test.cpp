@@ -159,6 +159,56 @@ TEST_F(ClientCommands, SubmitAnAssetIdNamesTheJobAfterTheAsset) {
   EXPECT_EQ(body["Name"], "interview.mov (H.264 HD 720p VBR)");
 }
 
+TEST_F(ClientCommands, SubmitAnMesJsonFileSendsItsTextAndNamesTheJobByItsDescription) {
+  route_finished_job();
+  const std::string text = R"({"Version": 1.0,
+  "Description": "Web audio 96k\nsecond line",
+  "Codecs": [{"Type": "AACAudio", "Profile": "AACLC", "Channels": 2, "SamplingRate": 48000,
+              "Bitrate": 96}],
+  "Outputs": [{"FileName": "{Basename}_{AudioBitrate}{Extension}", "Format": {"Type": "MP4Format"}}]}
+)";
+  const auto preset = dir_.path() / "web.json";
+  std::ofstream(preset) << text;
+  route_upload();
+  const ProcessResult r = mw(verb({"job", "submit", "-i", media_file("clip.mp4"), "-p", preset.string()}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json body = json::parse(requests_to("POST", "/api/Jobs").at(0).body);
+  EXPECT_EQ(body["Tasks"][0]["Configuration"], text);
+  // One line, the Description's: never the whole JSON.
+  EXPECT_EQ(body["Tasks"][0]["Name"], "Web audio 96k second line");
+  EXPECT_EQ(body["Name"], "clip.mp4 (Web audio 96k second line)");
+}
+
+TEST_F(ClientCommands, SubmitAYamlFileWithALongNameCutsTheDefaultNamesButKeepsAGivenOne) {
+  route_finished_job();
+  route_upload();
+  const std::string long_name(100, 'x');
+  const auto preset = dir_.path() / "long.yaml";
+  std::ofstream(preset) << "name: " << long_name
+                        << "\naudio:\n  bitrate: 96\noutputs:\n  - file_name: \"{Basename}{Extension}\"\n";
+  const ProcessResult r = mw(verb({"job", "submit", "-i", media_file("clip.mp4"), "-p", preset.string()}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json body = json::parse(requests_to("POST", "/api/Jobs").at(0).body);
+  EXPECT_EQ(body["Tasks"][0]["Name"], std::string(61, 'x') + "...");
+  EXPECT_TRUE(body["Tasks"][0]["Configuration"].get<std::string>().find("name: " + long_name) == 0);
+
+  const ProcessResult named = mw(verb({"job", "submit", "-i", kAssetId, "-p", preset.string(), "--name", "nightly"}));
+  ASSERT_EQ(named.exit_code, 0) << named.err;
+  EXPECT_EQ(json::parse(requests_to("POST", "/api/Jobs").at(1).body)["Name"], "nightly");
+}
+
+TEST_F(ClientCommands, SubmitInlineMesTextWithoutDescriptionIsAnInlinePreset) {
+  route_finished_job();
+  routes_.on("GET", "/api/Assets('nb%3Acid%3AUUID%3Aaaaa0000-0000-4000-8000-000000000001')",
+             {verbose_entity(asset_entity(kAssetId, "interview.mov"))});
+  const ProcessResult r = mw(verb({"job", "submit", "-i", kAssetId, "-p",
+                                   "{\"Version\": 1.0,\n \"Codecs\": [], \"Outputs\": []}"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json body = json::parse(requests_to("POST", "/api/Jobs").at(0).body);
+  EXPECT_EQ(body["Name"], "interview.mov (inline preset)");
+  EXPECT_EQ(body["Tasks"][0]["Name"], "inline preset");
+}
+
 TEST_F(ClientCommands, SubmitOfNeitherAFileNorAnAssetIdIsAUsageError) {
   const ProcessResult r = mw(verb({"job", "submit", "-i", "clpi.mp4", "-p", "H.264 HD 720p VBR"}));
   EXPECT_EQ(r.exit_code, 2);
