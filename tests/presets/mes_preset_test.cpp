@@ -829,6 +829,11 @@ TEST(MesPresetTest, XmlTextSplitByACommentReadsWhole) {
   EXPECT_EQ(preset.video->layers[0].bitrate_kbps, 4500);
 }
 
+TEST(MesPresetTest, FileNameWithANulIsAnError) {
+  expect_error(edited(kTrimmedLadderJson, "\"FileName\": \"", "\"FileName\": \"a\\u0000b"),
+               "Outputs[0].FileName", "control character 0x00");
+}
+
 TEST(MesPresetTest, ThumbnailRulesAreChecked) {
   const std::string jpg = R"([{"Type": "JpgImage", "Start": "00:00:01", "Step": "00:00:05",
       "JpgLayers": [{"Type": "JpgLayer", "Width": 640, "Height": 360}]}])";
