@@ -577,6 +577,14 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
       throw EncodeError(ErrorCategory::Configuration,
                         fmt::format("output '{}' carries only video, but preset '{}' encodes none",
                                     out.file_name, preset.name));
+    if (out.streams == OutputStreams::AudioOnly && !plan.audio && preset.audio && !plan.video.empty()) {
+      // An input without audio gives video-only files (MES: "the output asset contains files
+      // that contain only video data"), so an audio-only file ("Adaptive Streaming", the
+      // "Adaptive Bitrate MP4 Set" renditions) is left out rather than failing the task.
+      plan.notes.push_back(fmt::format("the input has no audio stream: audio-only output '{}' is not written",
+                                       out.file_name));
+      continue;
+    }
     if (out.streams == OutputStreams::AudioOnly && !plan.audio)
       throw EncodeError(preset.audio ? ErrorCategory::UnsupportedFormat : ErrorCategory::Configuration,
                         fmt::format("{}: output '{}' carries only audio, but {}", input.path, out.file_name,

@@ -349,10 +349,24 @@ TEST(PlanAudio, HeAacFallsBackToAacLcWithANote) {
   EXPECT_TRUE(contains(plan.notes.front(), "AAC-LC")) << plan.notes.front();
 }
 
-TEST(PlanOutputs, AudioOnlyOutputOnAnInputWithoutAudioIsUnsupported) {
+TEST(PlanOutputs, AudioOnlyOutputOnAnInputWithoutAudioIsLeftOutWithANote) {
+  // "Adaptive Streaming" on a silent clip once failed the task for its audio-only file, while
+  // every interleaved ladder gave video-only files.
   presets::Preset p = preset(kVideoPreset);
   p.outputs.push_back({"{Basename}_audio{Extension}", presets::OutputFormat::Mp4,
                        presets::OutputStreams::AudioOnly, 0});
+  const EncodePlan plan = make_plan(p, probe(media("bbb-800x640-h264-video-only-14s.mp4")));
+  ASSERT_EQ(plan.outputs.size(), 1u);
+  EXPECT_EQ(plan.outputs[0].video, 0);
+  EXPECT_FALSE(plan.outputs[0].audio);
+  EXPECT_TRUE(std::any_of(plan.notes.begin(), plan.notes.end(), [](const std::string& n) {
+    return contains(n, "audio-only output '{Basename}_audio{Extension}' is not written");
+  }));
+}
+
+TEST(PlanOutputs, AudioOnlyOutputOfAnAudioPresetOnAnInputWithoutAudioIsUnsupported) {
+  presets::Preset p = preset(kAudioPreset);
+  p.outputs[0].streams = presets::OutputStreams::AudioOnly;
   const auto error = encode_error_of([&] { make_plan(p, probe(media("bbb-800x640-h264-video-only-14s.mp4"))); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->category(), ErrorCategory::UnsupportedFormat);
