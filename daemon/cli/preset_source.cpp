@@ -51,6 +51,13 @@ std::string summarize(const presets::Preset& preset) {
     parts.push_back(fmt::format("{} {} ch {} Hz {} kbps", profile, preset.audio->channels,
                                 preset.audio->sampling_rate, preset.audio->bitrate_kbps));
   }
+  for (const auto& image : preset.images) {
+    const char* format = image.format == presets::OutputFormat::Png   ? "PNG"
+                         : image.format == presets::OutputFormat::Bmp ? "BMP"
+                                                                       : "JPEG";
+    parts.push_back(fmt::format("{} thumbnails, {} size{}", format, image.layers.size(),
+                                image.layers.size() == 1 ? "" : "s"));
+  }
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
   return out;

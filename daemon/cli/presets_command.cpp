@@ -113,8 +113,9 @@ void explain(const presets::Preset& preset, const PresetsOptions& opts) {
 
 /// "NAME, N layers, <summary>" for `presets validate`.
 std::string describe(const presets::Preset& p) {
-  std::string layers = p.video ? fmt::format("{} layer{}", p.video->layers.size(), p.video->layers.size() == 1 ? "" : "s")
-                               : std::string("audio only");
+  std::string layers = p.video   ? fmt::format("{} layer{}", p.video->layers.size(), p.video->layers.size() == 1 ? "" : "s")
+                       : p.audio ? std::string("audio only")
+                                 : std::string("thumbnails only");
   std::string text = fmt::format("{}, {}, {}", p.name, layers, summarize(p));
   if (!p.unsupported.empty()) text += "; not encoded by mediaworker: " + p.unsupported;
   return text;

@@ -101,6 +101,10 @@ TEST(PresetsValidate, EverySystemPresetIsValid) {
       r.out,
       "/presets/library/aac-good-quality-audio.yaml: ok (AAC Good Quality Audio, audio only,"))
       << r.out;
+  // An image-only preset once read "audio only, )".
+  EXPECT_TRUE(contains(r.out, "/presets/library/thumbnails.yaml: ok (Thumbnails, thumbnails only, "
+                              "JPEG thumbnails, 1 size)\n"))
+      << r.out;
 }
 
 TEST(PresetsValidate, BrokenFileIsNamedWithLineAndKeyAndTheExitCodeIsOne) {
