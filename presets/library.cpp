@@ -155,7 +155,8 @@ std::string unknown_preset_message(std::string_view configuration,
 }
 
 /// Whether a Configuration is inline preset YAML rather than a name: it has a line break and is
-/// either a mapping with a top-level name, video or audio key, or not valid YAML at all (so
+/// either a mapping with a top-level name, video, audio or images key (a preset has a name and
+/// at least one of the three codecs' keys), or not valid YAML at all (so
 /// that parse_preset_yaml reports the syntax error with its line).
 bool is_inline_preset(std::string_view configuration) {
   if (configuration.find('\n') == std::string_view::npos) return false;
@@ -166,7 +167,7 @@ bool is_inline_preset(std::string_view configuration) {
     return true;
   }
   const YAML::Node& root = parsed;  // const: looking a key up must not add it
-  return root.IsMap() && (root["name"] || root["video"] || root["audio"]);
+  return root.IsMap() && (root["name"] || root["video"] || root["audio"] || root["images"]);
 }
 
 /// Checks that every unsupported preset's use_instead names a supported preset of `presets`.

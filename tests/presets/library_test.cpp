@@ -214,6 +214,24 @@ TEST_F(SystemLibraryTest, InlineYamlIsRecognisedByItsAudioKeyAndChecked) {
   }
 }
 
+TEST_F(SystemLibraryTest, InlineThumbnailOnlyYamlIsRecognisedByItsImagesKey) {
+  // A thumbnail-only preset has neither video nor audio; without its name it was once looked up
+  // as a preset named "images: ...".
+  const std::string thumbnails_without_name =
+      "images:\n  - {format: jpg, layers: [{width: 100}]}\n"
+      "outputs:\n  - {file_name: \"{Basename}_{Index}{Extension}\", format: jpg}\n";
+  try {
+    library_.resolve(thumbnails_without_name);
+    ADD_FAILURE() << "a preset without a name resolved";
+  } catch (const PresetError& error) {
+    EXPECT_EQ(error.file(), "inline") << error.what();
+    EXPECT_EQ(error.key(), "name") << error.what();
+  }
+  const Preset preset = library_.resolve("name: Stills\n" + thumbnails_without_name);
+  EXPECT_EQ(preset.name, "Stills");
+  ASSERT_EQ(preset.images.size(), 1u);
+}
+
 TEST_F(SystemLibraryTest, BrokenInlineYamlReportsTheSyntaxErrorLine) {
   const std::string broken = "name: Broken\naudio:\n  bitrate: [96\noutputs: []\n";
   try {
