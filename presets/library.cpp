@@ -204,7 +204,14 @@ PresetError unsupported_error(const Preset& preset) {
 
 std::string normalize_preset_name(std::string_view name) {
   std::string normalized;
-  for (const char c : name) {
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    // U+FEFF (a byte order mark, as a Configuration read from a file saved with one starts):
+    // invisible, so dropped like white space.
+    if (name.substr(i).starts_with("\xEF\xBB\xBF")) {
+      i += 2;
+      continue;
+    }
+    const char c = name[i];
     const auto byte = static_cast<unsigned char>(c);
     if (std::isspace(byte) || c == '-' || c == '_' || c == '.') continue;
     normalized += static_cast<char>(std::tolower(byte));
