@@ -122,7 +122,14 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
       preset.audio && preset.audio->loudness && result.plan.audio ? &*preset.audio->loudness
                                                                                     : nullptr;
   double pipeline_from = 0;
-  if (loudness) {
+  if (loudness && result.plan.silent_audio) {
+    // InsertSilenceIfNoAudio: the audio is generated digital silence, with nothing to measure
+    // (the input has no audio stream); it is left alone, as measured silence is.
+    result.input_loudness = LoudnessMeasurement{};
+    result.input_loudness->meter = "none: silence inserted for an input without audio";
+    apply_loudness_normalization(result.plan,
+                                 plan_loudness_normalization(*loudness, *result.input_loudness, *result.plan.audio));
+  } else if (loudness) {
     pipeline_from = loudness_pass_share(result.plan);
     ProgressSpan measuring(listener, 0, pipeline_from);
     result.input_loudness = measure_plan_loudness(

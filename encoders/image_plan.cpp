@@ -108,7 +108,9 @@ std::string describe(const ImagePosition& p) {
     case ImagePosition::Unit::Seconds:
       break;
   }
-  return fmt::format("{:.3f} s", p.value);
+  // Below a millisecond (a Step of 1e-7 s) three decimals would read "0.000 s".
+  return p.value > 0 && p.value < 0.001 ? fmt::format("{:.3g} s", p.value)
+                                        : fmt::format("{:.3f} s", p.value);
 }
 
 struct Context {
@@ -196,8 +198,10 @@ std::vector<double> capture_times(const presets::ImageCodec& ic, const Context& 
   if (c.duration_s > 0 && start >= c.duration_s)
     throw EncodeError(
         ErrorCategory::Configuration,
-        fmt::format("{}: {} Start {} ({:.3f} s) is beyond the input's duration ({:.3f} s)", c.path,
-                    c.codec, describe(ic.start), start, c.duration_s));
+        fmt::format("{}: {} Start {}{} is beyond the input's duration ({:.3f} s)", c.path, c.codec,
+                    describe(ic.start),
+                    ic.start.unit == ImagePosition::Unit::Seconds ? "" : fmt::format(" ({:.3f} s)", start),
+                    c.duration_s));
   double end = c.duration_s > 0 ? c.duration_s : 0;
   if (ic.range) {
     const double range = seconds_of(*ic.range, c, "Range");

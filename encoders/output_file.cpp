@@ -40,6 +40,7 @@ OutputFile::OutputFile(std::filesystem::path final_path, const std::vector<const
     }
   }
   stream_end_s_.assign(streams.size(), 0.0);
+  stream_packets_.assign(streams.size(), 0);
   if (int ret = avio_open(&raw->pb, temp_path_.c_str(), AVIO_FLAG_WRITE); ret < 0)
     fail(final_path_, "opening for writing", ret);
   av::Dictionary opts;
@@ -63,6 +64,7 @@ void OutputFile::write(int stream, AVPacket* packet, AVRational time_base) {
   const int64_t end = packet->pts + packet->duration;
   stream_end_s_[static_cast<size_t>(stream)] =
       std::max(stream_end_s_[static_cast<size_t>(stream)], end * av_q2d(st->time_base));
+  ++stream_packets_[static_cast<size_t>(stream)];
   av::clear_log_error();
   if (int ret = av_interleaved_write_frame(ctx_.get(), packet); ret < 0)
     fail(final_path_, "writing a packet", ret);
@@ -94,6 +96,14 @@ void OutputFile::discard() noexcept {
 double OutputFile::written_seconds() const {
   std::lock_guard lock(mutex_);
   return stream_end_s_.empty() ? 0.0 : *std::min_element(stream_end_s_.begin(), stream_end_s_.end());
+}
+
+std::vector<AVMediaType> OutputFile::empty_streams() const {
+  std::lock_guard lock(mutex_);
+  std::vector<AVMediaType> empty;
+  for (size_t i = 0; i < stream_packets_.size(); ++i)
+    if (stream_packets_[i] == 0) empty.push_back(ctx_->streams[i]->codecpar->codec_type);
+  return empty;
 }
 
 }  // namespace mw::encoders

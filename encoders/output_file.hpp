@@ -4,6 +4,7 @@
 // a half-written file; discard() removes it. write() is thread-safe: the video and the audio
 // stage both write into it.
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -36,6 +37,9 @@ class OutputFile {
 
   /// Media time written so far, seconds: the least advanced stream's end.
   double written_seconds() const;
+  /// The media types of the streams no packet was written to (say, a trim shorter than one
+  /// frame), in stream order; empty when every stream has a packet.
+  std::vector<AVMediaType> empty_streams() const;
   const std::filesystem::path& final_path() const { return final_path_; }
 
  private:
@@ -44,6 +48,7 @@ class OutputFile {
   av::OutputFormatPtr ctx_;
   mutable std::mutex mutex_;
   std::vector<double> stream_end_s_;
+  std::vector<int64_t> stream_packets_;  ///< packets written, per stream
   bool header_written_ = false;
   bool committed_ = false;
 };

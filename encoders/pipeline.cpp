@@ -195,6 +195,19 @@ std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, const st
 
   if (auto e = first_error.error()) std::rethrow_exception(e);
   if (stop.stop_requested()) throw EncodeError(ErrorCategory::Canceled, fmt::format("{}: encode canceled", file));
+  // A span shorter than one frame (Sources Duration "00:00:00.001", a StartTime just before the
+  // end) reaches the encoders with no frame: the file would lack the track the preset asks for.
+  for (auto& out : outputs) {
+    const auto empty = out->empty_streams();
+    if (empty.empty()) continue;
+    throw EncodeError(ErrorCategory::Configuration,
+                      fmt::format("{}: output '{}': no {} frame lies within the {:.3f} s to encode from input "
+                                  "{:.3f} s (a Sources StartTime or Duration, or --start/--duration, that "
+                                  "selects less than one frame)",
+                                  file, out->final_path().filename().string(),
+                                  empty.front() == AVMEDIA_TYPE_VIDEO ? "video" : "audio", plan.duration_s,
+                                  plan.origin_s + plan.start_s));
+  }
   for (auto& out : outputs) out->finish();
   std::vector<std::filesystem::path> paths;
   for (auto& out : outputs) {

@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "encoders/encode_error.hpp"
 
@@ -109,6 +112,45 @@ VideoEncodePlan video_encoder(const presets::VideoCodec& vc, const presets::Vide
                               baseline || layer.entropy == presets::EntropyMode::Cavlc ? 0 : 1);
   if (layer.slices > 0) p.x264_params += fmt::format(":slices={}", layer.slices);
   return p;
+}
+
+/// ITU-T H.264 Table A-1: the macroblocks per second (MaxMBPS) and per frame (MaxFS) of a level.
+struct LevelLimits {
+  std::string_view level;
+  int64_t max_mbps;
+  int64_t max_fs;
+};
+constexpr LevelLimits kLevelLimits[] = {
+    {"1", 1485, 99},          {"1b", 1485, 99},         {"1.1", 3000, 396},
+    {"1.2", 6000, 396},       {"1.3", 11880, 396},      {"2", 11880, 396},
+    {"2.1", 19800, 792},      {"2.2", 20250, 1620},     {"3", 40500, 1620},
+    {"3.1", 108000, 3600},    {"3.2", 216000, 5120},    {"4", 245760, 8192},
+    {"4.1", 245760, 8192},    {"4.2", 522240, 8704},    {"5", 589824, 22080},
+    {"5.1", 983040, 36864},   {"5.2", 2073600, 36864},  {"6", 4177920, 139264},
+    {"6.1", 8355840, 139264}, {"6.2", 16711680, 139264}};
+
+/// A note when a layer's picture size or frame rate is beyond the level the preset writes (the
+/// published iOS ladders' levels assume at most 30 fps): the level is still signalled as the
+/// preset says, so the note names the level that would cover the layer. Empty when it fits or
+/// the level is automatic.
+std::string level_note(size_t index, const VideoEncodePlan& v) {
+  const auto limits = std::find_if(std::begin(kLevelLimits), std::end(kLevelLimits),
+                                   [&](const LevelLimits& l) { return l.level == v.level; });
+  if (v.level.empty() || limits == std::end(kLevelLimits)) return "";
+  const int64_t frame_mbs = int64_t{(v.size.width + 15) / 16} * ((v.size.height + 15) / 16);
+  const double mbps = static_cast<double>(frame_mbs) * v.frame_rate.value();
+  if (frame_mbs <= limits->max_fs && mbps <= static_cast<double>(limits->max_mbps)) return "";
+  const auto enough = std::find_if(limits, std::end(kLevelLimits), [&](const LevelLimits& l) {
+    return frame_mbs <= l.max_fs && mbps <= static_cast<double>(l.max_mbps);
+  });
+  return fmt::format(
+      "layer {} ({}x{} at {:.3f} fps: {} macroblocks a frame, {:.0f} a second) is beyond level {} "
+      "(ITU-T H.264 Table A-1: {} a frame, {} a second); it is signalled level {} as the preset "
+      "says, which strict decoders may refuse{}",
+      index, v.size.width, v.size.height, v.frame_rate.value(), frame_mbs, mbps, v.level,
+      limits->max_fs, limits->max_mbps, v.level,
+      enough == std::end(kLevelLimits) ? std::string()
+                                       : fmt::format("; level {} would cover it", enough->level));
 }
 
 AudioEncodePlan audio_encoder(const presets::AudioCodec& ac) {
@@ -500,6 +542,8 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
       chain.push_back("format=yuv420p");
       layer_chains.push_back(join(chain, ","));
       plan.video.push_back(video_encoder(vc, layer, size, picture, v->frame_rate));
+      if (std::string note = level_note(plan.video.size() - 1, plan.video.back()); !note.empty())
+        plan.notes.push_back(std::move(note));
     }
     std::string head = "[in]" + join(common, ",");
     if (plan.video.size() == 1) {
@@ -577,6 +621,14 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
       throw EncodeError(ErrorCategory::Configuration,
                         fmt::format("output '{}' carries only video, but preset '{}' encodes none",
                                     out.file_name, preset.name));
+    if (out.streams == OutputStreams::AudioOnly && !plan.audio && preset.audio && !plan.video.empty()) {
+      // An input without audio gives video-only files (MES: "the output asset contains files
+      // that contain only video data"), so an audio-only file ("Adaptive Streaming", the
+      // "Adaptive Bitrate MP4 Set" renditions) is left out rather than failing the task.
+      plan.notes.push_back(fmt::format("the input has no audio stream: audio-only output '{}' is not written",
+                                       out.file_name));
+      continue;
+    }
     if (out.streams == OutputStreams::AudioOnly && !plan.audio)
       throw EncodeError(preset.audio ? ErrorCategory::UnsupportedFormat : ErrorCategory::Configuration,
                         fmt::format("{}: output '{}' carries only audio, but {}", input.path, out.file_name,

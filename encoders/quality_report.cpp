@@ -175,7 +175,9 @@ QualityReport make_quality_report(const EncodeResult& result,
       report.audio = a;
     }
   }
-  if (!report.video.empty()) {
+  // InsertBlackIfNoVideo: the layers are generated black pictures with no source to compare
+  // (frames_compared stays 0); the bitrates are still reported.
+  if (!report.video.empty() && !plan.black_video) {
     for (size_t k = 0; k < layer_files.size(); ++k)
       if (layer_files[k].empty())
         throw EncodeError(
@@ -199,14 +201,24 @@ std::string quality_report_table(const QualityReport& r) {
   std::string t =
       fmt::format("{:<6}{:>11}{:>11}{:>17}{:>9}{:>10}{:>9}{:>8}{:>9}\n", "layer", "size", "picture",
                   "kbps / target", "% target", "PSNR Y", "PSNR avg", "SSIM", "enc fps");
-  auto db = [](double v) { return std::isinf(v) ? std::string("inf") : fmt::format("{:.2f}", v); };
+  // "-": not measured (no frame compared: a generated black layer; SSIM of a picture too small
+  // for the ssim filter's 8x8 windows, which gives NaN).
+  auto db = [](const VideoLayerQuality& v, double value) {
+    return v.frames_compared == 0 ? std::string("-")
+           : std::isinf(value)    ? std::string("inf")
+                                  : fmt::format("{:.2f}", value);
+  };
+  auto ssim = [](const VideoLayerQuality& v) {
+    return v.frames_compared == 0 || !std::isfinite(v.ssim) ? std::string("-")
+                                                            : fmt::format("{:.4f}", v.ssim);
+  };
   for (const auto& v : r.video) {
-    t += fmt::format("{:<6}{:>11}{:>11}{:>17}{:>9}{:>10}{:>9}{:>8.4f}{:>9.1f}\n", v.layer,
+    t += fmt::format("{:<6}{:>11}{:>11}{:>17}{:>9}{:>10}{:>9}{:>8}{:>9.1f}\n", v.layer,
                      fmt::format("{}x{}", v.size.width, v.size.height),
                      fmt::format("{}x{}", v.picture.width, v.picture.height),
                      fmt::format("{:.0f} / {}", v.bitrate_kbps, v.target_kbps),
-                     fmt::format("{:.1f}", v.bitrate_percent), db(v.psnr_y_db), db(v.psnr_avg_db),
-                     v.ssim, v.encode_fps);
+                     fmt::format("{:.1f}", v.bitrate_percent), db(v, v.psnr_y_db),
+                     db(v, v.psnr_avg_db), ssim(v), v.encode_fps);
   }
   if (r.audio) {
     t += fmt::format("audio {:.0f} / {} kbps ({:.1f} % of target)", r.audio->bitrate_kbps,
@@ -236,9 +248,9 @@ nlohmann::json quality_report_json(const QualityReport& r) {
                           {"target_kbps", v.target_kbps},
                           {"bitrate_kbps", v.bitrate_kbps},
                           {"bitrate_percent", v.bitrate_percent},
-                          {"psnr_y_db", number(v.psnr_y_db)},
-                          {"psnr_avg_db", number(v.psnr_avg_db)},
-                          {"ssim", v.ssim},
+                          {"psnr_y_db", v.frames_compared == 0 ? nlohmann::json(nullptr) : number(v.psnr_y_db)},
+                          {"psnr_avg_db", v.frames_compared == 0 ? nlohmann::json(nullptr) : number(v.psnr_avg_db)},
+                          {"ssim", v.frames_compared == 0 ? nlohmann::json(nullptr) : number(v.ssim)},
                           {"frames_compared", v.frames_compared},
                           {"frames", v.frames},
                           {"encode_fps", v.encode_fps}});

@@ -157,7 +157,8 @@ std::string unknown_preset_message(std::string_view configuration,
 }
 
 /// Whether a Configuration is inline preset YAML rather than a name: it has a line break and is
-/// either a mapping with a top-level name, video or audio key, or not valid YAML at all (so
+/// either a mapping with a top-level name, video, audio or images key (a preset has a name and
+/// at least one of the three codecs' keys), or not valid YAML at all (so
 /// that parse_preset_yaml reports the syntax error with its line).
 bool is_inline_preset(std::string_view configuration) {
   if (configuration.find('\n') == std::string_view::npos) return false;
@@ -168,7 +169,7 @@ bool is_inline_preset(std::string_view configuration) {
     return true;
   }
   const YAML::Node& root = parsed;  // const: looking a key up must not add it
-  return root.IsMap() && (root["name"] || root["video"] || root["audio"]);
+  return root.IsMap() && (root["name"] || root["video"] || root["audio"] || root["images"]);
 }
 
 /// Checks that every unsupported preset's use_instead names a supported preset of `presets`.
@@ -205,7 +206,14 @@ PresetError unsupported_error(const Preset& preset) {
 
 std::string normalize_preset_name(std::string_view name) {
   std::string normalized;
-  for (const char c : name) {
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    // U+FEFF (a byte order mark, as a Configuration read from a file saved with one starts):
+    // invisible, so dropped like white space.
+    if (name.substr(i).starts_with("\xEF\xBB\xBF")) {
+      i += 2;
+      continue;
+    }
+    const char c = name[i];
     const auto byte = static_cast<unsigned char>(c);
     if (std::isspace(byte) || c == '-' || c == '_' || c == '.') continue;
     normalized += static_cast<char>(std::tolower(byte));

@@ -12,7 +12,8 @@
 namespace mw::presets {
 
 /// The form used to compare preset names: lower case, with every run of white space, '-', '_'
-/// and '.' removed ("H.264 HD 720p VBR" and "h264-hd-720p-vbr" compare equal).
+/// and '.' removed ("H.264 HD 720p VBR" and "h264-hd-720p-vbr" compare equal), and any U+FEFF
+/// (byte order mark) dropped.
 std::string normalize_preset_name(std::string_view name);
 
 /// A set of loaded presets, looked up by name or alias.

@@ -1,5 +1,6 @@
 #include "presets/loader.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -466,6 +467,11 @@ YAML::Node load_document(std::string_view text, const std::string& origin) {
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& error) {
+    // yaml-cpp's own message for this is "bad file".
+    throw PresetError(origin, line_of(error.mark), "",
+                      "invalid YAML: nested " + std::to_string(error.depth()) +
+                          " collections deep; a preset nests at most 4");
   } catch (const YAML::Exception& error) {
     throw PresetError(origin, line_of(error.mark), "", "invalid YAML: " + error.msg);
   }

@@ -21,6 +21,11 @@ namespace mw::presets::mes {
 namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+/// The deepest nesting of objects and lists (JSON) or elements (XML) read. An MES preset nests
+/// at most 6 deep (Preset/Encoding/H264Video/H264Layers/H264Layer/Width); the limit keeps a
+/// hostile Configuration (100 000 nested '[') from overflowing the stack of the recursive
+/// readers below, which would end the daemon.
+constexpr int kMaxDepth = 32;
 constexpr std::string_view kUtf16LeBom = "\xFF\xFE";
 constexpr std::string_view kUtf16BeBom = "\xFE\xFF";
 /// The MES preset namespace: older docs write http, current docs https (AMS-V2-REFERENCE.md §8).
@@ -126,6 +131,11 @@ class DuplicateKeyCheck {
     switch (event) {
       case Event::object_start:
       case Event::array_start:
+        if (frames_.size() >= static_cast<std::size_t>(kMaxDepth)) {
+          throw PresetError(origin_, 0, child_path(),
+                            "nested more than " + std::to_string(kMaxDepth) +
+                                " objects and lists deep; an MES preset nests at most 6");
+        }
         frames_.push_back({event == Event::array_start, 0, "", {}, child_path()});
         break;
       case Event::key: {
@@ -288,6 +298,7 @@ class XmlReader {
 
   /// An element's attributes and child elements as the fields of an object.
   Node object(const pugi::xml_node& element, const std::string& path) {
+    const DepthGuard guard(*this, path, element);
     Node node = start(Node::Kind::Object, path, line_of(element));
     std::set<std::string> seen;
     const auto add = [&](const std::string& name, Node field) {
@@ -340,15 +351,21 @@ class XmlReader {
         element.find_child([](const pugi::xml_node& n) { return n.type() == pugi::node_element; });
     if (element.first_attribute() || has_children) return object(element, path);
     Node node = start(Node::Kind::String, path, line_of(element));
-    node.text = trimmed(element.child_value());
+    // All of the element's text: a comment or processing instruction may split it
+    // (<Bitrate>10<!-- -->00</Bitrate> is 1000), and CDATA sections are text too.
+    std::string text;
     for (const pugi::xml_node& child : element.children()) {
-      if (child.type() == pugi::node_cdata) node.text = trimmed(child.value());
+      if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
+        text += child.value();
+      }
     }
+    node.text = trimmed(text);
     return node;
   }
 
   /// A list element (`<H264Layers>`): its child elements are the items.
   Node list(const pugi::xml_node& element, const std::string& path, const ListRule& rule) {
+    const DepthGuard guard(*this, path, element);
     Node node = start(Node::Kind::Array, path, line_of(element));
     if (const pugi::xml_attribute attribute = element.first_attribute()) {
       fail(path + "/@" + attribute.name(), node.line,
@@ -398,8 +415,28 @@ class XmlReader {
     return node;
   }
 
+  /// Counts the elements being read, failing beyond kMaxDepth (see there).
+  class DepthGuard {
+   public:
+    DepthGuard(XmlReader& reader, const std::string& path, const pugi::xml_node& element)
+        : reader_(reader) {
+      if (++reader_.depth_ > kMaxDepth) {
+        reader_.fail(path, reader_.line_of(element),
+                     "nested more than " + std::to_string(kMaxDepth) +
+                         " elements deep; an MES preset nests at most 6");
+      }
+    }
+    ~DepthGuard() { --reader_.depth_; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+
+   private:
+    XmlReader& reader_;
+  };
+
   std::string_view text_;
   const std::string& origin_;
+  int depth_ = 0;  ///< elements being read (object or list), for DepthGuard
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <iterator>
 #include <cmath>
@@ -454,6 +455,24 @@ void validate_file_name(const Preset& preset, const std::string& key, const std:
       pattern.find("..") != std::string::npos) {
     reject(preset, key,
            "'" + pattern + "' must name a file in the output asset: no '/', '\\' or '..'");
+  }
+  if (pattern == ".") reject(preset, key, "'.' is the output folder, not a file name");
+  // A NUL would cut the name short when the file is created (the manifest would name a file
+  // that does not exist); other control characters make names no client can show.
+  for (const char c : pattern) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02X", byte);
+      reject(preset, key, std::string("the file name pattern holds the control character ") +
+                              code + "; file names are printable text");
+    }
+  }
+  constexpr std::size_t kNameMax = 255;  // NAME_MAX of Linux file systems, in bytes
+  if (pattern.size() > kNameMax) {
+    reject(preset, key,
+           "the file name pattern is " + std::to_string(pattern.size()) +
+               " bytes long; a file name is at most " + std::to_string(kNameMax) + " bytes");
   }
   for (auto open = pattern.find('{'); open != std::string::npos;
        open = pattern.find('{', open + 1)) {

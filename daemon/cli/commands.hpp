@@ -3,6 +3,8 @@
 // struct owned by main(); the callback stores the process exit code in Context::exit_code.
 
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <stop_token>
@@ -78,6 +80,23 @@ void add_serve_command(CLI::App& app, Context& ctx, ServeOptions& opts);
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitCanceled = 130;
+
+/// A CLI check for a time in seconds (--start, --duration): a finite number of 0 or more. (CLI11's
+/// NonNegativeNumber lets "nan" through and prints its bound as a 309-digit number.)
+inline const CLI::Validator kSeconds(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      try {
+        size_t used = 0;
+        value = std::stod(text, &used);
+        if (used != text.size()) return "'" + text + "' is not a number of seconds";
+      } catch (const std::exception&) {
+        return "'" + text + "' is not a number of seconds";
+      }
+      if (!std::isfinite(value) || value < 0) return "'" + text + "' must be 0 or more seconds";
+      return "";
+    },
+    "SECONDS");
 
 /// Prints "mediaworker: error: MESSAGE" as one line on stderr.
 void print_error(const std::string& message);

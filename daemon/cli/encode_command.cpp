@@ -92,8 +92,8 @@ void add_encode_command(CLI::App& app, Context& ctx, EncodeOptions& opts) {
   cmd->add_option("--preset,-p", opts.preset, "Preset name or alias (e.g. \"H.264 HD 720p VBR\"), or a preset file: .yaml, or MES .json/.xml")
       ->required();
   cmd->add_option("--output,-o", opts.output_dir, "Output folder (default: ./<input name>-encoded)");
-  cmd->add_option("--start", opts.start_s, "Skip this many seconds of the input")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--duration", opts.duration_s, "Encode at most this many seconds")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--start", opts.start_s, "Skip this many seconds of the input")->check(kSeconds);
+  cmd->add_option("--duration", opts.duration_s, "Encode at most this many seconds")->check(kSeconds);
   cmd->add_flag("--verbose,-v", opts.verbose, "Show libav's own messages");
   cmd->add_flag("--report{table}", opts.report,
                 "After encoding, compare each layer with the source: bitrate vs target, PSNR, SSIM, encode fps "

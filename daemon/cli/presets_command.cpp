@@ -297,8 +297,8 @@ void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts) {
   explain_cmd->add_option("input", opts.input, "Input media file")->required();
   explain_cmd->add_flag("--ffmpeg", opts.ffmpeg_only, "Print only the equivalent ffmpeg command line");
   explain_cmd->add_option("--output,-o", opts.output_dir, "Output folder used in the ffmpeg command");
-  explain_cmd->add_option("--start", opts.start_s, "Skip this many seconds of the input (as encode --start)")->check(CLI::NonNegativeNumber);
-  explain_cmd->add_option("--duration", opts.duration_s, "Encode at most this many seconds (as encode --duration)")->check(CLI::NonNegativeNumber);
+  explain_cmd->add_option("--start", opts.start_s, "Skip this many seconds of the input (as encode --start)")->check(kSeconds);
+  explain_cmd->add_option("--duration", opts.duration_s, "Encode at most this many seconds (as encode --duration)")->check(kSeconds);
   explain_cmd->callback([&ctx, &opts] {
     av::install_log_capture(AV_LOG_QUIET);
     try {

@@ -16,6 +16,16 @@ namespace mw::runtime {
 namespace {
 
 constexpr size_t kMaxTasks = 30;  // AMS quota: 30 chained tasks per job (fixed)
+/// AMS v2 Task.Configuration: "Max length 100000" (AMS-V2-REFERENCE.md, the Task entity), in
+/// characters.
+constexpr size_t kMaxConfigurationChars = 100000;
+
+/// Characters (Unicode code points) of UTF-8 text: the bytes that do not continue a sequence.
+size_t utf8_chars(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
 
 std::string task_label(size_t i, const TaskRequest& t) {
   return t.name.empty() ? fmt::format("task {}", i) : fmt::format("task {} ('{}')", i, t.name);
@@ -85,6 +95,10 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
     if (t.configuration.empty())
       throw JobRejected(field + ".Configuration", fmt::format("{}: Configuration is empty: name a preset such as "
                                                               "'H264 Single Bitrate 720p'", task_label(i, t)));
+    if (const size_t chars = utf8_chars(t.configuration); chars > kMaxConfigurationChars)
+      throw JobRejected(field + ".Configuration",
+                        fmt::format("{}: Configuration is {} characters long; AMS allows at most {}",
+                                    task_label(i, t), chars, kMaxConfigurationChars));
     try {
       (void)library->resolve(t.configuration);
     } catch (const presets::PresetError& e) {

@@ -217,6 +217,25 @@ class StopAtFirstReport : public ProgressListener {
   std::stop_source source;
 };
 
+TEST(LoudnessNormalisation, InsertedSilenceOnAVideoOnlyClipIsLeftAloneWithANote) {
+  // InsertSilenceIfNoAudio with loudness on a clip without audio once failed the task ("the
+  // plan encodes no audio to measure").
+  presets::Preset p = with_loudness(kVideoPreset, -23.0);
+  p.audio->insert_silence_if_no_audio = true;
+  const auto n = encode_normalised("bbb-800x640-h264-video-only-14s.mp4", p, 1.0);
+  ASSERT_TRUE(n->result.input_loudness);
+  EXPECT_TRUE(n->result.input_loudness->silent());
+  EXPECT_TRUE(contains(notes_of(n->result), "the audio is silent")) << notes_of(n->result);
+  EXPECT_FALSE(contains(n->result.plan.audio_filter, "loudnorm")) << n->result.plan.audio_filter;
+  ASSERT_EQ(n->result.measured.size(), 1u);
+  ASSERT_NE(n->result.measured[0].audio(), nullptr);
+  EXPECT_EQ(ffmpeg_ebur128(n->media()).sample_peak_dbfs, -INFINITY);
+  pugi::xml_document doc;
+  const auto l = n->loudness_node(doc);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l.attribute("IntegratedLoudness").as_double(), -70.0);
+}
+
 TEST(LoudnessNormalisation, CancelDuringTheMeasuringPassStopsItAndLeavesNothing) {
   const auto p = with_loudness(kAudioPreset, -23.0);
   TempDir dir;

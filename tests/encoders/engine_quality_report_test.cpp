@@ -98,6 +98,28 @@ double ffmpeg_psnr_y(const std::filesystem::path& encoded, const std::string& so
   return at == std::string::npos ? 0 : std::strtod(r.err.c_str() + at + 7, nullptr);
 }
 
+TEST(QualityReport, InsertedBlackLayersReportTheirBitrateWithoutAComparison) {
+  // InsertBlackIfNoVideo on an audio-only input: the report once failed the finished encode
+  // ("the plan decodes no video stream"); there is no source picture to compare with.
+  presets::Preset p = preset(kVideoPreset);
+  p.video->condition = presets::VideoCondition::InsertBlackIfNoVideo;
+  p.video->layers.at(0).width = 320;
+  p.video->layers.at(0).height = 180;
+  const auto r = encode_and_report("speech-audio-only.flac", p, 1.0);
+  ASSERT_EQ(r->report.video.size(), 1u);
+  const VideoLayerQuality& v = r->report.video[0];
+  EXPECT_EQ(v.frames_compared, 0);
+  EXPECT_GT(v.bitrate_kbps, 0);
+  EXPECT_EQ(v.target_kbps, 4500);
+  ASSERT_TRUE(r->report.audio);
+  const std::string table = quality_report_table(r->report);
+  // PSNR Y, PSNR avg and SSIM read "-" (not measured), not 0.
+  EXPECT_NE(table.find("         -        -       -"), std::string::npos) << table;
+  const nlohmann::json j = quality_report_json(r->report);
+  EXPECT_TRUE(j["video"][0]["psnr_y_db"].is_null()) << j.dump();
+  EXPECT_TRUE(j["video"][0]["ssim"].is_null()) << j.dump();
+}
+
 TEST(QualityReport, AutoFitPaddingIsLeftOutOfTheComparison) {
   // 960x400 (2.4:1) into a 1280x720 box with AutoFit: a 1280x534 picture between black bars.
   // At a low bitrate the bars (a quarter of the frame, coded almost perfectly) lift a

@@ -87,6 +87,25 @@ TEST(EncodeSources, TrimStartsAtTheStartTimePictureAndLastsTheDuration) {
   EXPECT_GT(at_origin, at_start) << "the output starts at the input's first picture, not at StartTime";
 }
 
+TEST(EncodeSources, SpanShorterThanOneFrameFailsAndLeavesNoFile) {
+  // Duration 1 ms once gave an MP4 named for its 640x360 layer with no video track at all.
+  presets::Preset p = small_preset();
+  p.sources = {{"", 11.0, 0.001}};
+  const TempDir dir;
+  EncodeRequest request;
+  request.input = media("vfr-640x360-h264-aac-17s.mp4");
+  request.preset = &p;
+  request.output_dir = dir.path();
+  const auto error = encode_error_of([&] { encode(request, nullptr, std::stop_token{}); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  EXPECT_TRUE(contains(error->what(),
+                       "output 'vfr-640x360-h264-aac-17s_640x360.mp4': no video frame lies within the "
+                       "0.001 s to encode from input 11.000 s"))
+      << error->what();
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << "a partial or stray file is left";
+}
+
 TEST(EncodeSources, TwoInputsPlayOneAfterTheOtherInSync) {
   // 1.5 s of the screen recording (1280x720, shown unturned), then the whole 1080x720 clip:
   // the picture size changes at the join and the second input's audio is mono at 44.1 kHz.

@@ -155,8 +155,14 @@ TEST(ImagePlan, FileNameNeedsExactlyOneIndexAndOnlyThumbnailMacros) {
 TEST(ImagePlan, TimesBeyondTheEndFailStepsStopAtTheEnd) {
   const std::string message = configuration_error(thumbnails(codec(sec(60))));
   EXPECT_TRUE(contains(
-      message, "JpgImage 1 Start 60.000 s (60.000 s) is beyond the input's duration (17.063 s)"))
+      message, "JpgImage 1 Start 60.000 s is beyond the input's duration (17.063 s)"))
       << message;
+  // A frame number is given in seconds too.
+  const std::string frame = configuration_error(thumbnails(codec(frames(999999))));
+  EXPECT_TRUE(contains(frame, "Start frame 999999 (33326.746 s) is beyond")) << frame;
+  // A Step under a millisecond is shown as it is, not as "0.000 s".
+  const std::string tiny = configuration_error(thumbnails(codec(sec(0), sec(1e-7), std::nullopt)));
+  EXPECT_TRUE(contains(tiny, "Step 1e-07 s makes more than 100000 images")) << tiny;
   EXPECT_TRUE(
       contains(configuration_error(thumbnails(codec(pct(100)))), "beyond the input's duration"));
   // A Range past the end is cut at the end, as the default Range (100%) is.

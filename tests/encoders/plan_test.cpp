@@ -349,10 +349,44 @@ TEST(PlanAudio, HeAacFallsBackToAacLcWithANote) {
   EXPECT_TRUE(contains(plan.notes.front(), "AAC-LC")) << plan.notes.front();
 }
 
-TEST(PlanOutputs, AudioOnlyOutputOnAnInputWithoutAudioIsUnsupported) {
+TEST(PlanLevels, LayerBeyondItsPublishedLevelIsNoted) {
+  // The iOS ladder's 1920x1080 layer is level 4, which covers 1080p up to 30 fps; on a 60 fps
+  // source x264 wrote "level 4" on a stream that needs 4.2, silently.
+  const EncodePlan plan =
+      plan_for("bbb-1080p60-vp8-vorbis-6ch.webm", "H264 Multiple Bitrate 16x9 for iOS");
+  ASSERT_FALSE(plan.video.empty());
+  EXPECT_EQ(plan.video[0].level, "4");
+  const auto note = std::find_if(plan.notes.begin(), plan.notes.end(), [](const std::string& n) {
+    return n.starts_with("layer 0 (1920x1080 at 60.000 fps: 8160 macroblocks a frame, 489600 a second) "
+                         "is beyond level 4");
+  });
+  ASSERT_NE(note, plan.notes.end()) << ::testing::PrintToString(plan.notes);
+  EXPECT_TRUE(contains(*note, "level 4.2 would cover it")) << *note;
+  // At 30 fps the same ladder fits its levels: no note.
+  const EncodePlan at30 = plan_for("bbb-1080p24-mpeg2-mp2.ts", "H264 Multiple Bitrate 16x9 for iOS");
+  EXPECT_FALSE(std::any_of(at30.notes.begin(), at30.notes.end(),
+                           [](const std::string& n) { return contains(n, "is beyond level"); }))
+      << ::testing::PrintToString(at30.notes);
+}
+
+TEST(PlanOutputs, AudioOnlyOutputOnAnInputWithoutAudioIsLeftOutWithANote) {
+  // "Adaptive Streaming" on a silent clip once failed the task for its audio-only file, while
+  // every interleaved ladder gave video-only files.
   presets::Preset p = preset(kVideoPreset);
   p.outputs.push_back({"{Basename}_audio{Extension}", presets::OutputFormat::Mp4,
                        presets::OutputStreams::AudioOnly, 0});
+  const EncodePlan plan = make_plan(p, probe(media("bbb-800x640-h264-video-only-14s.mp4")));
+  ASSERT_EQ(plan.outputs.size(), 1u);
+  EXPECT_EQ(plan.outputs[0].video, 0);
+  EXPECT_FALSE(plan.outputs[0].audio);
+  EXPECT_TRUE(std::any_of(plan.notes.begin(), plan.notes.end(), [](const std::string& n) {
+    return contains(n, "audio-only output '{Basename}_audio{Extension}' is not written");
+  }));
+}
+
+TEST(PlanOutputs, AudioOnlyOutputOfAnAudioPresetOnAnInputWithoutAudioIsUnsupported) {
+  presets::Preset p = preset(kAudioPreset);
+  p.outputs[0].streams = presets::OutputStreams::AudioOnly;
   const auto error = encode_error_of([&] { make_plan(p, probe(media("bbb-800x640-h264-video-only-14s.mp4"))); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->category(), ErrorCategory::UnsupportedFormat);

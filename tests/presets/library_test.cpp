@@ -79,6 +79,10 @@ TEST(NormalizePresetNameTest, DropsCaseSpacesDashesUnderscoresAndDots) {
   EXPECT_EQ(normalize_preset_name("h264-hd_720P\tvbr "), "h264hd720pvbr");
   EXPECT_EQ(normalize_preset_name("  "), "");
   EXPECT_EQ(normalize_preset_name("16x9 SD"), "16x9sd");
+  // A name read from a file saved with a byte order mark was once "unknown preset", with the
+  // same-looking name as the first suggestion.
+  EXPECT_EQ(normalize_preset_name("\xEF\xBB\xBFH264 Single Bitrate 720p"), "h264singlebitrate720p");
+  EXPECT_EQ(normalize_preset_name("\xEF\xBB\xBF"), "");
 }
 
 TEST_F(SystemLibraryTest, NameResolutionIgnoresCaseAndSpacing) {
@@ -87,6 +91,7 @@ TEST_F(SystemLibraryTest, NameResolutionIgnoresCaseAndSpacing) {
   EXPECT_EQ(library_.resolve("H264 HD 720p VBR").name, "H.264 HD 720p VBR");
   EXPECT_EQ(library_.resolve("  aac_good_quality_audio ").name, "AAC Good Quality Audio");
   EXPECT_EQ(library_.resolve("H264 Single Bitrate 16x9 SD").video->layers.at(0).width, 848);
+  EXPECT_EQ(library_.resolve("\xEF\xBB\xBFH264 Single Bitrate 720p").name, "H264 Single Bitrate 720p");
 }
 
 TEST_F(SystemLibraryTest, NameWithATrailingLineBreakIsStillAName) {
@@ -212,6 +217,24 @@ TEST_F(SystemLibraryTest, InlineYamlIsRecognisedByItsAudioKeyAndChecked) {
     EXPECT_EQ(error.key(), "name");
     EXPECT_EQ(error.line(), 1);
   }
+}
+
+TEST_F(SystemLibraryTest, InlineThumbnailOnlyYamlIsRecognisedByItsImagesKey) {
+  // A thumbnail-only preset has neither video nor audio; without its name it was once looked up
+  // as a preset named "images: ...".
+  const std::string thumbnails_without_name =
+      "images:\n  - {format: jpg, layers: [{width: 100}]}\n"
+      "outputs:\n  - {file_name: \"{Basename}_{Index}{Extension}\", format: jpg}\n";
+  try {
+    library_.resolve(thumbnails_without_name);
+    ADD_FAILURE() << "a preset without a name resolved";
+  } catch (const PresetError& error) {
+    EXPECT_EQ(error.file(), "inline") << error.what();
+    EXPECT_EQ(error.key(), "name") << error.what();
+  }
+  const Preset preset = library_.resolve("name: Stills\n" + thumbnails_without_name);
+  EXPECT_EQ(preset.name, "Stills");
+  ASSERT_EQ(preset.images.size(), 1u);
 }
 
 TEST_F(SystemLibraryTest, BrokenInlineYamlReportsTheSyntaxErrorLine) {

@@ -271,6 +271,21 @@ TEST_F(LoaderTest, YamlSyntaxErrorReportsItsLine) {
                "invalid YAML");
 }
 
+TEST_F(LoaderTest, DeeplyNestedYamlSaysSoRatherThanBadFile) {
+  // yaml-cpp stops at its depth limit with the message "bad file".
+  const std::string yaml = "name: Deep\nvideo: " + std::string(100000, '[') + "\n";
+  const auto file = dir_.write("deep.yaml", yaml);
+  try {
+    load_preset_file(file);
+    ADD_FAILURE() << "the preset loaded";
+  } catch (const PresetError& error) {
+    EXPECT_GE(error.line(), 2) << error.what();  // where yaml-cpp stopped
+    EXPECT_TRUE(contains(error.message(), "invalid YAML: nested ")) << error.what();
+    EXPECT_TRUE(contains(error.message(), "collections deep")) << error.what();
+    EXPECT_FALSE(contains(error.message(), "bad file")) << error.what();
+  }
+}
+
 TEST_F(LoaderTest, SecondYamlDocumentIsAnError) {
   const std::string yaml = std::string(kPreset) + "---\nname: Another\n";
   expect_error(yaml, "", "name: Another", "found a second one");

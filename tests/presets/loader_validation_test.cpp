@@ -185,6 +185,17 @@ TEST_F(LoaderTest, FileNameWithAFolderIsAnError) {
                "file_name:", "no '/', '\\' or '..'");
 }
 
+TEST_F(LoaderTest, FileNameWithAControlCharacterOrTooLongIsAnError) {
+  // A NUL once cut the written file's name short ("a\0b.mp4" wrote "a"): the manifest named a
+  // file that did not exist.
+  expect_error(edited(kPreset, "\"{Basename}_", "\"a\\0b{Basename}_"), "outputs[0].file_name",
+               "file_name:", "control character 0x00");
+  expect_error(edited(kPreset, "\"{Basename}_", "\"a\\tb{Basename}_"), "outputs[0].file_name",
+               "file_name:", "control character 0x09");
+  expect_error(edited(kPreset, "\"{Basename}_", "\"" + std::string(300, 'a') + "{Basename}_"),
+               "outputs[0].file_name", "file_name:", "a file name is at most 255 bytes");
+}
+
 TEST_F(LoaderTest, UnknownFileNameMacroIsNamed) {
   expect_error(edited(kPreset, "{Extension}", "_{Frame}{Extension}"), "outputs[0].file_name",
                "file_name:", "unknown macro '{Frame}'; allowed: {Basename}, {Width}");

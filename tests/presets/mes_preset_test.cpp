@@ -799,6 +799,41 @@ TEST(MesPresetTest, KeyWrittenTwiceIsAnError) {
                "Preset/Encoding/AACAudio/Bitrate", "written twice");
 }
 
+TEST(MesPresetTest, DeeplyNestedJsonAndXmlAreErrorsNotStackOverflows) {
+  // A hostile Configuration: 100 000 nested lists or elements once overflowed the stack of the
+  // recursive readers and ended the daemon at POST /api/Jobs.
+  const std::size_t depth = 100000;
+  const std::string json = R"({"Version": 1.0, "Codecs": )" + std::string(depth, '[') +
+                           std::string(depth, ']') + "}";
+  const PresetError json_error = error_of(json);
+  EXPECT_TRUE(contains(json_error.message(), "nested more than 32")) << json_error.what();
+  EXPECT_TRUE(json_error.key().starts_with("Codecs[0][0]")) << json_error.what();
+
+  std::string elements;
+  for (std::size_t i = 0; i < depth; ++i) elements += "<a>";
+  for (std::size_t i = 0; i < depth; ++i) elements += "</a>";
+  const std::string xml =
+      edited(kSingleBitrateXml, "<Channels>2</Channels>", "<Channels>" + elements + "</Channels>");
+  const PresetError xml_error = error_of(xml);
+  EXPECT_TRUE(contains(xml_error.message(), "nested more than 32")) << xml_error.what();
+  EXPECT_TRUE(xml_error.key().starts_with("Preset/Encoding/AACAudio/Channels/a/a")) << xml_error.what();
+  EXPECT_EQ(xml_error.line(), line_of(xml, "<Channels>"));
+}
+
+TEST(MesPresetTest, XmlTextSplitByACommentReadsWhole) {
+  // <Bitrate>10<!-- -->00</Bitrate> is the text "1000" in XML; it once read as 10 kbps.
+  const Preset preset = parse_mes_preset(
+      edited(kSingleBitrateXml, "<Bitrate>4500</Bitrate>", "<Bitrate>45<!-- kbps -->00</Bitrate>"),
+      "inline");
+  ASSERT_TRUE(preset.video);
+  EXPECT_EQ(preset.video->layers[0].bitrate_kbps, 4500);
+}
+
+TEST(MesPresetTest, FileNameWithANulIsAnError) {
+  expect_error(edited(kTrimmedLadderJson, "\"FileName\": \"", "\"FileName\": \"a\\u0000b"),
+               "Outputs[0].FileName", "control character 0x00");
+}
+
 TEST(MesPresetTest, ThumbnailRulesAreChecked) {
   const std::string jpg = R"([{"Type": "JpgImage", "Start": "00:00:01", "Step": "00:00:05",
       "JpgLayers": [{"Type": "JpgLayer", "Width": 640, "Height": 360}]}])";

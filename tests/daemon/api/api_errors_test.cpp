@@ -163,6 +163,40 @@ TEST_F(ApiErrorsTest, JsonBodiesOverTheLimitGet413) {
   EXPECT_EQ(get("/api/Assets").json()["d"]["results"].size(), 0u);
 }
 
+/// A server that takes JSON bodies of up to 1 MiB, for Configurations near AMS's length limit.
+class ApiLargeBodyTest : public ApiFixture {
+ protected:
+  static config::ApiConfig large_body_config() {
+    config::ApiConfig config = test_config();
+    config.max_body_bytes = 1024 * 1024;
+    return config;
+  }
+  ApiLargeBodyTest() : ApiFixture(large_body_config()) {}
+};
+
+TEST_F(ApiLargeBodyTest, ConfigurationLongerThanTheAmsLimitGets400) {
+  // AMS v2 Task.Configuration: max length 100000. A longer one was stored, and an MES preset's
+  // Description of that length became the preset name in every log line of the task.
+  const std::string asset_id = upload(std::filesystem::path(MW_MEDIA_DIR) / kClip).first;
+  const auto body_with = [&](const std::string& configuration) {
+    std::string body = job_page_body(asset_id);
+    const std::string from = "\"H.264 HD 720p VBR\"";
+    return body.replace(body.find(from), from.size(), nlohmann::json(configuration).dump());
+  };
+  const std::string mes = R"({"Version": 1.0, "Description": ")" + std::string(100000, 'x') +
+                          R"(", "Codecs": [{"Type": "AACAudio"}], "Outputs": [{"FileName": "{Basename}.mp4", "Format": {"Type": "MP4Format"}}]})";
+  expect_ams_error(send(http::verb::post, "/api/Jobs", body_with(mes)), 400,
+                   "Tasks[0].Configuration: task 0: Configuration is " + std::to_string(mes.size()) +
+                       " characters long; AMS allows at most 100000");
+  EXPECT_EQ(get("/api/Jobs").json()["d"]["results"].size(), 0u);
+  // 100000 characters of 2 bytes each (UTF-8 'é') are within the limit: characters, not bytes.
+  std::string accented;
+  for (int i = 0; i < 49000; ++i) accented += "\xC3\xA9";
+  const std::string within = R"({"Version": 1.0, "Description": ")" + accented +
+                             R"(", "Codecs": [{"Type": "AACAudio"}], "Outputs": [{"FileName": "{Basename}.mp4", "Format": {"Type": "MP4Format"}}]})";
+  EXPECT_EQ(send(http::verb::post, "/api/Jobs", body_with(within)).status, 201);
+}
+
 // Writes raw bytes on a fresh connection and returns everything the server sends back.
 std::string raw_exchange(uint16_t port, const std::string& bytes) {
   boost::asio::io_context io;

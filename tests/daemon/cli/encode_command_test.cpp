@@ -161,5 +161,20 @@ TEST(EncodeCommand, UnknownReportFormatIsAUsageError) {
   EXPECT_NE(r.err.find("--report: xml not in {table,json}"), std::string::npos) << r.err;
 }
 
+TEST(EncodeCommand, StartAndDurationMustBeFiniteSeconds) {
+  // "--duration nan" once encoded the whole input; "-1" printed a 309-digit bound.
+  TempDir dir;
+  for (const auto& [option, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--duration", "nan"}, {"--duration", "-1"}, {"--start", "inf"}, {"--start", "5s"}}) {
+    SCOPED_TRACE(option + " " + value);
+    const ProcessResult r = run({kBinary, "encode", option, value, "-p", "H.264 HD 720p VBR", "-o",
+                                 (dir.path() / "o").string(), kMedia + "/bbb-1080p24-mpeg2-mp2.ts"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find(option + ": '" + value + "'"), std::string::npos) << r.err;
+    EXPECT_LT(r.err.size(), 200u) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "o"));
+  }
+}
+
 }  // namespace
 }  // namespace mw::test

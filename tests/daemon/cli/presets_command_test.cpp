@@ -190,7 +190,7 @@ TEST(PresetsExplain, PresetFileShowsLayersDroppedLayerEncoderAudioAndFiles) {
   EXPECT_TRUE(contains(r.out, "ffmpeg equivalent:\n  ffmpeg -hide_banner -y -noautorotate -i "))
       << r.out;
   // One graph output is mapped once: the audio is split for the two files.
-  EXPECT_TRUE(contains(r.out, "asplit=2[a0_0][a0_1]")) << r.out;
+  EXPECT_TRUE(contains(r.out, "[a0]asplit=2[a0_0][a0_1]")) << r.out;
 }
 
 TEST(PresetsExplain, ReadsThePresetFromStdin) {
