@@ -43,7 +43,7 @@ struct Encoded {
   TempDir dir;
   EncodeResult result;
   std::filesystem::path file(size_t i = 0) const { return dir.path() / result.files.at(i).name; }
-  MeasuredFile measured(size_t i = 0) const { return result.measured.at(i); }
+  const MeasuredFile& measured(size_t i = 0) const { return result.measured.at(i); }
 };
 
 std::unique_ptr<Encoded> run(const presets::Preset& preset, std::vector<EncodeInput> inputs,
