@@ -12,6 +12,7 @@
 #include "encoders/input_file.hpp"
 #include "encoders/measure.hpp"
 #include "encoders/metadata.hpp"
+#include "encoders/package/package.hpp"
 #include "encoders/probe.hpp"
 
 namespace mw::encoders {
@@ -83,6 +84,9 @@ class ProgressSpan : public ProgressListener {
 // which is quick beside a video encode and about as long as an AAC encode.
 double loudness_pass_share(const EncodePlan& plan) { return plan.video.empty() ? 40.0 : 5.0; }
 
+// The share of the progress bar packaging takes (a remux: fast beside the encode).
+constexpr double kPackagingShare = 3.0;
+
 }  // namespace
 
 EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, std::stop_token stop) {
@@ -139,21 +143,42 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
   }
 
   Cleanup cleanup;
-  ProgressSpan encoding(listener, pipeline_from, 100);
+  // A streaming output's layers are encoded as MP4 files into the staging folder, then packaged
+  // (encoders/package/package.hpp); the staging folder goes in every case.
+  const auto staging = request.output_dir / kStagingFolder;
+  struct StagingGuard {
+    std::filesystem::path dir;
+    ~StagingGuard() {
+      std::error_code e;
+      if (!dir.empty()) std::filesystem::remove_all(dir, e);
+    }
+  } staging_guard;
+  if (!result.plan.packages.empty()) {
+    std::filesystem::remove_all(staging, ec);
+    std::filesystem::create_directories(staging, ec);
+    if (ec)
+      throw EncodeError(ErrorCategory::Output, fmt::format("{}: cannot create the staging folder: {}",
+                                                           staging.string(), ec.message()));
+    staging_guard.dir = staging;
+  }
+  const double pipeline_to = result.plan.packages.empty() ? 100 : 100 - kPackagingShare;
+  ProgressSpan encoding(listener, pipeline_from, pipeline_to);
   const auto started = std::chrono::steady_clock::now();
   const auto media = run_pipeline(result.plan, opened, request.output_dir, &encoding, stop);
   result.pipeline_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   cleanup.files = media;
 
   std::vector<MeasuredFile> measured;
+  std::vector<int> measured_outputs;  // the plan output each measured file came from
+  std::vector<OutputAssetFile> images;
   std::optional<LoudnessMeasurement> output_loudness;
   for (size_t i = 0; i < media.size(); ++i) {
     if (i >= result.plan.outputs.size()) {  // thumbnails and sprite WebVTT files: not measured
       const auto size = std::filesystem::file_size(media[i], ec);
-      result.files.push_back({media[i].filename().string(), ec ? 0 : static_cast<int64_t>(size),
-                              image_mime_type(media[i]), i == 0});
+      images.push_back({media[i].filename().string(), ec ? 0 : static_cast<int64_t>(size), image_mime_type(media[i]), false});
       continue;
     }
+    if (result.plan.outputs[i].format != presets::OutputFormat::Mp4) continue;  // staged: packaged below
     measured.push_back(measure_file(media[i].string()));
     if (loudness && measured.back().audio()) {
       // Every file carries the same encoded audio (one AAC encoder): measured once, decoded
@@ -163,15 +188,37 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
         if (!t.video) t.loudness = output_loudness;
     }
     const bool has_video = measured.back().video() != nullptr;
+    measured_outputs.push_back(static_cast<int>(i));
     result.files.push_back({media[i].filename().string(), measured.back().size_bytes,
-                            has_video ? "video/mp4" : "audio/mp4", i == 0});
+                            has_video ? "video/mp4" : "audio/mp4", false});
   }
+  ProgressSpan packaging(listener, pipeline_to, 100);
+  for (size_t k = 0; k < result.plan.packages.size(); ++k) {
+    const PackagePlan& plan = result.plan.packages[k];
+    package::PackageRequest pr;
+    for (size_t out : plan.outputs) pr.inputs.push_back({media.at(out), result.plan.outputs[out].file_name});
+    pr.formats = {plan.format};
+    pr.manifest_name = plan.manifest_name;
+    pr.segment_duration_s = plan.segment_duration_s;
+    pr.output_dir = request.output_dir;
+    const double share = 100.0 / static_cast<double>(result.plan.packages.size());
+    const auto packaged = package::package_media(
+        pr, [&](double done) { packaging.on_progress(share * (static_cast<double>(k) + done)); }, stop);
+    for (const auto& f : packaged.files) {
+      cleanup.files.push_back(request.output_dir / f.name);
+      result.files.push_back({f.name, f.size_bytes, f.mime_type, false});
+      measured.push_back(f.measured);
+      measured_outputs.push_back(f.input >= 0 ? static_cast<int>(plan.outputs.at(static_cast<size_t>(f.input))) : -1);
+    }
+  }
+  for (auto& image : images) result.files.push_back(std::move(image));
+  if (!result.files.empty()) result.files.front().is_primary = true;
   const std::string stem = std::filesystem::path(result.input.name).stem().string();
   const std::string manifest = stem + "_manifest.xml";
   const std::string input_metadata =
       request.input_metadata_name.empty() ? stem + "_metadata.xml" : request.input_metadata_name;
   for (const auto& [name, content] :
-       {std::pair{manifest, output_manifest_xml(measured, result.plan, result.input.name)},
+       {std::pair{manifest, output_manifest_xml(measured, result.plan, result.input.name, measured_outputs)},
         std::pair{input_metadata, input_metadata_xml(result.input)}}) {
     const auto path = request.output_dir / name;
     write_file_atomically(path, content);

@@ -50,11 +50,14 @@ struct OutputAssetFile {
 struct EncodeResult {
   MediaInfo input;
   EncodePlan plan;
-  /// MP4 files first, then thumbnails (the first file is primary), then the metadata. The
-  /// manifest lists only the MP4 files: its AssetFile has a Duration and tracks (§9), which a
-  /// still image has not.
+  /// The progressive MP4 files first, then each streaming output's files (its manifests, then
+  /// its media files: .ismv/.isma, CMAF init and media segments, .ts), then thumbnails (the
+  /// first file is primary), then the metadata. The output metadata (_manifest.xml) lists the
+  /// MP4 and streaming files: its AssetFile has a Duration and tracks (§9), which a still image
+  /// has not.
   std::vector<OutputAssetFile> files;
-  std::vector<MeasuredFile> measured;  ///< the media files' measured values, in `files` order
+  /// The measured values of files[0..measured.size()) (the MP4 and streaming files).
+  std::vector<MeasuredFile> measured;
   /// The input audio's loudness (pass 1 of loudness normalisation), when the preset normalises.
   std::optional<LoudnessMeasurement> input_loudness;
   double pipeline_wall_s = 0;  ///< wall-clock seconds of the encode pipeline (decode to mux)

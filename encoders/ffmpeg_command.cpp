@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "encoders/plan.hpp"
+#include "presets/format_rules.hpp"
 
 namespace mw::encoders {
 
@@ -161,11 +162,15 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
       cmd += fmt::format(" -map '{}' -c:a aac -profile:a {} -b:a {}k -ar {} -ac {}", label, a.profile,
                          a.codec.bitrate_kbps, a.codec.sampling_rate, a.codec.channels);
     }
-    cmd += fmt::format(" -movflags +faststart {}", quoted(output_dir + "/" + out.file_name));
+    cmd += fmt::format(" -movflags +faststart {}", quoted(output_dir + "/" + out.mux_name()));
   }
   cmd += image_options;
   for (const std::string& vtt : vtt_files)
     cmd += "\n# no ffmpeg equivalent for the WebVTT file " + vtt + " (mediaworker writes it beside the sprite)";
+  for (const PackagePlan& p : packages)
+    cmd += fmt::format("\n# then packaged without re-encoding ({} {}): the {} staged MP4 file(s) above, remuxed "
+                       "by mediaworker's packager into {}", presets::format::text_of<presets::format::kOutputFormats>(p.format),
+                       p.manifest_name, p.outputs.size(), output_dir);
   return cmd;
 }
 

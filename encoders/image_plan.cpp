@@ -1,5 +1,7 @@
 #include "encoders/image_plan.hpp"
 
+#include "presets/format_rules.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -24,7 +26,7 @@ const char* type_name_of(OutputFormat f) {
     case OutputFormat::Bmp:
       return "BmpImage";
     case OutputFormat::Jpg:
-    case OutputFormat::Mp4:
+    default:  // Mp4 and the streaming formats are not images
       break;
   }
   return "JpgImage";
@@ -38,7 +40,7 @@ const char* format_name_of(OutputFormat f) {
       return "BmpFormat";
     case OutputFormat::Jpg:
       return "JpgFormat";
-    case OutputFormat::Mp4:
+    default:  // Mp4 and the streaming formats are not images
       break;
   }
   return "MP4Format";
@@ -52,15 +54,13 @@ const char* extension_of(OutputFormat f) {
       return ".bmp";
     case OutputFormat::Jpg:
       return ".jpg";
-    case OutputFormat::Mp4:
+    default:  // Mp4 and the streaming formats are not images
       break;
   }
   return ".mp4";
 }
 
-bool is_image(OutputFormat f) {
-  return f != OutputFormat::Mp4;
-}
+bool is_image(OutputFormat f) { return presets::format::is_image_format(f); }
 
 // The swscale name of the input's YUV matrix; the same rule as the video layers (plan.cpp):
 // untagged HD is BT.709, smaller pictures BT.601.

@@ -209,12 +209,13 @@ nlohmann::json input_metadata_json(const MediaInfo& in) {
 }
 
 std::string output_manifest_xml(const std::vector<MeasuredFile>& files, const EncodePlan& plan,
-                                const std::string& source_name) {
+                                const std::string& source_name, const std::vector<int>& plan_outputs) {
   pugi::xml_document doc;
   auto root = declare(doc, kOutputNs);
   for (size_t i = 0; i < files.size(); ++i) {
     const MeasuredFile& f = files[i];
-    const OutputFilePlan* out = i < plan.outputs.size() ? &plan.outputs[i] : nullptr;
+    const int k = plan_outputs.empty() ? static_cast<int>(i) : i < plan_outputs.size() ? plan_outputs[i] : -1;
+    const OutputFilePlan* out = k >= 0 && static_cast<size_t>(k) < plan.outputs.size() ? &plan.outputs[static_cast<size_t>(k)] : nullptr;
     auto file = root.append_child("AssetFile");
     file.append_attribute("Name") = f.name.c_str();
     file.append_attribute("Size") = static_cast<long long>(f.size_bytes);

@@ -35,13 +35,15 @@ std::string input_metadata_xml(const MediaInfo& input);
 nlohmann::json input_metadata_json(const MediaInfo& input);
 
 /// The output metadata document for the files of one encode, with their measured values and
-/// the plan's targets (TargetBitrate, TargetFramerate).
+/// the plan's targets (TargetBitrate, TargetFramerate). `plan_outputs[i]` is the index into
+/// plan.outputs whose encoder made files[i] (-1: none, e.g. a playlist); when it is empty,
+/// files[i] is plan.outputs[i].
 /// Each AudioTrack whose MeasuredTrack has a loudness gets <LoudnessMeteringResultParameters>
 /// with DPLMVersionInformation (the meter), DialogNormalization, IntegratedLoudness (LKFS, two
 /// decimals, clamped to the schema's -70..10), IntegratedLoudnessGatingMethod, SamplePeak
 /// (dBFS) and TruePeak (dBTP), peaks of digital silence as "-INF". IntegratedLoudnessSpeechPercentage
 /// is omitted: the meter has no speech detection, so any percentage would be invented.
 std::string output_manifest_xml(const std::vector<MeasuredFile>& files, const EncodePlan& plan,
-                                const std::string& source_name);
+                                const std::string& source_name, const std::vector<int>& plan_outputs = {});
 
 }  // namespace mw::encoders

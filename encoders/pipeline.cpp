@@ -157,7 +157,7 @@ std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, const st
     std::vector<const Encoder*> streams;
     if (out.video >= 0) streams.push_back(&video_encoders[static_cast<size_t>(out.video)]);
     if (audio) streams.push_back(&audio_encoders.at(audio_index));
-    outputs.push_back(std::make_unique<OutputFile>(output_dir / out.file_name, streams));
+    outputs.push_back(std::make_unique<OutputFile>(output_dir / out.mux_name(), streams));
     int stream = 0;
     if (out.video >= 0) video_routes[static_cast<size_t>(out.video)].push_back({outputs.back().get(), stream++});
     if (audio) audio_routes[audio_index].push_back({outputs.back().get(), stream++});

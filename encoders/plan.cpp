@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "encoders/encode_error.hpp"
+#include "presets/format_rules.hpp"
 
 namespace mw::encoders {
 
@@ -289,13 +290,19 @@ std::string expand_macros(const std::string& pattern,
   return out;
 }
 
+std::string OutputFilePlan::mux_name() const {
+  if (format == presets::OutputFormat::Mp4) return file_name;
+  return fmt::format("{}/{}.{}.mp4", kStagingFolder, file_name,
+                     presets::format::text_of<presets::format::kOutputFormats>(format));
+}
+
 std::string basename_macro(const std::string& input_name) {
   return std::filesystem::path(input_name).stem().string().substr(0, 32);
 }
 
 std::string expand_file_name(const std::string& pattern, const std::string& input_name,
                              const VideoEncodePlan* video, const AudioEncodePlan* audio,
-                             presets::OutputFormat) {
+                             presets::OutputFormat format) {
   auto need = [&](bool have, std::string_view macro) {
     if (!have)
       throw EncodeError(ErrorCategory::Configuration,
@@ -305,7 +312,7 @@ std::string expand_file_name(const std::string& pattern, const std::string& inpu
   return expand_macros(pattern, [&](const std::string& macro) -> std::string {
     if (macro == "Basename") return basename_macro(input_name);
     if (macro == "Codec") return video ? "H264" : "AAC";
-    if (macro == "Extension") return ".mp4";
+    if (macro == "Extension") return format == presets::OutputFormat::Mp4 ? ".mp4" : "";
     if (macro == "Width" || macro == "Height" || macro == "Resolution" || macro == "VideoBitrate") {
       need(video, macro);
       if (macro == "Width") return std::to_string(video->size.width);
@@ -615,7 +622,7 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
   };
   std::set<std::string> names;
   for (const auto& out : preset.outputs) {
-    if (out.format != presets::OutputFormat::Mp4) continue;  // image outputs: plan.images
+    if (presets::format::is_image_format(out.format)) continue;  // image outputs: plan.images
     using presets::OutputStreams;
     if (out.streams == OutputStreams::VideoOnly && plan.video.empty())
       throw EncodeError(ErrorCategory::Configuration,
@@ -646,10 +653,28 @@ EncodePlan make_plan(const presets::Preset& preset, const std::vector<PlanInput>
           !f.audio ? nullptr : f.audio_encoder == 0 ? &*plan.audio : &plan.extra_audio[static_cast<size_t>(f.audio_encoder - 1)];
       f.file_name = expand_file_name(out.file_name, input.name, f.video >= 0 ? &plan.video[i] : nullptr,
                                      audio, out.format);
-      if (!names.insert(f.file_name).second) {
-        const auto stem = std::filesystem::path(f.file_name).stem().string();
-        const auto ext = std::filesystem::path(f.file_name).extension().string();
-        for (int n = 2; !names.insert(f.file_name = fmt::format("{}_{}{}", stem, n, ext)).second; ++n) {}
+      // Two outputs never share a name: a repeated one gets _2, _3... (streaming outputs of
+      // different formats may share a stem: their files differ in extension).
+      auto key = [&] { return fmt::format("{}|{}", static_cast<int>(f.format), f.file_name); };
+      if (!names.insert(key()).second) {
+        const bool streaming = presets::format::is_streaming_format(f.format);
+        const std::string name = f.file_name;
+        const auto stem = streaming ? name : std::filesystem::path(name).stem().string();
+        const auto ext = streaming ? std::string() : std::filesystem::path(name).extension().string();
+        for (int n = 2; (f.file_name = fmt::format("{}_{}{}", stem, n, ext), !names.insert(key()).second); ++n) {}
+      }
+      if (presets::format::is_streaming_format(out.format)) {
+        auto package = std::find_if(plan.packages.begin(), plan.packages.end(),
+                                    [&](const PackagePlan& p) { return p.format == out.format; });
+        if (package == plan.packages.end()) {
+          PackagePlan p;
+          p.format = out.format;
+          p.manifest_name = expand_file_name(out.manifest_name, input.name, nullptr, nullptr, out.format);
+          p.segment_duration_s = out.segment_duration_s;
+          plan.packages.push_back(std::move(p));
+          package = std::prev(plan.packages.end());
+        }
+        package->outputs.push_back(plan.outputs.size());
       }
       plan.outputs.push_back(std::move(f));
     }

@@ -91,15 +91,32 @@ struct AudioEncodePlan {
   std::string note;            ///< a documented fallback, e.g. HE-AAC encoded as AAC-LC
 };
 
+/// The folder (inside the output folder) where the MP4s that a streaming output packages are
+/// written before packaging; removed once the package is written.
+inline constexpr const char* kStagingFolder = ".mw-staging";
+
 /// One output file and the encoders whose packets it carries.
 struct OutputFilePlan {
-  std::string file_name;  ///< after macro expansion, e.g. "clip_1280x720_4500.mp4"
+  /// After macro expansion, e.g. "clip_1280x720_4500.mp4"; for a streaming format the name stem
+  /// of the rendition's files ({Extension} expands to ""), e.g. "clip_1280x720_4500".
+  std::string file_name;
   int video = -1;         ///< index into EncodePlan::video, -1 for none
   bool audio = false;
   /// Which AAC encoder when `audio`: 0 = EncodePlan::audio, k >= 1 = EncodePlan::extra_audio[k-1]
   /// (the audio-only renditions at their own bitrate, Output::audio_bitrate_kbps).
   int audio_encoder = 0;
   presets::OutputFormat format = presets::OutputFormat::Mp4;
+  /// Where the pipeline writes the MP4, relative to the output folder: file_name for Mp4;
+  /// kStagingFolder/<file_name>.<format>.mp4 for a streaming format (packaged afterwards).
+  std::string mux_name() const;
+};
+
+/// One streaming output: the MP4 outputs it packages (encoders/package/package.hpp).
+struct PackagePlan {
+  presets::OutputFormat format = presets::OutputFormat::Hls;  ///< Smooth, Hls, Dash, Cmaf or Ts
+  std::string manifest_name;      ///< expanded, e.g. "clip" for clip.m3u8 / clip.mpd / clip.ism
+  double segment_duration_s = 0;  ///< 0 = the keyframe interval
+  std::vector<size_t> outputs;    ///< indexes into EncodePlan::outputs, in rendition order
 };
 
 struct EncodePlan {
@@ -129,6 +146,7 @@ struct EncodePlan {
   /// outputs at their own bitrate (WAME "Adaptive Bitrate MP4 Set").
   std::vector<AudioEncodePlan> extra_audio;
   std::vector<OutputFilePlan> outputs;  ///< the MP4 outputs (image outputs are in `images`)
+  std::vector<PackagePlan> packages;    ///< the streaming outputs, one per format
   std::vector<ImagePlan> images;        ///< thumbnails, from the same decoded video (image_plan.hpp)
   std::vector<std::string> notes;  ///< decisions worth telling the user (fallbacks, dropped layers)
 

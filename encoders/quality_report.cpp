@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -146,9 +147,13 @@ QualityReport make_quality_report(const EncodeResult& result,
   QualityReport report;
   report.encode_wall_s = result.pipeline_wall_s;
   std::vector<std::filesystem::path> layer_files(plan.video.size());
-  for (size_t i = 0; i < plan.outputs.size() && i < result.measured.size(); ++i) {
-    const OutputFilePlan& out = plan.outputs[i];
-    const MeasuredFile& m = result.measured[i];
+  for (const MeasuredFile& m : result.measured) {
+    // The progressive MP4 outputs (a streaming output's layers are measured in its segments).
+    const auto it = std::find_if(plan.outputs.begin(), plan.outputs.end(), [&](const OutputFilePlan& o) {
+      return o.format == presets::OutputFormat::Mp4 && o.file_name == m.name;
+    });
+    if (it == plan.outputs.end()) continue;
+    const OutputFilePlan& out = *it;
     if (out.video >= 0 && m.video() && layer_files[static_cast<size_t>(out.video)].empty()) {
       const auto k = static_cast<size_t>(out.video);
       layer_files[k] = output_dir / m.name;

@@ -30,7 +30,7 @@ AVCodecID codec_id(presets::OutputFormat f) {
     case presets::OutputFormat::Bmp:
       return AV_CODEC_ID_BMP;
     case presets::OutputFormat::Jpg:
-    case presets::OutputFormat::Mp4:
+    default:  // Mp4 and the streaming formats are not images
       break;
   }
   return AV_CODEC_ID_MJPEG;

@@ -79,7 +79,12 @@ inline constexpr Choice<AacProfile> kAacProfiles[] = {{"aac_lc", AacProfile::Aac
 inline constexpr Choice<OutputFormat> kOutputFormats[] = {{"mp4", OutputFormat::Mp4},
                                                         {"jpg", OutputFormat::Jpg},
                                                         {"png", OutputFormat::Png},
-                                                        {"bmp", OutputFormat::Bmp}};
+                                                        {"bmp", OutputFormat::Bmp},
+                                                        {"smooth", OutputFormat::Smooth},
+                                                        {"hls", OutputFormat::Hls},
+                                                        {"dash", OutputFormat::Dash},
+                                                        {"cmaf", OutputFormat::Cmaf},
+                                                        {"ts", OutputFormat::Ts}};
 /// The formats of an `images[]` codec (MES JpgImage, PngImage, BmpImage).
 inline constexpr Choice<OutputFormat> kImageFormats[] = {{"jpg", OutputFormat::Jpg},
                                                        {"png", OutputFormat::Png},
@@ -113,7 +118,13 @@ constexpr std::string_view text_of(E value) {
 }
 
 /// Whether `format` is a picture format (jpg, png, bmp) rather than a container.
-constexpr bool is_image_format(OutputFormat format) { return format != OutputFormat::Mp4; }
+constexpr bool is_image_format(OutputFormat format) {
+  return format == OutputFormat::Jpg || format == OutputFormat::Png || format == OutputFormat::Bmp;
+}
+/// The formats that package the encoded layers (no re-encode): smooth, hls, dash, cmaf, ts.
+constexpr bool is_streaming_format(OutputFormat format) {
+  return format != OutputFormat::Mp4 && !is_image_format(format);
+}
 
 /// "a, b, c" from a list of texts, each wrapped in `before` and `after`.
 template <typename Range, typename Text>

@@ -423,7 +423,8 @@ Filters read_filters(const Value& value) {
   return filters;
 }
 
-constexpr std::string_view kOutputKeys[] = {"file_name", "format", "streams", "audio_bitrate"};
+constexpr std::string_view kOutputKeys[] = {"file_name", "format", "streams", "audio_bitrate", "segment_duration",
+                                            "manifest_name"};
 
 Output read_output(const Value& value) {
   const Section section(value, kOutputKeys);
@@ -432,6 +433,8 @@ Output read_output(const Value& value) {
   section.optional("format", output.format, read_choice<kOutputFormats>);
   section.optional("streams", output.streams, read_choice<kOutputStreams>);
   section.optional("audio_bitrate", output.audio_bitrate_kbps, read_int);
+  section.optional("segment_duration", output.segment_duration_s, read_seconds);
+  section.optional("manifest_name", output.manifest_name, read_string);
   return output;
 }
 

@@ -42,7 +42,11 @@ enum class Complexity { Speed, Balanced, Quality };
 enum class AacProfile { AacLc, HeAacV1, HeAacV2 };
 /// Output container or image format (MES Output Format Type: MP4Format, JpgFormat, PngFormat,
 /// BmpFormat).
-enum class OutputFormat { Mp4, Jpg, Png, Bmp };
+/// An output's container. Mp4 is progressive MP4 (faststart); Jpg/Png/Bmp are thumbnails;
+/// the streaming formats package the encoded layers without re-encoding (DESIGN.md "outputs"):
+/// Smooth (fragmented .ismv/.isma + .ism/.ismc), Hls and Dash (CMAF segments with an HLS master
+/// playlist / a DASH MPD), Cmaf (both over the same segments), Ts (MPEG-TS, one file per layer).
+enum class OutputFormat { Mp4, Jpg, Png, Bmp, Smooth, Hls, Dash, Cmaf, Ts };
 
 /// One H.264 layer (MES H264Layer).
 struct VideoLayer {
@@ -183,6 +187,13 @@ struct Output {
   /// AudioOnly: this file's own AAC bitrate in kbps (WAME "Adaptive Bitrate MP4 Set" extra
   /// audio-only renditions); 0 = the preset's audio bitrate.
   int audio_bitrate_kbps = 0;
+  /// Streaming formats: the target segment (fragment) length, seconds; 0 = the keyframe
+  /// interval. Must be a multiple of a fixed keyframe interval (every segment starts with a
+  /// keyframe).
+  double segment_duration_s = 0;
+  /// Streaming formats: the name pattern (same macros as file_name, without {Extension}) of the
+  /// manifests: NAME.m3u8 (HLS master), NAME.mpd, NAME.ism and NAME.ismc.
+  std::string manifest_name = "{Basename}";
 };
 
 /// A complete preset.

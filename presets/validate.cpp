@@ -330,6 +330,66 @@ std::size_t macro_count(const std::string& pattern, std::string_view name) {
   return count;
 }
 
+/// The packaging fields: segment_duration and manifest_name belong to the streaming formats;
+/// a segment is a whole number of fixed GOPs, so every segment starts with a keyframe.
+void validate_streaming(const Preset& preset, const Output& output, const std::string& at) {
+  if (!is_streaming_format(output.format)) {
+    if (output.segment_duration_s != 0) {
+      reject(preset, at + ".segment_duration",
+             "segment_duration applies to the streaming formats (smooth, hls, dash, cmaf, ts) only");
+    }
+    if (output.manifest_name != "{Basename}") {
+      reject(preset, at + ".manifest_name",
+             "manifest_name applies to the streaming formats (smooth, hls, dash, cmaf, ts) only");
+    }
+    return;
+  }
+  if (output.manifest_name.empty() || macro_count(output.manifest_name, "Extension") != 0 ||
+      macro_count(output.manifest_name, "Index") != 0) {
+    reject(preset, at + ".manifest_name",
+           "'" + output.manifest_name +
+               "' must be a non-empty name without {Extension} or {Index} (the manifests add "
+               ".m3u8, .mpd, .ism and .ismc)");
+  }
+  if (output.segment_duration_s == 0) return;
+  check_between(preset, at + ".segment_duration", output.segment_duration_s, 0.5, 60.0, "s");
+  if (!preset.video || preset.video->scene_change_detection) return;
+  const double gop = preset.video->keyframe_interval_s;
+  const double gops = output.segment_duration_s / gop;
+  if (gop > 0 && std::abs(gops - std::round(gops)) > 1e-6) {
+    reject(preset, at + ".segment_duration",
+           number_text(output.segment_duration_s) + " s is not a multiple of video.keyframe_interval (" +
+               number_text(gop) + " s); every segment must start with a keyframe");
+  }
+}
+
+/// cmaf is hls and dash over one set of segments: beside an hls or dash output it would write
+/// the same playlists and segments twice. Outputs of one streaming format share one manifest,
+/// so they must agree on its name and on the segment length.
+void check_streaming_outputs(const Preset& preset) {
+  auto first_of = [&](OutputFormat f) {
+    for (std::size_t i = 0; i < preset.outputs.size(); ++i)
+      if (preset.outputs[i].format == f) return static_cast<int>(i);
+    return -1;
+  };
+  const int cmaf = first_of(OutputFormat::Cmaf);
+  if (cmaf >= 0 && (first_of(OutputFormat::Hls) >= 0 || first_of(OutputFormat::Dash) >= 0)) {
+    reject(preset, "outputs[" + std::to_string(cmaf) + "].format",
+           "cmaf already writes HLS and DASH over the same segments; drop the hls and dash outputs "
+           "or write them instead of cmaf");
+  }
+  for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
+    const Output& o = preset.outputs[i];
+    if (!is_streaming_format(o.format)) continue;
+    const Output& first = preset.outputs[static_cast<std::size_t>(first_of(o.format))];
+    if (o.manifest_name != first.manifest_name || o.segment_duration_s != first.segment_duration_s) {
+      reject(preset, "outputs[" + std::to_string(i) + "]",
+             "the outputs of one streaming format share one manifest: give them the same "
+             "manifest_name and segment_duration");
+    }
+  }
+}
+
 void validate_output(const Preset& preset, const Output& output, const std::string& at) {
   const std::string key = at + ".file_name";
   const std::string& pattern = output.file_name;
@@ -352,6 +412,7 @@ void validate_output(const Preset& preset, const Output& output, const std::stri
     reject(preset, key,
            "'" + pattern + "' uses {Index}, which is for image outputs (jpg, png, bmp) only");
   }
+  validate_streaming(preset, output, at);
   switch (output.streams) {
     case OutputStreams::Interleaved:
       if (!preset.video && !preset.audio) {
@@ -523,6 +584,7 @@ void validate_preset(const Preset& preset) {
     validate_file_name(preset, at + ".file_name", preset.outputs[i].file_name);
     validate_output(preset, preset.outputs[i], at);
   }
+  check_streaming_outputs(preset);
   check_image_outputs(preset);
 }
 

@@ -62,6 +62,11 @@ std::string format_name(presets::OutputFormat format) {
     case presets::OutputFormat::Jpg: return "JPEG";
     case presets::OutputFormat::Png: return "PNG";
     case presets::OutputFormat::Bmp: return "BMP";
+    case presets::OutputFormat::Smooth: return "Smooth Streaming";
+    case presets::OutputFormat::Hls: return "HLS";
+    case presets::OutputFormat::Dash: return "DASH";
+    case presets::OutputFormat::Cmaf: return "CMAF";
+    case presets::OutputFormat::Ts: return "TS";
     case presets::OutputFormat::Mp4: break;
   }
   return "MP4";

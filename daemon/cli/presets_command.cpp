@@ -11,6 +11,7 @@
 #include "encoders/encode_error.hpp"
 #include "encoders/plan.hpp"
 #include "encoders/probe.hpp"
+#include "presets/format_rules.hpp"
 #include "presets/loader.hpp"
 #include "presets/preset_error.hpp"
 
@@ -74,11 +75,14 @@ void show(const presets::Preset& p) {
     std::string format = format_name(o.format);
     std::transform(format.begin(), format.end(), format.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (o.format == presets::OutputFormat::Jpg) format = "jpg";
-    const char* streams = o.format != presets::OutputFormat::Mp4                  ? ""
+    const char* streams = presets::format::is_image_format(o.format)               ? ""
                           : o.streams == presets::OutputStreams::VideoOnly ? ", video only"
                           : o.streams == presets::OutputStreams::AudioOnly ? ", audio only"
                                                                            : "";
     fmt::print("output: {} ({}{})\n", o.file_name, format, streams);
+    if (presets::format::is_streaming_format(o.format))
+      fmt::print("  manifest: {}, segments: {}\n", o.manifest_name,
+                 o.segment_duration_s > 0 ? fmt::format("{} s", o.segment_duration_s) : "the keyframe interval");
   }
   if (!p.unsupported.empty())
     fmt::print("not supported: {}; use '{}' instead\n", p.unsupported, p.use_instead);
