@@ -70,13 +70,24 @@ function takeSnapshot(time) {
   note('snapshot at ' + time.toFixed(3) + ' s, ' + canvas.width + 'x' + canvas.height);
 }
 
+// Playback runs at `rate` except from 1 s before the snapshot time until the snapshot is taken:
+// at 1x every frame is presented (at 4x most are dropped), so the snapshot is the first frame at
+// or after `snapshot` whatever the machine's load, and the same for HLS and DASH of one stream.
+function wantedRate(mediaTime) {
+  return snapshot === null && snapshotAt >= 0 && mediaTime >= snapshotAt - 1 ? 1 : rate;
+}
+
+function applyRate(mediaTime) {
+  const wanted = wantedRate(mediaTime);
+  if (video.playbackRate !== wanted) video.playbackRate = wanted;
+}
+
 function watchFrames() {
-  if (snapshotAt < 0) return;
   const onFrame = (now, metadata) => {
-    if (snapshot === null && metadata.mediaTime >= snapshotAt) {
+    if (snapshot === null && snapshotAt >= 0 && metadata.mediaTime >= snapshotAt) {
       takeSnapshot(metadata.mediaTime);
-      return;
     }
+    applyRate(metadata.mediaTime);
     video.requestVideoFrameCallback(onFrame);
   };
   video.requestVideoFrameCallback(onFrame);
@@ -100,7 +111,8 @@ function watchProgress() {
 
 for (const name of ['loadedmetadata', 'canplay', 'playing', 'waiting', 'seeking', 'seeked', 'pause',
                     'ended', 'stalled', 'ratechange', 'resize']) {
-  video.addEventListener(name, () => note('video ' + name + ' t=' + video.currentTime.toFixed(3)));
+  video.addEventListener(name, () => note('video ' + name + ' t=' + video.currentTime.toFixed(3) +
+                                          (name === 'ratechange' ? ' rate=' + video.playbackRate : '')));
 }
 video.addEventListener('error', () => {
   const e = video.error;
@@ -108,9 +120,7 @@ video.addEventListener('error', () => {
   report('video error');
 });
 video.addEventListener('ended', () => report('ended'));
-video.addEventListener('playing', () => {
-  if (video.playbackRate !== rate) video.playbackRate = rate;
-});
+video.addEventListener('playing', () => applyRate(video.currentTime));
 
 function playHls() {
   if (!Hls.isSupported()) {
