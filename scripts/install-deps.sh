@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs mediaworker's build and test dependencies from Debian 12's packages.
-# Idempotent: when every package is already installed it touches nothing (no apt-get update).
+# Installs mediaworker's build and test dependencies from Debian 12's packages, then the playback
+# tests' players (hls.js, dash.js) from the npm registry into tests/playback/node_modules.
+# Idempotent: when every package is already installed it touches nothing (no apt-get update), and
+# npm runs only when node_modules is missing or older than package-lock.json.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   # toolchain
@@ -12,9 +15,13 @@ packages=(
   # libraries
   libpugixml-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libboost-dev libsqlite3-dev libpqxx-dev libcurl4-openssl-dev libssl-dev libsystemd-dev
-  # tests
-  googletest libgtest-dev libgmock-dev
+  # tests; chromium plays the HLS and DASH outputs headless (tests/support/browser_playback.*)
+  googletest libgtest-dev libgmock-dev chromium
 )
+# Node 20 and npm come with the machines; Debian's npm (and its nodejs) only where they do not.
+if ! command -v npm >/dev/null; then
+  packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,14 +29,22 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  if [[ $(id -u) != 0 ]]; then
+    echo "install-deps: missing packages (${missing[*]}); run as root or install them with apt-get" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-if [[ $(id -u) != 0 ]]; then
-  echo "install-deps: missing packages (${missing[*]}); run as root or install them with apt-get" >&2
-  exit 1
+
+# The exact versions in tests/playback/package-lock.json (npm keeps its own copy of the lock in
+# node_modules/.package-lock.json after an install).
+playback=tests/playback
+if [[ ! -e $playback/node_modules/.package-lock.json ||
+      $playback/package-lock.json -nt $playback/node_modules/.package-lock.json ]]; then
+  echo "install-deps: npm ci in $playback"
+  (cd "$playback" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
