@@ -84,10 +84,11 @@ std::string replace_all(std::string s, const std::string& what, const std::strin
 }
 
 // The MES FileName macros (AMS-V2-REFERENCE.md §8), expanded here independently of the engine.
+// A streaming output's {Extension} is "": the packager names the files (.ismv, .isma...).
 std::string expand(std::string pattern, const std::string& basename, const ExpectedLayer* v,
-                   const presets::AudioCodec* a, int audio_kbps) {
+                   const presets::AudioCodec* a, int audio_kbps, bool streaming = false) {
   pattern = replace_all(pattern, "{Basename}", basename.substr(0, 32));
-  pattern = replace_all(pattern, "{Extension}", ".mp4");
+  pattern = replace_all(pattern, "{Extension}", streaming ? "" : ".mp4");
   pattern = replace_all(pattern, "{Codec}", v ? "H264" : "AAC");
   if (v) {
     pattern = replace_all(pattern, "{Width}", std::to_string(v->width));
@@ -105,24 +106,33 @@ std::string expand(std::string pattern, const std::string& basename, const Expec
 struct ExpectedFile {
   std::string name;
   const ExpectedLayer* video = nullptr;
-  int audio_kbps = 0;  // 0: no audio in the file
+  int audio_kbps = 0;     // 0: no audio in the file
+  bool manifest = false;  // a Smooth Streaming .ism/.ismc (no media)
 };
 
 std::vector<ExpectedFile> expected_files(const Preset& p, const std::vector<ExpectedLayer>& layers,
                                          const std::string& basename) {
   std::vector<ExpectedFile> out;
   const presets::AudioCodec* a = p.audio ? &*p.audio : nullptr;
+  bool smooth_manifests = false;
   for (const auto& o : p.outputs) {
-    if (o.format != presets::OutputFormat::Mp4) continue;
+    // MP4 files, or Smooth Streaming (the only streaming format of the library): a fragmented
+    // .ismv per video layer, an .isma with the audio, and the .ism/.ismc manifests.
+    const bool smooth = o.format == presets::OutputFormat::Smooth;
+    if (o.format != presets::OutputFormat::Mp4 && !smooth) continue;
+    smooth_manifests |= smooth;
     const int kbps = a ? (o.audio_bitrate_kbps > 0 ? o.audio_bitrate_kbps : a->bitrate_kbps) : 0;
     if (o.streams == presets::OutputStreams::AudioOnly || layers.empty()) {
-      out.push_back({expand(o.file_name, basename, nullptr, a, kbps), nullptr, kbps});
+      out.push_back({expand(o.file_name, basename, nullptr, a, kbps, smooth) + (smooth ? ".isma" : ""), nullptr, kbps});
       continue;
     }
     const bool with_audio = o.streams == presets::OutputStreams::Interleaved;
     for (const auto& l : layers)
-      out.push_back({expand(o.file_name, basename, &l, a, kbps), &l, with_audio ? kbps : 0});
+      out.push_back({expand(o.file_name, basename, &l, a, kbps, smooth) + (smooth ? ".ismv" : ""), &l,
+                     with_audio ? kbps : 0});
   }
+  if (smooth_manifests)
+    for (const char* ext : {".ism", ".ismc"}) out.push_back({basename.substr(0, 32) + ext, nullptr, 0, true});
   return out;
 }
 
@@ -211,6 +221,11 @@ TEST_P(PresetSweep, OnA1080pClipGivesThePublishedLayersNamesGopAndAudio) {
   std::vector<double> keyframes;  // of the first layer: every layer must have the same
   for (const auto& e : expected) {
     const MeasuredFile& f = files.at(e.name);
+    if (e.manifest) {
+      EXPECT_TRUE(f.tracks.empty()) << e.name;
+      EXPECT_GT(f.size_bytes, 0) << e.name;
+      continue;
+    }
     if (e.audio_kbps > 0) {
       check_audio(f, e.audio_kbps, false);
     } else {
@@ -262,6 +277,7 @@ TEST_P(PresetSweepTenSeconds, OnA17sClipMeetsTheBitratesWithinFifteenPercent) {
   for (const auto& e : expected) {
     ASSERT_TRUE(files.count(e.name)) << e.name << " missing";
     const MeasuredFile& f = files.at(e.name);
+    if (e.manifest) continue;
     if (e.audio_kbps > 0) check_audio(f, e.audio_kbps, clip != kAudioClip);  // the flac is 2.7 s
     if (!e.video) continue;
     const MeasuredTrack* v = f.video();
