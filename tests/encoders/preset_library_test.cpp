@@ -59,6 +59,7 @@ enum class Naming {
   Mes,   ///< {Basename}_{Width}x{Height}_{VideoBitrate}.mp4
   Wame,  ///< {Basename}_H264_{VideoBitrate}kbps_AAC_und_ch{Channel}_{AudioBitrate}kbps.mp4
   MesAudio,  ///< {Basename}_AAC_{AudioBitrate}.mp4
+  WameSmooth,  ///< Smooth Streaming: {Basename}_H264_{VideoBitrate}kbps(.ismv), video only
 };
 
 struct Expected {
@@ -112,7 +113,8 @@ std::vector<Layer> wame_720p_3g() {
 
 Expected wame(std::string_view name, double gop, std::vector<Layer> layers, int kbps,
               bool he = false) {
-  return {name, k1080p, gop, false, std::move(layers), 2, 44100, kbps, he, Naming::Wame, 4};
+  const Naming naming = name.find("Smooth Streaming") != std::string_view::npos ? Naming::WameSmooth : Naming::Wame;
+  return {name, k1080p, gop, false, std::move(layers), 2, 44100, kbps, he, naming, 4};
 }
 
 /// Every supported preset with fixed layers, or audio only.
@@ -207,6 +209,8 @@ std::string expected_file_name(const Expected& e, const MediaInfo& input, const 
     case Naming::Wame:
       return base + "_H264_" + std::to_string(layer->kbps) + "kbps_AAC_und_ch" +
              std::to_string(e.channels) + "_" + std::to_string(e.audio_kbps) + "kbps.mp4";
+    case Naming::WameSmooth:  // the rendition's stem: the packager adds .ismv
+      return base + "_H264_" + std::to_string(layer->kbps) + "kbps";
     case Naming::MesAudio:
       break;
   }
@@ -352,7 +356,22 @@ TEST(PresetLibrary, EveryPresetPlansItsPublishedLayersAudioAndFileNames) {
       const Layer* layer = e.layers.empty() ? nullptr : &e.layers[i];
       EXPECT_EQ(plan.outputs[i].file_name, expected_file_name(e, input, layer));
       EXPECT_EQ(plan.outputs[i].video, layer ? static_cast<int>(i) : -1);
-      EXPECT_TRUE(plan.outputs[i].audio);
+      // Smooth Streaming: video-only .ismv layers, the audio in one .isma after them, all
+      // packaged into one .ism/.ismc named after the input.
+      EXPECT_EQ(plan.outputs[i].audio, e.naming != Naming::WameSmooth);
+    }
+    if (e.naming == Naming::WameSmooth) {
+      ASSERT_EQ(plan.outputs.size(), files + 1);
+      const std::string base = input.name.substr(0, std::min<std::size_t>(input.name.rfind('.'), 32));
+      EXPECT_EQ(plan.outputs.back().file_name,
+                base + "_AAC_und_ch" + std::to_string(e.channels) + "_" + std::to_string(e.audio_kbps) + "kbps");
+      EXPECT_TRUE(plan.outputs.back().audio);
+      ASSERT_EQ(plan.packages.size(), 1u);
+      EXPECT_EQ(plan.packages[0].format, presets::OutputFormat::Smooth);
+      EXPECT_EQ(plan.packages[0].manifest_name, base);
+      EXPECT_EQ(plan.packages[0].outputs.size(), files + 1);
+    } else {
+      EXPECT_TRUE(plan.packages.empty());
     }
 
     std::size_t dropped_notes = 0;
