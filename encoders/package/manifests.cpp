@@ -36,6 +36,24 @@ long long rounded(double v) { return std::llround(v); }
 
 std::string frame_rate_text(AVRational r) { return r.den == 1 ? std::to_string(r.num) : fmt::format("{}/{}", r.num, r.den); }
 
+// The renditions of one media type, in order.
+std::vector<const WrittenRendition*> of_type(const std::vector<WrittenRendition>& renditions, bool video) {
+  std::vector<const WrittenRendition*> members;
+  for (const auto& r : renditions)
+    if (r.source->video == video) members.push_back(&r);
+  return members;
+}
+
+// The largest width and height among video renditions (each may come from another rendition).
+std::pair<int, int> max_size(const std::vector<const WrittenRendition*>& members) {
+  int w = 0, h = 0;
+  for (const auto* r : members) {
+    w = std::max(w, r->source->width);
+    h = std::max(h, r->source->height);
+  }
+  return {w, h};
+}
+
 const WrittenRendition* largest_audio(const std::vector<WrittenRendition>& renditions) {
   const WrittenRendition* best = nullptr;
   for (const auto& r : renditions)
@@ -143,9 +161,7 @@ std::string dash_mpd(const std::vector<WrittenRendition>& renditions, double tar
   period.append_attribute("start") = "PT0S";
   int set_id = 0;
   for (const bool video : {true, false}) {
-    std::vector<const WrittenRendition*> members;
-    for (const auto& r : renditions)
-      if (r.source->video == video) members.push_back(&r);
+    const auto members = of_type(renditions, video);
     if (members.empty()) continue;
     auto set = period.append_child("AdaptationSet");
     set.append_attribute("id") = set_id++;
@@ -154,11 +170,7 @@ std::string dash_mpd(const std::vector<WrittenRendition>& renditions, double tar
     set.append_attribute("segmentAlignment") = "true";
     set.append_attribute("startWithSAP") = "1";
     if (video) {
-      int max_w = 0, max_h = 0;
-      for (const auto* r : members) {
-        max_w = std::max(max_w, r->source->width);
-        max_h = std::max(max_h, r->source->height);
-      }
+      const auto [max_w, max_h] = max_size(members);
       set.append_attribute("maxWidth") = max_w;
       set.append_attribute("maxHeight") = max_h;
       if (members.front()->source->frame_rate.num > 0)
@@ -262,9 +274,7 @@ std::string smooth_client_manifest(const std::vector<WrittenRendition>& renditio
   root.append_attribute("TimeScale") = static_cast<long long>(kTimeScale);
   root.append_attribute("Duration") = rounded(duration_s * kTimeScale);
   for (const bool video : {true, false}) {
-    std::vector<const WrittenRendition*> members;
-    for (const auto& r : renditions)
-      if (r.source->video == video) members.push_back(&r);
+    const auto members = of_type(renditions, video);
     if (members.empty()) continue;
     const WrittenRendition& first = *members.front();
     auto index = root.append_child("StreamIndex");
@@ -275,11 +285,7 @@ std::string smooth_client_manifest(const std::vector<WrittenRendition>& renditio
     index.append_attribute("Url") = video ? "QualityLevels({bitrate})/Fragments(video={start time})"
                                           : "QualityLevels({bitrate})/Fragments(audio={start time})";
     if (video) {
-      int max_w = 0, max_h = 0;
-      for (const auto* r : members) {
-        max_w = std::max(max_w, r->source->width);
-        max_h = std::max(max_h, r->source->height);
-      }
+      const auto [max_w, max_h] = max_size(members);
       index.append_attribute("MaxWidth") = max_w;
       index.append_attribute("MaxHeight") = max_h;
       index.append_attribute("DisplayWidth") = max_w;

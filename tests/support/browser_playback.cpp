@@ -1,4 +1,5 @@
 #include "tests/support/browser_playback.hpp"
+#include "tests/support/daemon.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -47,22 +48,6 @@ void require_file(const std::filesystem::path& file, const std::string& what) {
   if (!std::filesystem::is_regular_file(file))
     throw std::runtime_error("browser playback: " + what + " not found at " + file.string() +
                              " (scripts/install-deps.sh installs it)");
-}
-
-// Percent-encodes all but unreserved characters and '/', for a query parameter's value.
-std::string query_value(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string format_number(double value) {
@@ -215,7 +200,7 @@ PlaybackReport play_in_chromium(const std::filesystem::path& folder, const std::
 
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) +
                           "/player.html?player=" + (player == Player::Hls ? "hls" : "dash") +
-                          "&manifest=" + query_value("/media/" + manifest) +
+                          "&manifest=" + url_encode("/media/" + manifest) +
                           "&snapshot=" + format_number(snapshot_at_s) +
                           "&rate=" + format_number(options.rate) +
                           "&stall=" + std::to_string(options.stall.count());
