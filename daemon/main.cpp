@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   mw::cli::ProbeOptions probe;
   mw::cli::PresetsOptions presets;
   mw::cli::add_encode_command(app, ctx, encode);
+  mw::cli::PackageOptions package;
+  mw::cli::add_package_command(app, ctx, package);
   mw::cli::add_probe_command(app, ctx, probe);
   mw::cli::add_presets_command(app, ctx, presets);
   mw::cli::ServeOptions serve;

@@ -108,6 +108,15 @@ inline constexpr Choice<Rotation> kRotations[] = {{"auto", Rotation::Auto},
                                                   {"180", Rotation::R180},
                                                   {"270", Rotation::R270}};
 
+/// The choice whose YAML spelling is `text`, or nullptr.
+template <const auto& kChoices>
+constexpr const auto* find_choice(std::string_view text) {
+  for (const auto& choice : kChoices) {
+    if (choice.text == text) return &choice;
+  }
+  return static_cast<decltype(&kChoices[0])>(nullptr);
+}
+
 /// The YAML spelling of a choice value, e.g. "jpg" for OutputFormat::Jpg.
 template <const auto& kChoices, typename E>
 constexpr std::string_view text_of(E value) {

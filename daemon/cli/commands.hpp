@@ -53,6 +53,16 @@ struct EncodeOptions {
 };
 void add_encode_command(CLI::App& app, Context& ctx, EncodeOptions& opts);
 
+struct PackageOptions {
+  std::vector<std::string> inputs;   ///< GOP-aligned MP4 files
+  std::vector<std::string> formats;  ///< smooth, hls, dash, cmaf, ts
+  std::string output_dir;
+  std::string name;                  ///< manifest name ("" = the first input's stem)
+  double segment_duration_s = 0;     ///< 0 = the keyframe interval
+  bool verbose = false;
+};
+void add_package_command(CLI::App& app, Context& ctx, PackageOptions& opts);
+
 struct ProbeOptions {
   std::string input;
   bool json = false;

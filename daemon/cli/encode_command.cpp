@@ -18,24 +18,6 @@ namespace mw::cli {
 
 namespace {
 
-std::string human_size(int64_t bytes) {
-  if (bytes >= 1'000'000) return fmt::format("{:.1f} MB", bytes / 1e6);
-  if (bytes >= 1'000) return fmt::format("{:.1f} kB", bytes / 1e3);
-  return fmt::format("{} B", bytes);
-}
-
-std::string describe(const encoders::MeasuredFile& f) {
-  std::vector<std::string> parts;
-  if (const auto* v = f.video())
-    parts.push_back(fmt::format("H.264 {} {}x{} {:.3g} fps {:.0f} kbps", v->profile, v->width,
-                                v->height, v->frame_rate, v->bitrate_kbps));
-  if (const auto* a = f.audio())
-    parts.push_back(fmt::format("AAC {} ch {} Hz {:.0f} kbps", a->channels, a->sampling_rate, a->bitrate_kbps));
-  std::string out = fmt::format("{:.2f} s", f.duration_s);
-  for (const auto& p : parts) out += ", " + p;
-  return out;
-}
-
 int run_encode(const Context& ctx, const EncodeOptions& opts) {
   av::install_log_capture(opts.verbose ? AV_LOG_INFO : AV_LOG_QUIET);
   presets::Preset preset;

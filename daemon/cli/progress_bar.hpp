@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "encoders/measure.hpp"
 #include "encoders/pipeline.hpp"
 
 namespace mw::cli {
@@ -27,5 +28,11 @@ class ProgressBar : public encoders::ProgressListener {
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
+
+/// "1.5 MB", "12.0 kB", "815 B" (decimal units).
+std::string human_size(int64_t bytes);
+
+/// One line about a measured file: "10.03 s, H.264 Main 640x360 30 fps 814 kbps, AAC 2 ch 48000 Hz 96 kbps".
+std::string describe(const encoders::MeasuredFile& f);
 
 }  // namespace mw::cli

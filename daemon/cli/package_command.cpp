@@ -1,0 +1,83 @@
+// `mediaworker package`: packages GOP-aligned MP4 files (an encode's layers) into Smooth
+// Streaming, HLS, DASH or MPEG-TS without re-encoding, as a packaging task does (docs/streaming.md).
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "daemon/cli/commands.hpp"
+#include "daemon/cli/progress_bar.hpp"
+#include "encoders/av/log.hpp"
+#include "encoders/encode_error.hpp"
+#include "encoders/package/package.hpp"
+#include "presets/format_rules.hpp"
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+namespace mw::cli {
+
+namespace {
+
+int run_package(const Context& ctx, const PackageOptions& opts) {
+  av::install_log_capture(opts.verbose ? AV_LOG_INFO : AV_LOG_QUIET);
+  encoders::package::PackageRequest request;
+  for (const auto& text : opts.formats) {
+    const auto* choice = presets::format::find_choice<presets::format::kOutputFormats>(text);
+    if (choice == nullptr || !presets::format::is_streaming_format(choice->value)) {
+      print_error(fmt::format("--format: '{}' is not one of smooth, hls, dash, cmaf, ts", text));
+      return kExitUsage;
+    }
+    request.formats.push_back(choice->value);
+  }
+  for (const auto& input : opts.inputs) request.inputs.push_back({input, std::filesystem::path(input).stem().string()});
+  request.manifest_name = opts.name.empty() ? std::filesystem::path(opts.inputs.front()).stem().string() : opts.name;
+  request.segment_duration_s = opts.segment_duration_s;
+  request.output_dir = opts.output_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(request.output_dir, ec);
+  if (ec) {
+    print_error(fmt::format("{}: cannot create the output folder: {}", opts.output_dir, ec.message()));
+    return kExitFailure;
+  }
+  ProgressBar bar(stderr, "packaging");
+  try {
+    const auto result = encoders::package::package_media(
+        request, [&](double done) { bar.on_progress(100 * done); }, ctx.stop);
+    bar.finish();
+    fmt::print("output: {} ({} segments of {:.3f} s per rendition)\n",
+               std::filesystem::absolute(request.output_dir).lexically_normal().string(), result.segments,
+               result.segment_duration_s);
+    for (const auto& f : result.files)
+      fmt::print("  {}  {}{}\n", f.name, human_size(f.size_bytes),
+                 f.measured.tracks.empty() ? "" : "  " + describe(f.measured));
+    return 0;
+  } catch (const encoders::EncodeError& e) {
+    bar.finish();
+    print_error(e.what());
+    return e.category() == encoders::ErrorCategory::Canceled ? kExitCanceled : kExitFailure;
+  }
+}
+
+}  // namespace
+
+void add_package_command(CLI::App& app, Context& ctx, PackageOptions& opts) {
+  auto* cmd = app.add_subcommand(
+      "package", "Package GOP-aligned MP4 files (one encode's layers) into Smooth Streaming, HLS, DASH or MPEG-TS without re-encoding");
+  cmd->add_option("inputs", opts.inputs, "The MP4 files: each video track is a rendition; the audio of the audio-only files (or of the first file)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-f,--format", opts.formats, "smooth, hls, dash, cmaf (HLS and DASH on one set of segments), ts; repeatable")
+      ->required()
+      ->delimiter(',');
+  cmd->add_option("-o,--output", opts.output_dir, "Output folder")->required();
+  cmd->add_option("-n,--name", opts.name, "Name of the manifests (NAME.m3u8, NAME.mpd, NAME.ism/.ismc); default: the first input's stem");
+  cmd->add_option("--segment-duration", opts.segment_duration_s,
+                  "Segment length in seconds, a multiple of the keyframe interval (default: the keyframe interval)")
+      ->check(kSeconds);
+  cmd->add_flag("-v,--verbose", opts.verbose, "Show libav's own messages");
+  cmd->callback([&ctx, &opts] { ctx.exit_code = run_package(ctx, opts); });
+}
+
+}  // namespace mw::cli
