@@ -8,11 +8,10 @@
 
 #include <gtest/gtest.h>
 
-#include <pugixml.hpp>
-
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <pugixml.hpp>
 #include <set>
 #include <stop_token>
 #include <string>
@@ -34,13 +33,14 @@ const auto* const kCacheCleanup = ::testing::AddGlobalTestEnvironment(new Encode
 
 // Within 10 % (issue 5: "bandwidths match measured segment bitrates within 10 %").
 void expect_within_10_percent(double declared, double measured, const std::string& what) {
-  EXPECT_NEAR(declared, measured, 0.10 * measured) << what << ": declared " << declared << " bps, measured "
-                                                   << measured << " bps";
+  EXPECT_NEAR(declared, measured, 0.10 * measured)
+      << what << ": declared " << declared << " bps, measured " << measured << " bps";
 }
 
 // Segment lengths: the target within one frame, the last one no longer than 1.5 targets and
 // never a sliver (at least half a target).
-void expect_segment_lengths(const std::vector<double>& durations, double target_s, const std::string& what) {
+void expect_segment_lengths(const std::vector<double>& durations, double target_s,
+                            const std::string& what) {
   ASSERT_FALSE(durations.empty()) << what;
   for (size_t i = 0; i + 1 < durations.size(); ++i)
     EXPECT_NEAR(durations[i], target_s, kFrameS) << what << " segment " << i + 1;
@@ -58,10 +58,11 @@ struct RenditionReading {
 // One CMAF rendition: the init segment and every media segment exist, each segment starts with
 // a keyframe at the time the manifest gives it, and the durations are the target.
 RenditionReading read_cmaf_rendition(const std::filesystem::path& dir, const std::string& init,
-                                     const std::vector<std::pair<std::string, double>>& segments, double target_s,
-                                     bool video, const std::string& what) {
+                                     const std::vector<std::pair<std::string, double>>& segments,
+                                     double target_s, bool video, const std::string& what) {
   RenditionReading r;
-  EXPECT_TRUE(std::filesystem::is_regular_file(dir / init)) << what << ": missing init segment " << init;
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / init))
+      << what << ": missing init segment " << init;
   const TempDir scratch;
   double start = 0;
   std::vector<double> durations;
@@ -78,10 +79,13 @@ RenditionReading read_cmaf_rendition(const std::filesystem::path& dir, const std
     EXPECT_EQ(t.type, video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO) << name;
     if (video) {
       EXPECT_TRUE(t.first_packet_key) << name << " does not start with a keyframe";
-      EXPECT_NEAR(t.first_pts_s, start, kFrameS / 2) << name << ": starts elsewhere than the manifest says";
-      EXPECT_NEAR(t.span_s(), duration, kFrameS) << name << ": holds other than the manifest's duration";
+      EXPECT_NEAR(t.first_pts_s, start, kFrameS / 2)
+          << name << ": starts elsewhere than the manifest says";
+      EXPECT_NEAR(t.span_s(), duration, kFrameS)
+          << name << ": holds other than the manifest's duration";
     } else {
-      EXPECT_NEAR(t.first_pts_s, start, 0.025) << name << ": starts elsewhere than the manifest says";  // 1 AAC frame
+      EXPECT_NEAR(t.first_pts_s, start, 0.025)
+          << name << ": starts elsewhere than the manifest says";  // 1 AAC frame
     }
     if (i == 0) r.first = t;
     if (video && i == 0) r.frame_rate = t.frame_rate;
@@ -119,11 +123,13 @@ std::vector<std::string> check_hls(const std::filesystem::path& dir, const std::
     EXPECT_TRUE(playlist.endlist) << uri;
     std::vector<std::pair<std::string, double>> segments;
     for (const auto& s : playlist.segments) segments.emplace_back(s.uri, s.duration_s);
-    const RenditionReading r = read_cmaf_rendition(dir, playlist.map_uri, segments, target_s, false, uri);
+    const RenditionReading r =
+        read_cmaf_rendition(dir, playlist.map_uri, segments, target_s, false, uri);
     audio = r.segments;
     audio_codecs = rfc6381_codecs(r.first);
     EXPECT_EQ(media.at("CHANNELS"), std::to_string(r.first.channels)) << uri;
-    EXPECT_EQ(segment_files(dir, std::filesystem::path(uri).stem().string()).size(), playlist.segments.size())
+    EXPECT_EQ(segment_files(dir, std::filesystem::path(uri).stem().string()).size(),
+              playlist.segments.size())
         << uri << ": segment files the playlist does not name";
   }
   EXPECT_EQ(audio_codecs, "mp4a.40.2");
@@ -141,20 +147,25 @@ std::vector<std::string> check_hls(const std::filesystem::path& dir, const std::
     }
     // RFC 8216 §4.3.3.1: every EXTINF rounded to the nearest integer is at most the target.
     EXPECT_GE(playlist.target_duration, std::lround(longest)) << v.uri;
-    const RenditionReading r = read_cmaf_rendition(dir, playlist.map_uri, segments, target_s, true, v.uri);
-    EXPECT_EQ(segment_files(dir, std::filesystem::path(v.uri).stem().string()).size(), playlist.segments.size())
+    const RenditionReading r =
+        read_cmaf_rendition(dir, playlist.map_uri, segments, target_s, true, v.uri);
+    EXPECT_EQ(segment_files(dir, std::filesystem::path(v.uri).stem().string()).size(),
+              playlist.segments.size())
         << v.uri << ": segment files the playlist does not name";
 
     // RFC 8216 §4.3.4.2: BANDWIDTH is the peak segment bit rate (over the playlist's target
     // duration) of the variant with its audio; AVERAGE-BANDWIDTH the average.
     const double target = playlist.target_duration;
-    expect_within_10_percent(std::stod(a.at("BANDWIDTH")),
-                             peak_segment_bitrate(r.segments, target) + peak_segment_bitrate(audio, target),
-                             v.uri + " BANDWIDTH");
-    expect_within_10_percent(std::stod(a.at("AVERAGE-BANDWIDTH")), average_bitrate(r.segments) + average_bitrate(audio),
+    expect_within_10_percent(
+        std::stod(a.at("BANDWIDTH")),
+        peak_segment_bitrate(r.segments, target) + peak_segment_bitrate(audio, target),
+        v.uri + " BANDWIDTH");
+    expect_within_10_percent(std::stod(a.at("AVERAGE-BANDWIDTH")),
+                             average_bitrate(r.segments) + average_bitrate(audio),
                              v.uri + " AVERAGE-BANDWIDTH");
     EXPECT_EQ(a.at("CODECS"), rfc6381_codecs(r.first) + "," + audio_codecs) << v.uri;
-    const std::string resolution = std::to_string(r.first.width) + "x" + std::to_string(r.first.height);
+    const std::string resolution =
+        std::to_string(r.first.width) + "x" + std::to_string(r.first.height);
     EXPECT_EQ(a.at("RESOLUTION"), resolution) << v.uri;
     // Within 0.05 %: the encodes run at the VFR clip's average rate, 30.006 fps, which is 30
     // to three decimals; 29.970 would be another rate.
@@ -194,14 +205,14 @@ void check_dash(const std::filesystem::path& dir, const std::string& mpd_name, d
                                 s.attribute("d").as_double() / timescale);
         }
       }
-      const RenditionReading r =
-          read_cmaf_rendition(dir, tmpl.attribute("initialization").value(), segments, target_s, video, id);
+      const RenditionReading r = read_cmaf_rendition(dir, tmpl.attribute("initialization").value(),
+                                                     segments, target_s, video, id);
       EXPECT_EQ(segment_files(dir, media.substr(0, number - 1)).size(), segments.size())
           << id << ": segment files the timeline does not count";
       // @bandwidth (ISO/IEC 23009-1 §5.3.5.2) as the packager documents it: the peak segment
       // bit rate over the segment duration.
-      expect_within_10_percent(rep.attribute("bandwidth").as_double(), peak_segment_bitrate(r.segments, target_s),
-                               id + " @bandwidth");
+      expect_within_10_percent(rep.attribute("bandwidth").as_double(),
+                               peak_segment_bitrate(r.segments, target_s), id + " @bandwidth");
       EXPECT_EQ(rep.attribute("codecs").value(), rfc6381_codecs(r.first)) << id;
       if (video) {
         EXPECT_EQ(rep.attribute("width").as_int(), r.first.width) << id;
@@ -210,15 +221,19 @@ void check_dash(const std::filesystem::path& dir, const std::string& mpd_name, d
         const std::string rate = set.attribute("frameRate").value();
         const auto slash = rate.find('/');
         const double fps = slash == std::string::npos ? std::stod(rate)
-                                                      : std::stod(rate.substr(0, slash)) / std::stod(rate.substr(slash + 1));
+                                                      : std::stod(rate.substr(0, slash)) /
+                                                            std::stod(rate.substr(slash + 1));
         EXPECT_NEAR(fps, r.frame_rate, 0.0005 * r.frame_rate) << id << " frameRate " << rate;
       } else {
         EXPECT_EQ(rep.attribute("audioSamplingRate").as_int(), r.first.sample_rate) << id;
-        EXPECT_EQ(rep.child("AudioChannelConfiguration").attribute("value").as_int(), r.first.channels) << id;
+        EXPECT_EQ(rep.child("AudioChannelConfiguration").attribute("value").as_int(),
+                  r.first.channels)
+            << id;
       }
     }
   }
-  EXPECT_EQ(content_types, (std::vector<std::string>{"video", "audio"})) << "one AdaptationSet per media type";
+  EXPECT_EQ(content_types, (std::vector<std::string>{"video", "audio"}))
+      << "one AdaptationSet per media type";
   EXPECT_EQ(seen, resolutions);
 }
 
@@ -233,7 +248,8 @@ void expect_manifest_lists_every_file(const EncodedClip& e) {
     listed[f.attribute("Name").value()] = f.attribute("Size").as_llong();
   size_t files = 0;
   for (const auto& name : entries_of(e.output_dir)) {
-    if (name == manifest.filename().string() || name == std::string(kStem) + "_metadata.xml") continue;
+    if (name == manifest.filename().string() || name == std::string(kStem) + "_metadata.xml")
+      continue;
     ++files;
     ASSERT_EQ(listed.count(name), 1u) << name << " is not in the output metadata";
     EXPECT_EQ(listed[name], file_size_of(e.output_dir / name)) << name;
@@ -242,7 +258,8 @@ void expect_manifest_lists_every_file(const EncodedClip& e) {
 }
 
 void expect_no_staging(const std::filesystem::path& dir) {
-  for (const auto& name : entries_of(dir)) EXPECT_FALSE(is_staging_entry(name)) << name << " left in " << dir;
+  for (const auto& name : entries_of(dir))
+    EXPECT_FALSE(is_staging_entry(name)) << name << " left in " << dir;
 }
 
 TEST(Packages, CmafHlsPlaylistsNameExistingFilesWithMeasuredBandwidthsCodecsAndSizes) {
@@ -263,8 +280,10 @@ TEST(Packages, CmafDashMpdNamesExistingSegmentsWithMeasuredBandwidthsAndCodecs) 
 TEST(Packages, CmafAudioEndsWithAFullSegmentNotASliver) {
   const EncodedClip& e = cmaf_smooth_ts();
   ASSERT_EQ(e.error, "");
-  const auto audio = parse_hls_media(read_text(e.output_dir / (std::string(kStem) + "_audio_96.m3u8")));
-  const auto video = parse_hls_media(read_text(e.output_dir / (std::string(kStem) + "_640x360_700.m3u8")));
+  const auto audio =
+      parse_hls_media(read_text(e.output_dir / (std::string(kStem) + "_audio_96.m3u8")));
+  const auto video =
+      parse_hls_media(read_text(e.output_dir / (std::string(kStem) + "_640x360_700.m3u8")));
   ASSERT_EQ(audio.segments.size(), video.segments.size());
   EXPECT_EQ(audio.segments.size(), 3u);  // 0, 2, 4 s
   EXPECT_GE(audio.segments.back().duration_s, 1.9);
@@ -278,7 +297,8 @@ TEST(Packages, SmoothManifestsNameTheFilesWithTheirMeasuredBitratesAndKeyframeCh
   ASSERT_TRUE(ism.load_file((e.output_dir / (std::string(kStem) + ".ism")).c_str()));
   ASSERT_TRUE(ismc.load_file((e.output_dir / (std::string(kStem) + ".ismc")).c_str()));
   const auto smil = ism.child("smil");
-  EXPECT_EQ(std::string(smil.child("head").find_child_by_attribute("meta", "name", "clientManifestRelativePath")
+  EXPECT_EQ(std::string(smil.child("head")
+                            .find_child_by_attribute("meta", "name", "clientManifestRelativePath")
                             .attribute("content")
                             .value()),
             std::string(kStem) + ".ismc");
@@ -296,7 +316,8 @@ TEST(Packages, SmoothManifestsNameTheFilesWithTheirMeasuredBitratesAndKeyframeCh
     const ProbedTrack& t = tracks[0];
     EXPECT_EQ(t.codec, video ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC) << src;
     const double measured = static_cast<double>(t.payload_bytes) * 8 / t.span_s();
-    expect_within_10_percent(e2.attribute("systemBitrate").as_double(), measured, src + " systemBitrate");
+    expect_within_10_percent(e2.attribute("systemBitrate").as_double(), measured,
+                             src + " systemBitrate");
     (video ? video_bitrates : audio_bitrates).push_back(e2.attribute("systemBitrate").as_llong());
     if (video) video_files.push_back(tracks);
   }
@@ -310,7 +331,8 @@ TEST(Packages, SmoothManifestsNameTheFilesWithTheirMeasuredBitratesAndKeyframeCh
   for (auto index : root.children("StreamIndex")) {
     const bool video = std::string(index.attribute("Type").value()) == "video";
     std::vector<long long> bitrates;
-    for (auto q : index.children("QualityLevel")) bitrates.push_back(q.attribute("Bitrate").as_llong());
+    for (auto q : index.children("QualityLevel"))
+      bitrates.push_back(q.attribute("Bitrate").as_llong());
     EXPECT_EQ(bitrates, video ? video_bitrates : audio_bitrates);
     std::vector<double> starts, durations;
     double t = 0;
@@ -328,7 +350,8 @@ TEST(Packages, SmoothManifestsNameTheFilesWithTheirMeasuredBitratesAndKeyframeCh
     for (const auto& tracks : video_files)
       for (double s : starts) {
         const auto& keys = tracks[0].keyframe_dts_s;
-        EXPECT_TRUE(std::any_of(keys.begin(), keys.end(), [&](double k) { return std::abs(k - s) < kFrameS / 2; }))
+        EXPECT_TRUE(std::any_of(keys.begin(), keys.end(),
+                                [&](double k) { return std::abs(k - s) < kFrameS / 2; }))
             << "no keyframe decoded at the chunk start " << s << " s";
       }
   }
@@ -385,7 +408,8 @@ TEST(Packages, SegmentDurationThatIsNotAMultipleOfTheKeyframeIntervalIsRejected)
     FAIL() << "accepted";
   } catch (const presets::PresetError& e) {
     EXPECT_EQ(e.key(), "outputs[0].segment_duration");
-    EXPECT_TRUE(contains(e.message(), "not a multiple of video.keyframe_interval (2 s)")) << e.what();
+    EXPECT_TRUE(contains(e.message(), "not a multiple of video.keyframe_interval (2 s)"))
+        << e.what();
   }
 }
 
@@ -419,8 +443,8 @@ class StopAt : public ProgressListener {
   double at_;
 };
 
-std::optional<EncodeError> small_encode_error(const std::filesystem::path& out, ProgressListener* listener,
-                                              std::stop_token stop) {
+std::optional<EncodeError> small_encode_error(const std::filesystem::path& out,
+                                              ProgressListener* listener, std::stop_token stop) {
   EncodeRequest request;
   request.input = media(kClip);
   request.preset = &inline_preset(kSmallCmaf);

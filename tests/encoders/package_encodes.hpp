@@ -11,9 +11,11 @@
 
 namespace mw::encoders::test_support {
 
-inline constexpr const char* kClip = "vfr-640x360-h264-aac-17s.mp4";  // 640x360 about 30 fps, AAC stereo
+inline constexpr const char* kClip =
+    "vfr-640x360-h264-aac-17s.mp4";  // 640x360 about 30 fps, AAC stereo
 inline constexpr const char* kStem = "vfr-640x360-h264-aac-17s";
-inline constexpr double kFrameS = 1.0 / 30;  // one frame of the encodes (frame_rate: source, ~30 fps)
+inline constexpr double kFrameS =
+    1.0 / 30;  // one frame of the encodes (frame_rate: source, ~30 fps)
 
 // Two layers and the audio as CMAF (HLS + DASH), Smooth and TS from one encode of 6 s: with
 // 2 s segments the audio runs a few ms past the video's last keyframe segment (the case where
@@ -81,7 +83,8 @@ inline constexpr double kHlsDashDurationS = 10;
 inline const presets::Preset& inline_preset(const char* yaml) {
   static std::map<std::string, presets::Preset> parsed;
   auto it = parsed.find(yaml);
-  if (it == parsed.end()) it = parsed.emplace(yaml, presets::parse_preset_yaml(yaml, "inline")).first;
+  if (it == parsed.end())
+    it = parsed.emplace(yaml, presets::parse_preset_yaml(yaml, "inline")).first;
   return it->second;
 }
 

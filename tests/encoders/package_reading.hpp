@@ -164,14 +164,14 @@ inline int64_t file_size_of(const std::filesystem::path& p) {
 struct ProbedTrack {
   AVMediaType type = AVMEDIA_TYPE_UNKNOWN;
   AVCodecID codec = AV_CODEC_ID_NONE;
-  int profile = 0, level = 0;       ///< libav's reading of the SPS / AudioSpecificConfig
-  int constraint_flags = -1;        ///< H.264: the SPS byte after profile_idc (from avcC's SPS)
+  int profile = 0, level = 0;  ///< libav's reading of the SPS / AudioSpecificConfig
+  int constraint_flags = -1;   ///< H.264: the SPS byte after profile_idc (from avcC's SPS)
   int width = 0, height = 0;
   int channels = 0, sample_rate = 0;
-  bool first_packet_key = false;    ///< the first packet in decode order is a keyframe
-  double first_pts_s = 0;           ///< lowest presentation time, s
-  double end_s = 0;                 ///< latest pts + duration, s
-  double frame_rate = 0;            ///< 1 / median distance between presentation times
+  bool first_packet_key = false;  ///< the first packet in decode order is a keyframe
+  double first_pts_s = 0;         ///< lowest presentation time, s
+  double end_s = 0;               ///< latest pts + duration, s
+  double frame_rate = 0;          ///< 1 / median distance between presentation times
   int64_t packets = 0;
   int64_t payload_bytes = 0;
   std::vector<double> keyframe_pts_s;
@@ -215,7 +215,8 @@ inline std::vector<ProbedTrack> probe_tracks(const std::filesystem::path& file) 
     end[s] = std::max(end[s], p + pkt->duration);
     if (pkt->flags & AV_PKT_FLAG_KEY) {
       t.keyframe_pts_s.push_back(static_cast<double>(p) * tb);
-      t.keyframe_dts_s.push_back(static_cast<double>(pkt->dts != AV_NOPTS_VALUE ? pkt->dts : p) * tb);
+      t.keyframe_dts_s.push_back(static_cast<double>(pkt->dts != AV_NOPTS_VALUE ? pkt->dts : p) *
+                                 tb);
     }
     durations[s] = durations[s] && pkt->duration > 0;
     av_packet_unref(pkt.get());
@@ -233,7 +234,8 @@ inline std::vector<ProbedTrack> probe_tracks(const std::filesystem::path& file) 
       tracks[s].frame_rate = 1.0 / (static_cast<double>(gaps[gaps.size() / 2]) * tb);
       // libavformat 5.1 gives the packets of fragmented MP4 and MPEG-TS no duration: the last
       // one lasts one typical interval (as decoded_media.hpp's video_span_s counts it).
-      if (!durations[s]) tracks[s].end_s = static_cast<double>(pts[s].back() + gaps[gaps.size() / 2]) * tb;
+      if (!durations[s])
+        tracks[s].end_s = static_cast<double>(pts[s].back() + gaps[gaps.size() / 2]) * tb;
     }
     std::sort(tracks[s].keyframe_pts_s.begin(), tracks[s].keyframe_pts_s.end());
   }
@@ -242,7 +244,8 @@ inline std::vector<ProbedTrack> probe_tracks(const std::filesystem::path& file) 
 
 /// The one track of a CMAF media segment, demuxed with its initialization segment (the two
 /// files concatenated, as a player appends them to its source buffer).
-inline ProbedTrack probe_cmaf_segment(const std::filesystem::path& init, const std::filesystem::path& segment,
+inline ProbedTrack probe_cmaf_segment(const std::filesystem::path& init,
+                                      const std::filesystem::path& segment,
                                       const std::filesystem::path& scratch_dir) {
   const auto joined = scratch_dir / ("joined-" + segment.filename().string() + ".mp4");
   {
@@ -271,7 +274,8 @@ inline const ProbedTrack& track_of(const std::vector<ProbedTrack>& tracks, AVMed
 inline std::string rfc6381_codecs(const ProbedTrack& t) {
   char text[32];
   if (t.codec == AV_CODEC_ID_H264) {
-    std::snprintf(text, sizeof text, "avc1.%02X%02X%02X", t.profile & 0xff, t.constraint_flags, t.level);
+    std::snprintf(text, sizeof text, "avc1.%02X%02X%02X", t.profile & 0xff, t.constraint_flags,
+                  t.level);
   } else if (t.codec == AV_CODEC_ID_AAC) {
     std::snprintf(text, sizeof text, "mp4a.40.%d", t.profile + 1);
   } else {
@@ -282,7 +286,8 @@ inline std::string rfc6381_codecs(const ProbedTrack& t) {
 
 /// True for the package's temporary folders (the engine's and the packager's staging).
 inline bool is_staging_entry(const std::string& name) {
-  return starts_with(name, ".mw-staging") || starts_with(name, ".mw-package-") || name.find(".partial") != std::string::npos;
+  return starts_with(name, ".mw-staging") || starts_with(name, ".mw-package-") ||
+         name.find(".partial") != std::string::npos;
 }
 
 }  // namespace mw::encoders::test_support
