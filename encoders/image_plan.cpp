@@ -339,15 +339,20 @@ std::vector<ImagePlan> plan_images(const presets::Preset& preset, const VideoTra
         l.sprite_width = columns * l.width;
         l.sprite_height = rows * l.height;
         const long long pixels = static_cast<long long>(l.sprite_width) * l.sprite_height;
+        // One sheet per layer, as MES writes it (and the WebVTT cues name): a grid over the
+        // limit is refused rather than split into sheets the AMS client does not expect.
         if (pixels > kMaxSpritePixels || l.sprite_width > 65535 || l.sprite_height > 65535)
           throw EncodeError(
               ErrorCategory::Configuration,
               fmt::format(
-                  "{}: {} sprite of {} images of {}x{} in {} columns is {}x{} ({:.1f} Mpixel); "
-                  "the limit is {:.1f} Mpixel and 65535 per side: fewer images, smaller "
-                  "layers or other columns",
-                  input_path, c.codec, p.times_s.size(), l.width, l.height, columns, l.sprite_width,
-                  l.sprite_height, pixels / 1048576.0, kMaxSpritePixels / 1048576.0));
+                  "{}: {} SpriteColumn {}: sprite of {} images of {}x{} in {} columns is {}x{} "
+                  "({:.1f} Mpixel); the limit is {:.1f} Mpixel and 65535 pixels a side "
+                  "(generate-thumbnail-sprite.md): {}",
+                  input_path, c.codec, columns, p.times_s.size(), l.width, l.height, columns,
+                  l.sprite_width, l.sprite_height, pixels / 1048576.0, kMaxSpritePixels / 1048576.0,
+                  pixels > kMaxSpritePixels
+                      ? "fewer images (a longer Step or a shorter Range) or a smaller layer size"
+                      : "another SpriteColumn"));
         l.sprite_file_name = claim(
             expand_image_name(output->file_name, c, input_name, l.width, l.height, 1, p.format));
         l.vtt_file_name =

@@ -36,7 +36,8 @@ std::string codec_string(const AVCodecParameters& par, const std::string& file, 
 double seconds(int64_t ts, AVRational tb) { return static_cast<double>(ts) * av_q2d(tb); }
 
 // The nominal frame rate of a video track: the median interval between presentation times,
-// snapped to the usual rates when within 0.2 % (so 29.97 reads 30000/1001, not 23040000/768769).
+// snapped to the nearest usual rate when within 0.2 % (so 29.97 reads 30000/1001, not
+// 23040000/768769). The nearest, not the first within 0.2 %: 30 and 29.97 are 0.1 % apart.
 AVRational nominal_frame_rate(std::vector<int64_t> pts, AVRational tb, AVRational fallback) {
   std::sort(pts.begin(), pts.end());
   std::vector<int64_t> gaps;
@@ -45,11 +46,15 @@ AVRational nominal_frame_rate(std::vector<int64_t> pts, AVRational tb, AVRationa
   if (gaps.empty()) return fallback;
   std::nth_element(gaps.begin(), gaps.begin() + static_cast<long>(gaps.size() / 2), gaps.end());
   const double fps = 1.0 / seconds(gaps[gaps.size() / 2], tb);
+  AVRational nearest{0, 1};
+  double nearest_error = 0.002;
   for (AVRational usual : {AVRational{24000, 1001}, AVRational{24, 1}, AVRational{25, 1}, AVRational{30000, 1001},
                            AVRational{30, 1}, AVRational{48, 1}, AVRational{50, 1}, AVRational{60000, 1001},
-                           AVRational{60, 1}})
-    if (std::abs(fps / av_q2d(usual) - 1) < 0.002) return usual;
-  return av_d2q(fps, 100000);
+                           AVRational{60, 1}}) {
+    const double error = std::abs(fps / av_q2d(usual) - 1);
+    if (error < nearest_error) nearest = usual, nearest_error = error;
+  }
+  return nearest.num > 0 ? nearest : av_d2q(fps, 100000);
 }
 
 }  // namespace

@@ -67,9 +67,16 @@ class EncodeCache {
   /// `duration_s`, 0 for the whole clip), run on first use.
   static const EncodedClip& get(const std::string& clip, std::string_view preset_name,
                                 double duration_s = 0) {
+    return get(clip, preset(preset_name), duration_s);
+  }
+
+  /// The encode of `clip` with any preset (an inline one, say), cached by the preset's name:
+  /// give different presets different names.
+  static const EncodedClip& get(const std::string& clip, const presets::Preset& preset,
+                                double duration_s = 0) {
     EncodeCache& cache = instance();
     std::lock_guard lock(cache.mutex_);
-    const auto key = std::make_tuple(clip, std::string(preset_name), duration_s);
+    const auto key = std::make_tuple(clip, preset.name, duration_s);
     if (auto it = cache.done_.find(key); it != cache.done_.end()) return it->second;
     if (!cache.root_) cache.root_ = std::make_unique<TempDir>();
     EncodedClip& e = cache.done_[key];
@@ -78,7 +85,7 @@ class EncodeCache {
     ProgressRecorder recorder(e.output_dir);
     EncodeRequest request;
     request.input = media(clip);
-    request.preset = &preset(preset_name);
+    request.preset = &preset;
     request.output_dir = e.output_dir;
     request.options.duration_s = duration_s;
     try {

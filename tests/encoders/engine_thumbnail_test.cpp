@@ -375,6 +375,57 @@ TEST(Thumbnails, StartBeyondTheEndFailsNamingTheTimeAndTheDuration) {
   EXPECT_EQ(entries_of(dir.path()), std::vector<std::string>{});
 }
 
+// generate-thumbnail-sprite.md: "around 8M pixels or less". 18 captures (0 to 17 s) of
+// 1280x720 in 10 columns make a 12800x1440 grid: refused before anything is decoded.
+TEST(Thumbnails, SpriteOverEightMegapixelsFailsNamingSpriteColumnAndLeavesNothing) {
+  TempDir dir;
+  auto codec =
+      image_codec(OutputFormat::Jpg, seconds(0), seconds(1), std::nullopt, {pixels(1280, 720)});
+  codec.sprite_columns = 10;
+  const auto preset = thumbnail_preset(codec);
+  const auto error = encode_error_of([&] { encode_with(preset, kVfrClip, dir); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  const std::string message = error->what();
+  EXPECT_TRUE(contains(message, media(kVfrClip) + ": JpgImage 1 SpriteColumn 10: sprite of 18 images of "
+                                                   "1280x720 in 10 columns is 12800x1440 (17.6 Mpixel)"))
+      << message;
+  EXPECT_TRUE(contains(message, "the limit is 8.0 Mpixel")) << message;
+  EXPECT_TRUE(contains(message, "a longer Step or a shorter Range")) << message;
+  EXPECT_EQ(entries_of(dir.path()), std::vector<std::string>{});
+}
+
+// A thumbnail beside the H.264 layers: the bad Start fails the task before the encode starts,
+// so neither the MP4 nor the output metadata is written.
+TEST(Thumbnails, StartTenMinutesIntoA17SecondClipFailsBeforeAnyFileIsWritten) {
+  TempDir dir;
+  presets::Preset video = preset(kVideoPreset);
+  video.images.push_back(image_codec(OutputFormat::Jpg, seconds(600), std::nullopt, std::nullopt,
+                                     {percent_size(50, 50)}));
+  video.outputs.push_back(image_output(OutputFormat::Jpg, "{Basename}_thumb_{Index}{Extension}"));
+  const auto error = encode_error_of([&] { encode_with(video, kVfrClip, dir); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  const std::string message = error->what();
+  EXPECT_TRUE(contains(message, "JpgImage 1 Start 600.000 s is beyond the input's duration (17.063 s)"))
+      << message;
+  EXPECT_EQ(entries_of(dir.path()), std::vector<std::string>{});
+}
+
+// Frame 512 at the clip's 30.006 fps is at 17.063 s, the end: the last frame is 511.
+TEST(Thumbnails, FrameNumberAfterTheLastFrameFailsNamingItsTimeAndTheDuration) {
+  TempDir dir;
+  const auto preset = thumbnail_preset(
+      image_codec(OutputFormat::Jpg, frame(512), std::nullopt, std::nullopt, {pixels(64, 36)}));
+  const auto error = encode_error_of([&] { encode_with(preset, kVfrClip, dir); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  const std::string message = error->what();
+  EXPECT_TRUE(contains(message, "JpgImage 1 Start frame 512 (17.063 s) is beyond the input's duration (17.063 s)"))
+      << message;
+  EXPECT_EQ(entries_of(dir.path()), std::vector<std::string>{});
+}
+
 TEST(Thumbnails, ThumbnailOnlyPresetOnAudioOnlyFileFailsClearly) {
   TempDir dir;
   const auto preset = thumbnail_preset(image_codec(OutputFormat::Png, ImagePosition{}, std::nullopt,

@@ -204,7 +204,7 @@ TEST(ImagePlan, SpriteIsOneGridWithItsVttAndHasLimits) {
   auto huge = codec(sec(0), sec(0.5), std::nullopt, {layer(0, 0, 100, 100)});
   huge.sprite_columns = 10;
   const std::string message = configuration_error(thumbnails(huge));
-  EXPECT_TRUE(contains(message, "sprite of 35 images of 640x360 in 10 columns is 6400x1440"))
+  EXPECT_TRUE(contains(message, "JpgImage 1 SpriteColumn 10: sprite of 35 images of 640x360 in 10 columns is 6400x1440"))
       << message;
   auto by_frames = codec(frames(0), frames(30), std::nullopt);
   by_frames.sprite_columns = 2;

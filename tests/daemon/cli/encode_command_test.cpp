@@ -82,6 +82,30 @@ TEST(EncodeCommand, InterruptStopsTheEncodeAndLeavesNothing) {
   EXPECT_TRUE(TempDir::list(out).empty());
 }
 
+// issue 5 "Bad input": a thumbnail time beyond the input fails naming the field and the
+// input's duration, and the output folder stays empty.
+TEST(EncodeCommand, ThumbnailBeyondTheInputFailsWithOneClearLineAndNoFiles) {
+  TempDir dir;
+  const auto preset = dir.path() / "late.yaml";
+  std::ofstream(preset) << "name: Late Thumbnail\n"
+                           "images:\n"
+                           "  - format: jpg\n"
+                           "    start: \"00:10:00\"\n"
+                           "    layers:\n"
+                           "      - width: 160\n"
+                           "outputs:\n"
+                           "  - file_name: \"{Basename}_{Index}{Extension}\"\n"
+                           "    format: jpg\n";
+  const auto out = dir.path() / "out";
+  const ProcessResult r =
+      run({kBinary, "encode", "-p", preset.string(), "-o", out.string(), kMedia + "/vfr-640x360-h264-aac-17s.mp4"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.last_error_line(), "mediaworker: error: " + kMedia +
+                                     "/vfr-640x360-h264-aac-17s.mp4: JpgImage 1 Start 600.000 s is beyond the "
+                                     "input's duration (17.063 s)");
+  EXPECT_TRUE(TempDir::list(out).empty());
+}
+
 TEST(EncodeCommand, PresetFileFromAPresetDeveloper) {
   TempDir dir;
   const auto preset = dir.path() / "tiny.yaml";
