@@ -20,6 +20,21 @@ namespace mw::cli {
 
 namespace {
 
+// The inputs' common name prefix without trailing separators ("clip" for clip_1280x720_3000.mp4
+// and clip_AAC_128.mp4), or "manifest" when they share none.
+std::string default_manifest_name(const std::vector<std::string>& inputs) {
+  std::string prefix = std::filesystem::path(inputs.front()).stem().string();
+  for (const auto& input : inputs) {
+    const std::string stem = std::filesystem::path(input).stem().string();
+    size_t n = 0;
+    while (n < prefix.size() && n < stem.size() && prefix[n] == stem[n]) ++n;
+    prefix.resize(n);
+  }
+  while (!prefix.empty() && (prefix.back() == '_' || prefix.back() == '-' || prefix.back() == '.')) prefix.pop_back();
+  const bool is_an_input = inputs.size() == 1;  // its stem would name a rendition's playlist too
+  return prefix.empty() || is_an_input ? "manifest" : prefix;
+}
+
 int run_package(const Context& ctx, const PackageOptions& opts) {
   av::install_log_capture(opts.verbose ? AV_LOG_INFO : AV_LOG_QUIET);
   encoders::package::PackageRequest request;
@@ -32,7 +47,7 @@ int run_package(const Context& ctx, const PackageOptions& opts) {
     request.formats.push_back(choice->value);
   }
   for (const auto& input : opts.inputs) request.inputs.push_back({input, std::filesystem::path(input).stem().string()});
-  request.manifest_name = opts.name.empty() ? std::filesystem::path(opts.inputs.front()).stem().string() : opts.name;
+  request.manifest_name = opts.name.empty() ? default_manifest_name(opts.inputs) : opts.name;
   request.segment_duration_s = opts.segment_duration_s;
   request.output_dir = opts.output_dir;
   std::error_code ec;
@@ -72,7 +87,7 @@ void add_package_command(CLI::App& app, Context& ctx, PackageOptions& opts) {
       ->required()
       ->delimiter(',');
   cmd->add_option("-o,--output", opts.output_dir, "Output folder")->required();
-  cmd->add_option("-n,--name", opts.name, "Name of the manifests (NAME.m3u8, NAME.mpd, NAME.ism/.ismc); default: the first input's stem");
+  cmd->add_option("-n,--name", opts.name, "Name of the manifests (NAME.m3u8, NAME.mpd, NAME.ism/.ismc); default: the inputs' common name prefix");
   cmd->add_option("--segment-duration", opts.segment_duration_s,
                   "Segment length in seconds, a multiple of the keyframe interval (default: the keyframe interval)")
       ->check(kSeconds);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <system_error>
 
 #include "encoders/encode_error.hpp"
@@ -39,8 +40,20 @@ class Staging {
 
   std::filesystem::path path(const std::string& name) const { return dir_ / name; }
 
+  /// The path of a new file of the package.
+  /// @throws EncodeError (Configuration) when the package already has a file of that name (a
+  ///         manifest name equal to a rendition's stem, or two inputs with the same stem)
+  std::filesystem::path claim(const std::string& name) {
+    if (!names_.insert(name).second)
+      throw EncodeError(ErrorCategory::Configuration,
+                        fmt::format("the package would write two files named '{}': give the manifests a name "
+                                    "that no input file's stem has, and the inputs distinct stems",
+                                    name));
+    return path(name);
+  }
+
   void write(const std::string& name, const void* data, size_t size) {
-    std::ofstream out(path(name), std::ios::binary | std::ios::trunc);
+    std::ofstream out(claim(name), std::ios::binary | std::ios::trunc);
     out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
     out.close();
     if (!out) throw EncodeError(ErrorCategory::Output, fmt::format("{}: writing failed", (output_dir_ / name).string()));
@@ -66,6 +79,7 @@ class Staging {
  private:
   std::filesystem::path output_dir_;
   std::filesystem::path dir_;
+  std::set<std::string> names_;  ///< the files written so far
 };
 
 int64_t size_of(const std::filesystem::path& p) {
@@ -127,7 +141,7 @@ struct Writer {
     InputFile in = InputFile::open(r.file.string());
     const AVStream* st = in.format()->streams[r.stream];
     const std::string label = cmaf ? r.stem + " (CMAF)" : w.smooth_file;
-    PacketMuxer mux(kind, {st}, cmaf ? std::filesystem::path() : staging.path(w.smooth_file), label);
+    PacketMuxer mux(kind, {st}, cmaf ? std::filesystem::path() : staging.claim(w.smooth_file), label);
     const AVRational out_tb = mux.time_base(0);
     w.timescale = out_tb.den / std::max(1, out_tb.num);
 
@@ -290,7 +304,7 @@ PackageResult package_media(const PackageRequest& request, const std::function<v
         streams.push_back(file.format()->streams[i]);
       }
       const std::string name = in.stem + ".ts";
-      PacketMuxer mux(PacketMuxer::Kind::TransportStream, streams, staging.path(name), name);
+      PacketMuxer mux(PacketMuxer::Kind::TransportStream, streams, staging.claim(name), name);
       av::PacketPtr pkt = av::make_packet();
       while (file.read(pkt.get())) {
         const int out = map.at(static_cast<size_t>(pkt->stream_index));

@@ -176,6 +176,10 @@ PackageSource read_package_source(const std::vector<PackageInput>& inputs, doubl
     if (!gaps.empty()) {
       std::nth_element(gaps.begin(), gaps.begin() + static_cast<long>(gaps.size() / 2), gaps.end());
       source.keyframe_interval_s = gaps[gaps.size() / 2];
+      // Fixed: every GOP but the last (an encode may end mid-GOP) lasts the interval.
+      source.fixed_gop = std::all_of(gaps.begin(), gaps.end(), [&](double g) {
+        return std::abs(g - source.keyframe_interval_s) <= source.frame_duration_s / 2;
+      });
     } else {
       source.keyframe_interval_s = source.duration_s;
     }
@@ -188,6 +192,15 @@ PackageSource read_package_source(const std::vector<PackageInput>& inputs, doubl
                       fmt::format("segment_duration {:.3f} s is shorter than the video's keyframe interval "
                                   "({:.3f} s in {}): every segment must start with a keyframe",
                                   target_segment_s, source.keyframe_interval_s, ref->file.filename().string()));
+  if (ref != nullptr && target_segment_s > 0 && source.fixed_gop) {
+    // A fixed GOP: segments are whole GOPs, so the target must be a multiple of it.
+    const double gops = target_segment_s / source.keyframe_interval_s;
+    if (std::abs(gops - std::round(gops)) * source.keyframe_interval_s > source.frame_duration_s / 2)
+      throw EncodeError(ErrorCategory::Configuration,
+                        fmt::format("segment_duration {:.3f} s is not a multiple of the video's keyframe interval "
+                                    "({:.3f} s in {}): every segment must start with a keyframe",
+                                    target_segment_s, source.keyframe_interval_s, ref->file.filename().string()));
+  }
   if (target <= 0) target = 2.0;  // audio only: 2 s, the MES GOP
   source.segment_starts_s.push_back(0);
   if (ref != nullptr) {

@@ -57,6 +57,7 @@ struct PackageSource {
   std::vector<double> segment_starts_s;
   double duration_s = 0;              ///< the longest rendition
   double keyframe_interval_s = 0;     ///< median keyframe distance of the video (0 without video)
+  bool fixed_gop = false;             ///< every keyframe distance is the interval (within half a frame)
   double frame_duration_s = 0;        ///< of the first video rendition (0 without video)
 
   size_t video_count() const;
