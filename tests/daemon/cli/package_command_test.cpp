@@ -1,0 +1,95 @@
+// `mediaworker package`, run as a user runs it: an MP4 ladder encoded by `mediaworker encode`,
+// then packaged without re-encoding.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "tests/support/process.hpp"
+
+namespace mw::test {
+namespace {
+
+const std::string kBinary = MW_BINARY;
+const std::string kMedia = MW_MEDIA_DIR;
+
+// A two-layer GOP-aligned ladder (2 s GOP) and its audio, as separate MP4s, 4 s of the VFR clip.
+class PackageCommand : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    const auto preset = dir_->path() / "ladder.yaml";
+    std::ofstream(preset) << R"(name: Two layers
+video:
+  keyframe_interval: 2
+  layers:
+    - {width: 640, height: 360, bitrate: 700, max_bitrate: 700, buffer_window: 2}
+    - {width: 320, height: 180, bitrate: 250, max_bitrate: 250, buffer_window: 2}
+audio: {profile: aac_lc, channels: 2, sampling_rate: 48000, bitrate: 96}
+outputs:
+  - {file_name: "clip_{Width}x{Height}{Extension}", streams: video_only}
+  - {file_name: "clip_AAC_{AudioBitrate}{Extension}", streams: audio_only}
+)";
+    const ProcessResult r = run({kBinary, "encode", "-p", preset.string(), "-o", (dir_->path() / "mp4").string(),
+                                 "--duration", "4", kMedia + "/vfr-640x360-h264-aac-17s.mp4"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::vector<std::string> inputs() {
+    return {(dir_->path() / "mp4" / "clip_640x360.mp4").string(), (dir_->path() / "mp4" / "clip_320x180.mp4").string(),
+            (dir_->path() / "mp4" / "clip_AAC_96.mp4").string()};
+  }
+  static std::vector<std::string> command(std::vector<std::string> options) {
+    std::vector<std::string> argv = {kBinary, "package"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    for (const auto& in : inputs()) argv.push_back(in);
+    return argv;
+  }
+  static TempDir* dir_;
+};
+TempDir* PackageCommand::dir_ = nullptr;
+
+TEST_F(PackageCommand, HlsAndDashFromTheLadderNamedAfterTheInputsCommonPrefix) {
+  const auto out = dir_->path() / "cmaf";
+  const ProcessResult r = run(command({"-f", "cmaf", "-o", out.string()}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(2 segments of 2.000 s per rendition)"), std::string::npos) << r.out;
+  const auto files = TempDir::list(out);
+  for (const char* name : {"clip.m3u8", "clip.mpd", "clip_640x360.m3u8", "clip_640x360_init.mp4", "clip_640x360_00001.m4s",
+                           "clip_640x360_00002.m4s", "clip_320x180_00002.m4s", "clip_AAC_96_00002.m4s"})
+    EXPECT_NE(std::find(files.begin(), files.end(), name), files.end()) << name;
+  EXPECT_EQ(files.size(), 2u + 3 * (1 + 1 + 2)) << "master, MPD, and per rendition a playlist, an init and 2 segments";
+}
+
+TEST_F(PackageCommand, SegmentsThatAreNotWholeGopsAreRefused) {
+  const auto out = dir_->path() / "three";
+  const ProcessResult r = run(command({"-f", "hls", "--segment-duration", "3", "-o", out.string()}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.last_error_line().find("segment_duration 3.000 s is not a multiple of the video's keyframe interval "
+                                     "(2.000 s in clip_640x360.mp4)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(TempDir::list(out).empty());
+}
+
+TEST_F(PackageCommand, AManifestNamedLikeARenditionIsRefusedAndWritesNothing) {
+  const auto out = dir_->path() / "clash";
+  const ProcessResult r = run(command({"-f", "hls", "-n", "clip_AAC_96", "-o", out.string()}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.last_error_line().find("the package would write two files named 'clip_AAC_96.m3u8'"), std::string::npos)
+      << r.err;
+  EXPECT_TRUE(TempDir::list(out).empty());
+}
+
+TEST_F(PackageCommand, UnknownFormatIsAUsageError) {
+  const ProcessResult r = run(command({"-f", "flv", "-o", (dir_->path() / "flv").string()}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.last_error_line(), "mediaworker: error: --format: 'flv' is not one of smooth, hls, dash, cmaf, ts");
+}
+
+}  // namespace
+}  // namespace mw::test
