@@ -155,7 +155,10 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
   } staging_guard;
   if (!result.plan.packages.empty()) {
     std::filesystem::remove_all(staging, ec);
-    std::filesystem::create_directories(staging, ec);
+    for (const PackagePlan& p : result.plan.packages)
+      if (!ec)
+        std::filesystem::create_directories(
+            (request.output_dir / result.plan.outputs.at(p.outputs.front()).mux_name()).parent_path(), ec);
     if (ec)
       throw EncodeError(ErrorCategory::Output, fmt::format("{}: cannot create the staging folder: {}",
                                                            staging.string(), ec.message()));

@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <filesystem>
 #include <map>
+#include <set>
+#include <tuple>
 #include <string>
 #include <string_view>
 
@@ -18,6 +21,7 @@ namespace mw::encoders {
 namespace {
 
 std::string fmt_seconds(double s) { return fmt::format("{:.6f}", s); }
+
 
 }  // namespace
 
@@ -129,28 +133,46 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
     mp4_only.images.clear();
     return mp4_only.ffmpeg_command(output_dir) + "\n" + comment;
   }
-  // A filter graph output can be mapped once: an audio encoder's output [aK] that several
-  // files carry is split, [aK_0], [aK_1], ... (the pipeline copies packets instead).
-  std::map<int, int> audio_uses, audio_used;
-  for (const auto& out : outputs)
+  // A filter graph output can be mapped once: an encoder's output [vK] or [aK] that several
+  // files carry is split, [aK_0], [aK_1], ... (ffmpeg then encodes it once per file; the
+  // pipeline encodes once and copies the packets).
+  std::map<int, int> video_uses, video_used, audio_uses, audio_used;
+  for (const auto& out : outputs) {
+    if (out.video >= 0) ++video_uses[out.video];
     if (out.audio && audio) ++audio_uses[out.audio_encoder];
-  for (const auto& [k, n] : audio_uses) {
-    if (n < 2) continue;
-    graph += fmt::format(";[a{}]asplit={}", k, n);
-    for (int i = 0; i < n; ++i) graph += fmt::format("[a{}_{}]", k, i);
   }
+  for (const auto& [uses, kind, split] : {std::tuple{&video_uses, 'v', "split"}, std::tuple{&audio_uses, 'a', "asplit"}}) {
+    for (const auto& [k, n] : *uses) {
+      if (n < 2) continue;
+      graph += fmt::format(";[{}{}]{}={}", kind, k, split, n);
+      for (int i = 0; i < n; ++i) graph += fmt::format("[{}{}_{}]", kind, k, i);
+    }
+  }
+  auto label_of = [](std::map<int, int>& uses, std::map<int, int>& used, char kind, int k) {
+    return uses[k] > 1 ? fmt::format("[{}{}_{}]", kind, k, used[k]++) : fmt::format("[{}{}]", kind, k);
+  };
   // -noautorotate: the graph applies the display matrix itself (ffmpeg would rotate twice).
   std::string cmd = "ffmpeg -hide_banner -y -noautorotate";
+  // A streaming output's layers are MP4s in a staging folder of their own, which ffmpeg does not
+  // create: the command makes it first.
+  std::set<std::string> staging;
+  for (const PackagePlan& p : packages)
+    staging.insert(quoted(output_dir + "/" + std::filesystem::path(outputs.at(p.outputs.front()).mux_name()).parent_path().string()));
+  if (!staging.empty()) {
+    std::string dirs;
+    for (const auto& d : staging) dirs += " " + d;
+    cmd = "mkdir -p" + dirs + " && " + cmd;
+  }
   if (start_s > 0) cmd += fmt::format(" -ss {}", fmt_seconds(start_s));
   cmd += fmt::format(" -i {} -filter_complex {}", quoted(input_path), quoted(graph));
   for (const auto& out : outputs) {
     if (out.video >= 0) {
       const auto& v = video[out.video];
       cmd += fmt::format(
-          " -map '[v{}]' -fps_mode passthrough -c:v libx264 -preset {} -profile:v {}{} -b:v {}k -maxrate {}k -bufsize {}k"
+          " -map '{}' -fps_mode passthrough -c:v libx264 -preset {} -profile:v {}{} -b:v {}k -maxrate {}k -bufsize {}k"
           " -bf {} -refs {} -g {} -x264-params '{}' -color_primaries bt709 -color_trc bt709"
           " -colorspace bt709 -color_range tv",
-          out.video, v.x264_preset, v.profile, v.level.empty() ? "" : " -level:v " + v.level,
+          label_of(video_uses, video_used, 'v', out.video), v.x264_preset, v.profile, v.level.empty() ? "" : " -level:v " + v.level,
           v.layer.bitrate_kbps, v.layer.maxrate_kbps(), v.layer.bufsize_kbit(), v.layer.b_frames,
           v.layer.reference_frames, v.keyint_frames, v.x264_params);
     }
@@ -158,7 +180,7 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
       const AudioEncodePlan& a =
           out.audio_encoder == 0 ? *audio : extra_audio.at(static_cast<size_t>(out.audio_encoder - 1));
       const int k = out.audio_encoder;
-      const std::string label = audio_uses[k] > 1 ? fmt::format("[a{}_{}]", k, audio_used[k]++) : fmt::format("[a{}]", k);
+      const std::string label = label_of(audio_uses, audio_used, 'a', k);
       cmd += fmt::format(" -map '{}' -c:a aac -profile:a {} -b:a {}k -ar {} -ac {}", label, a.profile,
                          a.codec.bitrate_kbps, a.codec.sampling_rate, a.codec.channels);
     }
@@ -167,10 +189,15 @@ std::string EncodePlan::ffmpeg_command(const std::string& output_dir) const {
   cmd += image_options;
   for (const std::string& vtt : vtt_files)
     cmd += "\n# no ffmpeg equivalent for the WebVTT file " + vtt + " (mediaworker writes it beside the sprite)";
-  for (const PackagePlan& p : packages)
-    cmd += fmt::format("\n# then packaged without re-encoding ({} {}): the {} staged MP4 file(s) above, remuxed "
-                       "by mediaworker's packager into {}", presets::format::text_of<presets::format::kOutputFormats>(p.format),
-                       p.manifest_name, p.outputs.size(), output_dir);
+  for (const PackagePlan& p : packages) {
+    // ffmpeg's own DASH/HLS muxers cut each stream on its own; the packager is mediaworker's.
+    std::string files;
+    for (size_t k : p.outputs) files += " " + quoted(output_dir + "/" + outputs[k].mux_name());
+    cmd += fmt::format("\n# then, without re-encoding: mediaworker package -f {} -n {}{} -o {}{}",
+                       presets::format::text_of<presets::format::kOutputFormats>(p.format), quoted(p.manifest_name),
+                       p.segment_duration_s > 0 ? fmt::format(" --segment-duration {}", p.segment_duration_s) : "",
+                       quoted(output_dir), files);
+  }
   return cmd;
 }
 

@@ -292,8 +292,8 @@ std::string expand_macros(const std::string& pattern,
 
 std::string OutputFilePlan::mux_name() const {
   if (format == presets::OutputFormat::Mp4) return file_name;
-  return fmt::format("{}/{}.{}.mp4", kStagingFolder, file_name,
-                     presets::format::text_of<presets::format::kOutputFormats>(format));
+  return fmt::format("{}/{}/{}.mp4", kStagingFolder, presets::format::text_of<presets::format::kOutputFormats>(format),
+                     file_name);
 }
 
 std::string basename_macro(const std::string& input_name) {

@@ -107,7 +107,8 @@ struct OutputFilePlan {
   int audio_encoder = 0;
   presets::OutputFormat format = presets::OutputFormat::Mp4;
   /// Where the pipeline writes the MP4, relative to the output folder: file_name for Mp4;
-  /// kStagingFolder/<file_name>.<format>.mp4 for a streaming format (packaged afterwards).
+  /// kStagingFolder/<format>/<file_name>.mp4 for a streaming format (packaged afterwards: the
+  /// packager names each rendition's files after the MP4's stem).
   std::string mux_name() const;
 };
 
@@ -155,7 +156,10 @@ struct EncodePlan {
   /// are written by a select (the frame nearest each capture time) + the image layer's scale and
   /// the image2 muxer, sprites by the tile filter; what ffmpeg cannot do ({Best}, a sprite's
   /// WebVTT file) is said in a trailing "# no ffmpeg equivalent ..." shell comment line, and a
-  /// plan with only such outputs is that comment alone, never a command that fails.
+  /// plan with only such outputs is that comment alone, never a command that fails. A streaming
+  /// output's layers are written as MP4s into its staging folder (the command starts with the
+  /// `mkdir -p` of it), and a trailing comment line per streaming output gives the
+  /// `mediaworker package` command that packages them.
   std::string ffmpeg_command(const std::string& output_dir) const;
 };
 

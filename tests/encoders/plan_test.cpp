@@ -10,6 +10,7 @@
 #include <string>
 
 #include "encoders/probe.hpp"
+#include "presets/loader.hpp"
 #include "tests/encoders/test_support.hpp"
 
 namespace mw::encoders {
@@ -454,6 +455,33 @@ TEST(FfmpegCommand, CarriesThePlansFilterGraphAndRateControl) {
   EXPECT_TRUE(contains(cmd, "-color_range tv")) << cmd;
   EXPECT_TRUE(contains(cmd, "'/out/" + plan.outputs[0].file_name + "'")) << cmd;
   EXPECT_TRUE(contains(cmd, "-i '" + media("phone-portrait-4k60-h264-rotate90.mp4") + "'")) << cmd;
+}
+
+// A streaming output: its layers are MP4s in the staging folder, the command makes that folder
+// and ends with the `mediaworker package` line; a layer that two outputs carry is split, since
+// a filter graph output can be mapped once.
+TEST(FfmpegCommand, StreamingOutputsAreStagedMp4sThenThePackageCommand) {
+  const presets::Preset preset = presets::parse_preset_yaml(R"(name: Cmaf and Smooth
+video:
+  keyframe_interval: 2
+  layers: [{width: 640, height: 360, bitrate: 800}]
+audio: {bitrate: 96}
+outputs:
+  - {file_name: "{Basename}_{Height}", format: cmaf, streams: video_only, segment_duration: 4}
+  - {file_name: "{Basename}_{Height}", format: smooth}
+)", "test");
+  const EncodePlan plan = make_plan(preset, probe(media("vfr-640x360-h264-aac-17s.mp4")));
+  ASSERT_EQ(plan.packages.size(), 2u);
+  const std::string cmd = plan.ffmpeg_command("/out");
+  EXPECT_TRUE(cmd.starts_with("mkdir -p '/out/.mw-staging/cmaf' '/out/.mw-staging/smooth' && ffmpeg ")) << cmd;
+  EXPECT_TRUE(contains(cmd, "[v0]split=2[v0_0][v0_1]")) << cmd;
+  EXPECT_TRUE(contains(cmd, "-map '[v0_0]'")) << cmd;
+  EXPECT_TRUE(contains(cmd, "-map '[v0_1]'")) << cmd;
+  EXPECT_TRUE(contains(cmd, "'/out/.mw-staging/cmaf/vfr-640x360-h264-aac-17s_360.mp4'")) << cmd;
+  EXPECT_TRUE(contains(cmd, "\n# then, without re-encoding: mediaworker package -f cmaf -n 'vfr-640x360-h264-aac-17s' "
+                            "--segment-duration 4 -o '/out' '/out/.mw-staging/cmaf/vfr-640x360-h264-aac-17s_360.mp4'"))
+      << cmd;
+  EXPECT_TRUE(contains(cmd, "\n# then, without re-encoding: mediaworker package -f smooth")) << cmd;
 }
 
 }  // namespace
