@@ -251,6 +251,13 @@ PackageResult package_media(const PackageRequest& request, const std::function<v
     ts |= f == OutputFormat::Ts;
   }
   const PackageSource source = read_package_source(request.inputs, request.segment_duration_s);
+  if (hls)
+    for (const auto& r : source.renditions)
+      if (r.stem == request.manifest_name)
+        throw EncodeError(ErrorCategory::Configuration,
+                          fmt::format("packaging: the manifest name '{}' is the name of a rendition ({}): its HLS "
+                                      "media playlist would overwrite the master playlist {}.m3u8",
+                                      request.manifest_name, r.file.filename().string(), request.manifest_name));
   PackageResult result;
   result.segment_duration_s = request.segment_duration_s > 0 ? request.segment_duration_s : source.keyframe_interval_s;
   if (result.segment_duration_s <= 0) result.segment_duration_s = 2.0;
