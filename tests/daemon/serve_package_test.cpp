@@ -45,6 +45,33 @@ constexpr const char* kMp4ToSmooth = R"(<taskDefinition xmlns="http://schemas.mi
   </taskCode>
 </taskDefinition>)";
 
+// MediaPackager_SmoothToHLS.xml's properties as a user set them: 500 kbps at most, 2 s segments,
+// the default (empty) manifest name.
+constexpr const char* kSmoothToHls = R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
+  <name>Smooth Streams to Apple HTTP Live Streams</name>
+  <id>A72D7A5D-3022-45f2-89B4-1DDC5457C111</id>
+  <inputDirectory></inputDirectory>
+  <outputFolder>TS_Out</outputFolder>
+  <properties namespace="http://schemas.microsoft.com/iis/media/AppleHTTP#" prefix="hls">
+    <property name="maxbitrate" required="true" value="500000" />
+    <property name="manifest" required="false" value="" />
+    <property name="segment" required="false" value="2" />
+    <property name="log" required="false" value="" />
+    <property name="encrypt" required="false" value="false" />
+    <property name="pid" required="false" value="" />
+    <property name="codecs" required="false" value="false" />
+    <property name="backwardcompatible" required="false" value="false" />
+    <property name="allowcaching" required="false" value="true" />
+    <property name="passphrase" required="false" value="" />
+    <property name="key" required="false" value="" />
+    <property name="keyuri" required="false" value="" />
+    <property name="overwrite" required="false" value="true" />
+  </properties>
+  <taskCode>
+    <type>Microsoft.Web.Media.TransformManager.SmoothToHLS.SmoothToHLSTask, Microsoft.Web.Media.TransformManager.SmoothToHLS, Version=1.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35</type>
+  </taskCode>
+</taskDefinition>)";
+
 std::string task_body(const std::string& input, int output, const std::string& attributes = "") {
   return "<?xml version=\"1.0\" encoding=\"utf-8\"?><taskBody><inputAsset>" + input +
          "</inputAsset><outputAsset" + attributes + ">JobOutputAsset(" + std::to_string(output) +
@@ -252,18 +279,19 @@ TEST_F(ServePackage, JobPageSmoothStreamingJobWritesSixLayersTheIsmAndTheIsmc) {
   }
 }
 
-TEST_F(ServePackage, PackagerTasksChainedAfterAnEncodeWriteSmoothHlsAndDash) {
+TEST_F(ServePackage, PackagerTasksChainedAfterAnEncodeWriteSmoothThenHlsAndDash) {
   const std::string asset = daemon_.upload(kMedia + "/" + kClip);
   const json body = job_body(
       "encode then package", asset,
       json::array({task(mp4_set_preset().dump(), kMes, task_body("JobInputAsset(0)", 0)),
                    task(kMp4ToSmooth, kPackager, task_body("JobOutputAsset(0)", 1, " assetName=\"Smooth\"")),
-                   task("HLS, DASH; segment_duration=2", kPackager, task_body("JobOutputAsset(0)", 2))}));
+                   task("HLS, DASH; segment_duration=2", kPackager, task_body("JobOutputAsset(0)", 2)),
+                   task(kSmoothToHls, kPackager, task_body("JobOutputAsset(1)", 3))}));
   const std::string id = create_job(body);
   ASSERT_FALSE(id.empty());
-  ASSERT_TRUE(wait_finished(id, 3)) << daemon_.log();
+  ASSERT_TRUE(wait_finished(id, 4)) << daemon_.log();
   const json ts = tasks(id);
-  ASSERT_EQ(ts.size(), 3u);
+  ASSERT_EQ(ts.size(), 4u);
   for (const auto& t : ts) EXPECT_EQ(t["State"], 3) << t.dump();
   EXPECT_LE(ts[0]["EndTime"].get<std::string>(), ts[1]["StartTime"].get<std::string>());
   EXPECT_NE(ts[1]["PerfMessage"].get<std::string>().find("Packaging time is"), std::string::npos) << ts[1]["PerfMessage"];
@@ -313,6 +341,26 @@ TEST_F(ServePackage, PackagerTasksChainedAfterAnEncodeWriteSmoothHlsAndDash) {
   for (const auto& [name, f] : c) m4s += name.ends_with(".m4s");
   EXPECT_EQ(segments, m4s + 3) << "each media playlist: its init segment and every .m4s";
   expect_files_match_disk(cmaf);
+
+  // Smooth Streams to Apple HTTP Live Streams on the Smooth asset, maxbitrate 500000: the
+  // 640x360 layer (800 kbps) is left out and a Note says so; the master playlist takes the AMS
+  // default name "<ISM file name>-m3u8-aapl.m3u8".
+  const std::string hls = output_asset(id, 3)["Id"];
+  const auto h = files(hls);
+  const std::string master = base + "-m3u8-aapl.m3u8";
+  ASSERT_TRUE(h.count(master)) << names(h);
+  EXPECT_EQ(expect_manifest_entries_exist(hls, master), 2u);  // the 320x180 variant and the audio
+  EXPECT_TRUE(h.count(base + "_320x180_300.m3u8"));
+  EXPECT_FALSE(h.count(base + "_640x360_800.m3u8"));
+  for (const auto& [name, f] : h)
+    if (name.ends_with(".m3u8") && name != master) expect_manifest_entries_exist(hls, name);
+  std::vector<std::string> notes;
+  for (const auto& e : ts[3]["HistoricalEvents"]["results"])
+    if (e["Code"] == "Note") notes.push_back(e["Message"]);
+  ASSERT_EQ(notes.size(), 1u) << ts[3].dump();
+  EXPECT_NE(notes[0].find(base + "_640x360_800.ismv: video at "), std::string::npos) << notes[0];
+  EXPECT_NE(notes[0].find("is above maxbitrate 500000 bps: not packaged"), std::string::npos) << notes[0];
+  expect_files_match_disk(hls);
 }
 
 TEST_F(ServePackage, MisalignedMp4SetFailsNamingBothFilesAndLeavesNoFiles) {
