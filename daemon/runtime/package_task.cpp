@@ -21,12 +21,17 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string extension(const std::string& name) { return lower(std::filesystem::path(name).extension().string()); }
-std::string stem(const std::string& name) { return std::filesystem::path(name).stem().string(); }
+std::string extension(const std::string& name) {
+  return lower(std::filesystem::path(name).extension().string());
+}
+std::string stem(const std::string& name) {
+  return std::filesystem::path(name).stem().string();
+}
 
 bool writes_hls(const PackagerConfiguration& config) {
-  return std::any_of(config.formats.begin(), config.formats.end(),
-                     [](OutputFormat f) { return f == OutputFormat::Hls || f == OutputFormat::Cmaf; });
+  return std::any_of(config.formats.begin(), config.formats.end(), [](OutputFormat f) {
+    return f == OutputFormat::Hls || f == OutputFormat::Cmaf;
+  });
 }
 
 }  // namespace
@@ -38,20 +43,24 @@ std::vector<AssetFile> package_input_files(const std::vector<AssetFile>& files) 
     const std::string ext = extension(f.name);
     const bool by_type = mime == "video/mp4" || mime == "audio/mp4";
     const bool untyped = mime.empty() || mime == "application/octet-stream";
-    const bool by_name = ext == ".mp4" || ext == ".m4v" || ext == ".m4a" || ext == ".ismv" || ext == ".isma";
+    const bool by_name =
+        ext == ".mp4" || ext == ".m4v" || ext == ".m4a" || ext == ".ismv" || ext == ".isma";
     if (by_type || (untyped && by_name)) out.push_back(f);
   }
-  std::sort(out.begin(), out.end(), [](const AssetFile& a, const AssetFile& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(),
+            [](const AssetFile& a, const AssetFile& b) { return a.name < b.name; });
   return out;
 }
 
-std::string default_manifest_name(const PackagerConfiguration& config, const std::vector<AssetFile>& asset_files,
+std::string default_manifest_name(const PackagerConfiguration& config,
+                                  const std::vector<AssetFile>& asset_files,
                                   const std::vector<AssetFile>& inputs) {
   if (!config.manifest_name.empty()) return config.manifest_name;
   std::vector<std::string> names;
   for (const auto& f : asset_files) names.push_back(f.name);
   std::sort(names.begin(), names.end());
-  const auto ism = std::find_if(names.begin(), names.end(), [](const std::string& n) { return extension(n) == ".ism"; });
+  const auto ism = std::find_if(names.begin(), names.end(),
+                                [](const std::string& n) { return extension(n) == ".ism"; });
   const auto metadata = std::find_if(names.begin(), names.end(), [](const std::string& n) {
     return n.size() > 13 && n.ends_with("_manifest.xml");
   });
@@ -70,7 +79,9 @@ std::string default_manifest_name(const PackagerConfiguration& config, const std
       while (n < prefix.size() && n < s.size() && prefix[n] == s[n]) ++n;
       prefix.resize(n);
     }
-    while (!prefix.empty() && std::string_view("_-. ").find(prefix.back()) != std::string_view::npos) prefix.pop_back();
+    while (!prefix.empty() &&
+           std::string_view("_-. ").find(prefix.back()) != std::string_view::npos)
+      prefix.pop_back();
     name = prefix.empty() || prefix.front() == '.' ? stem(inputs.front().name) : prefix;
   }
   if (writes_hls(config))
@@ -79,16 +90,19 @@ std::string default_manifest_name(const PackagerConfiguration& config, const std
   return name;
 }
 
-PackageTaskResult run_package_task(const PackagerConfiguration& config, const std::vector<AssetFile>& asset_files,
+PackageTaskResult run_package_task(const PackagerConfiguration& config,
+                                   const std::vector<AssetFile>& asset_files,
                                    const Storage& storage, const std::string& input_asset_id,
-                                   const std::string& output_asset_id, encoders::ProgressListener* listener,
-                                   std::stop_token stop) {
+                                   const std::string& output_asset_id,
+                                   encoders::ProgressListener* listener, std::stop_token stop) {
   const auto inputs = package_input_files(asset_files);
   if (inputs.empty())
-    throw EncodeError(ErrorCategory::UnsupportedFormat,
-                      fmt::format("input asset {} has no MP4 file to package (the packager takes .mp4, .m4a, .ismv "
-                                  "and .isma files: a GOP-aligned MP4 set or a Smooth Streaming asset)",
-                                  input_asset_id));
+    throw EncodeError(
+        ErrorCategory::UnsupportedFormat,
+        fmt::format(
+            "input asset {} has no MP4 file to package (the packager takes .mp4, .m4a, .ismv "
+            "and .isma files: a GOP-aligned MP4 set or a Smooth Streaming asset)",
+            input_asset_id));
   PackageTaskResult result;
   encoders::package::PackageRequest request;
   request.formats = config.formats;
@@ -113,8 +127,9 @@ PackageTaskResult run_package_task(const PackagerConfiguration& config, const st
         }
         if (bps > static_cast<double>(config.max_bitrate_bps)) {
           ++video_dropped;
-          result.notes.push_back(fmt::format("{}: video at {:.0f} kbps is above maxbitrate {} bps: not packaged",
-                                             f.name, bps / 1000, config.max_bitrate_bps));
+          result.notes.push_back(
+              fmt::format("{}: video at {:.0f} kbps is above maxbitrate {} bps: not packaged",
+                          f.name, bps / 1000, config.max_bitrate_bps));
           continue;
         }
         ++video_kept;
@@ -123,10 +138,12 @@ PackageTaskResult run_package_task(const PackagerConfiguration& config, const st
     request.inputs.push_back({path, stem(f.name)});
   }
   if (video_dropped > 0 && video_kept == 0)
-    throw EncodeError(ErrorCategory::Configuration,
-                      fmt::format("maxbitrate {} bps leaves no video to package: the lowest video bitrate of input "
-                                  "asset {} is {:.0f} kbps ({})",
-                                  config.max_bitrate_bps, input_asset_id, lowest_bps / 1000, lowest));
+    throw EncodeError(
+        ErrorCategory::Configuration,
+        fmt::format(
+            "maxbitrate {} bps leaves no video to package: the lowest video bitrate of input "
+            "asset {} is {:.0f} kbps ({})",
+            config.max_bitrate_bps, input_asset_id, lowest_bps / 1000, lowest));
   result.asset = encoders::package::package_asset(request, listener, stop);
   return result;
 }

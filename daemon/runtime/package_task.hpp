@@ -26,7 +26,8 @@ std::vector<AssetFile> package_input_files(const std::vector<AssetFile>& files);
 /// else the longest common prefix of the input stems (without trailing '_', '-', '.', ' '), or
 /// the first input's stem. "_master" is appended when HLS is written and the name is an
 /// input's stem (its media playlist would take the master playlist's name).
-std::string default_manifest_name(const PackagerConfiguration& config, const std::vector<AssetFile>& asset_files,
+std::string default_manifest_name(const PackagerConfiguration& config,
+                                  const std::vector<AssetFile>& asset_files,
                                   const std::vector<AssetFile>& inputs);
 
 struct PackageTaskResult {
@@ -40,9 +41,10 @@ struct PackageTaskResult {
 ///         not GOP-aligned (naming both files and the keyframe times); Configuration when
 ///         maxbitrate leaves no video rendition or the segment duration is shorter than the
 ///         keyframe interval; InputUnreadable, Output, Canceled as package_media
-PackageTaskResult run_package_task(const PackagerConfiguration& config, const std::vector<AssetFile>& asset_files,
+PackageTaskResult run_package_task(const PackagerConfiguration& config,
+                                   const std::vector<AssetFile>& asset_files,
                                    const Storage& storage, const std::string& input_asset_id,
-                                   const std::string& output_asset_id, encoders::ProgressListener* listener,
-                                   std::stop_token stop);
+                                   const std::string& output_asset_id,
+                                   encoders::ProgressListener* listener, std::stop_token stop);
 
 }  // namespace mw::runtime

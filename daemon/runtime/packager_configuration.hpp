@@ -24,7 +24,8 @@
 namespace mw::runtime {
 
 /// The Windows Azure Media Packager's MediaProcessorId (AMS-V2-REFERENCE.md §6).
-inline constexpr std::string_view kMediaPackagerProcessorId = "nb:mpid:UUID:a2f9afe9-7146-4882-a5f7-da4a85e06a93";
+inline constexpr std::string_view kMediaPackagerProcessorId =
+    "nb:mpid:UUID:a2f9afe9-7146-4882-a5f7-da4a85e06a93";
 
 /// Whether a MediaProcessorId is the Windows Azure Media Packager's (case-insensitive).
 bool is_media_packager(std::string_view media_processor_id);
@@ -41,7 +42,8 @@ struct PackagerConfiguration {
   /// SmoothToHLS with an empty manifest property: the HLS master playlist is named
   /// "<ISM file name>-m3u8-aapl.m3u8" when the input has a .ism (the AMS default).
   bool hls_manifest_after_ism = false;
-  std::string description;  ///< what the user asked for, for logs and PerfMessage, e.g. "MP4 to Smooth Streams"
+  std::string description;  ///< what the user asked for, for logs and PerfMessage, e.g. "MP4 to
+                            ///< Smooth Streams"
 };
 
 /// A Configuration the packager cannot use; the message names the element, property or word.

@@ -47,14 +47,18 @@ class Staging {
   }
   void write(const std::string& name, const std::string& text) { write(name, text.data(), text.size()); }
 
-  /// Moves every file into the output folder (each rename is atomic on one file system).
+  /// Moves every file into the output folder (each rename is atomic on one file system). When
+  /// one move fails, the files already moved are removed again: all or nothing.
   void commit(const std::vector<PackagedFile>& files) {
-    for (const auto& f : files) {
+    for (size_t i = 0; i < files.size(); ++i) {
       std::error_code ec;
-      std::filesystem::rename(path(f.name), output_dir_ / f.name, ec);
-      if (ec)
+      std::filesystem::rename(path(files[i].name), output_dir_ / files[i].name, ec);
+      if (ec) {
+        std::error_code ignored;
+        for (size_t k = 0; k < i; ++k) std::filesystem::remove(output_dir_ / files[k].name, ignored);
         throw EncodeError(ErrorCategory::Output, fmt::format("{}: moving into place failed: {}",
-                                                             (output_dir_ / f.name).string(), ec.message()));
+                                                             (output_dir_ / files[i].name).string(), ec.message()));
+      }
     }
   }
 

@@ -7,11 +7,16 @@
 
 namespace mw::encoders::package {
 
-PackagedAsset package_asset(const PackageRequest& request, ProgressListener* listener, std::stop_token stop) {
+PackagedAsset package_asset(const PackageRequest& request, ProgressListener* listener,
+                            std::stop_token stop) {
   PackagedAsset out;
   // The packager reports 0-1; 100 waits for the metadata.
   out.package = package_media(
-      request, [&](double done) { if (listener) listener->on_progress(std::min(99.0, 99.0 * done)); }, stop);
+      request,
+      [&](double done) {
+        if (listener) listener->on_progress(std::min(99.0, 99.0 * done));
+      },
+      stop);
   const std::string metadata_name = request.manifest_name + "_manifest.xml";
   std::vector<MeasuredFile> measured;
   for (const auto& f : out.package.files) {
@@ -24,16 +29,20 @@ PackagedAsset package_asset(const PackageRequest& request, ProgressListener* lis
     const std::string xml = output_manifest_xml(measured, EncodePlan{}, request.manifest_name,
                                                 std::vector<int>(measured.size(), -1));
     write_file_atomically(request.output_dir / metadata_name, xml);
-    out.files.push_back({metadata_name, static_cast<int64_t>(xml.size()), "application/xml", false});
+    out.files.push_back(
+        {metadata_name, static_cast<int64_t>(xml.size()), "application/xml", false});
   } catch (...) {
     std::error_code ec;
-    for (const auto& f : out.package.files) std::filesystem::remove(request.output_dir / f.name, ec);
+    for (const auto& f : out.package.files)
+      std::filesystem::remove(request.output_dir / f.name, ec);
     throw;
   }
   auto primary = out.files.begin();
-  for (const char* ext : {".mpd", ".m3u8", ".ism"}) {  // the last found wins: .ism, then .m3u8, then .mpd
-    const auto it = std::find_if(out.files.begin(), out.files.end(),
-                                 [&](const OutputAssetFile& f) { return f.name == request.manifest_name + ext; });
+  for (const char* ext :
+       {".mpd", ".m3u8", ".ism"}) {  // the last found wins: .ism, then .m3u8, then .mpd
+    const auto it = std::find_if(out.files.begin(), out.files.end(), [&](const OutputAssetFile& f) {
+      return f.name == request.manifest_name + ext;
+    });
     if (it != out.files.end()) primary = it;
   }
   primary->is_primary = true;

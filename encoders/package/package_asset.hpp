@@ -27,6 +27,7 @@ struct PackagedAsset {
 /// request.output_dir. `listener` gets 0-100; 100 once the metadata is in place.
 /// @throws EncodeError as package_media does (nothing of the package is left in output_dir);
 ///         Output when the metadata cannot be written
-PackagedAsset package_asset(const PackageRequest& request, ProgressListener* listener, std::stop_token stop);
+PackagedAsset package_asset(const PackageRequest& request, ProgressListener* listener,
+                            std::stop_token stop);
 
 }  // namespace mw::encoders::package

@@ -25,14 +25,16 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 const std::string kMedia = MW_MEDIA_DIR;
-constexpr const char* kClip = "screen-720p30-h264-aac-rotate180.mp4";  // 1280x720 29.97 fps, AAC stereo
+constexpr const char* kClip =
+    "screen-720p30-h264-aac-rotate180.mp4";  // 1280x720 29.97 fps, AAC stereo
 constexpr const char* kWame = "nb:mpid:UUID:70bdc2c3-ebf4-42a9-8542-5afc1e55d217";
 constexpr const char* kMes = "nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56";
 constexpr const char* kPackager = "nb:mpid:UUID:a2f9afe9-7146-4882-a5f7-da4a85e06a93";
 
 // MediaPackager_MP4ToSmooth.xml as AMS v2 users sent it (the "Azure Media Packager" task
 // presets page, with the description the SDK samples carried).
-constexpr const char* kMp4ToSmooth = R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
+constexpr const char* kMp4ToSmooth =
+    R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
   <name>MP4 to Smooth Streams</name>
   <id>5e1e1a1c-bba6-11df-8991-0019d1916af0</id>
   <description xml:lang="en">Converts MP4 files encoded with H.264 (AVC) video and AAC-LC audio codecs to Smooth Streams.</description>
@@ -47,7 +49,8 @@ constexpr const char* kMp4ToSmooth = R"(<taskDefinition xmlns="http://schemas.mi
 
 // MediaPackager_SmoothToHLS.xml's properties as a user set them: 500 kbps at most, 2 s segments,
 // the default (empty) manifest name.
-constexpr const char* kSmoothToHls = R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
+constexpr const char* kSmoothToHls =
+    R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
   <name>Smooth Streams to Apple HTTP Live Streams</name>
   <id>A72D7A5D-3022-45f2-89B4-1DDC5457C111</id>
   <inputDirectory></inputDirectory>
@@ -81,7 +84,9 @@ std::string task_body(const std::string& input, int output, const std::string& a
 json job_body(const std::string& name, const std::string& asset_id, const json& tasks) {
   return {{"Name", name},
           {"InputMediaAssets",
-           {{{"__metadata", {{"uri", "https://myaccount.restv2.westus.media.azure.net/api/Assets('" + url_encode(asset_id) + "')"}}}}}},
+           {{{"__metadata",
+              {{"uri", "https://myaccount.restv2.westus.media.azure.net/api/Assets('" +
+                           url_encode(asset_id) + "')"}}}}}},
           {"Tasks", tasks}};
 }
 
@@ -102,7 +107,9 @@ json mp4_set_preset() {
               {{{"Type", "H264Layer"}, {"Width", 640}, {"Height", 360}, {"Bitrate", 800}},
                {{"Type", "H264Layer"}, {"Width", 320}, {"Height", 180}, {"Bitrate", 300}}}}},
             {{"Type", "AACAudio"}, {"Bitrate", 96}}}},
-          {"Outputs", {{{"FileName", "{Basename}_{Width}x{Height}_{VideoBitrate}{Extension}"}, {"Format", {{"Type", "MP4Format"}}}}}}};
+          {"Outputs",
+           {{{"FileName", "{Basename}_{Width}x{Height}_{VideoBitrate}{Extension}"},
+             {"Format", {{"Type", "MP4Format"}}}}}}};
 }
 
 std::string read_text(const fs::path& path) {
@@ -126,7 +133,8 @@ std::vector<std::string> manifest_references(const std::string& name, const std:
       if (line.empty()) continue;
       if (line[0] != '#') {
         refs.push_back(line);
-      } else if (const auto uri = line.find("URI=\""); uri != std::string::npos) {  // EXT-X-MAP, EXT-X-MEDIA
+      } else if (const auto uri = line.find("URI=\"");
+                 uri != std::string::npos) {  // EXT-X-MAP, EXT-X-MEDIA
         refs.push_back(line.substr(uri + 5, line.find('"', uri + 5) - uri - 5));
       }
     }
@@ -135,7 +143,8 @@ std::vector<std::string> manifest_references(const std::string& name, const std:
   pugi::xml_document doc;
   EXPECT_TRUE(doc.load_string(text.c_str())) << name;
   if (ext == ".ism") {
-    for (const auto& n : doc.select_nodes("//*[@src]")) refs.push_back(n.node().attribute("src").value());
+    for (const auto& n : doc.select_nodes("//*[@src]"))
+      refs.push_back(n.node().attribute("src").value());
     return refs;
   }
   if (ext == ".mpd") {
@@ -145,7 +154,8 @@ std::vector<std::string> manifest_references(const std::string& name, const std:
       if (!tmpl) tmpl = rep.parent().child("SegmentTemplate");
       auto expand = [&](std::string s, int number) {
         const std::string id = rep.attribute("id").value();
-        for (size_t p; (p = s.find("$RepresentationID$")) != std::string::npos;) s.replace(p, 18, id);
+        for (size_t p; (p = s.find("$RepresentationID$")) != std::string::npos;)
+          s.replace(p, 18, id);
         char digits[16];
         std::snprintf(digits, sizeof digits, "%05d", number);
         for (size_t p; (p = s.find("$Number%05d$")) != std::string::npos;) s.replace(p, 12, digits);
@@ -153,10 +163,12 @@ std::vector<std::string> manifest_references(const std::string& name, const std:
       };
       refs.push_back(expand(tmpl.attribute("initialization").value(), 0));
       int segments = 0;
-      for (const auto& seg : tmpl.child("SegmentTimeline").children("S")) segments += 1 + seg.attribute("r").as_int();
+      for (const auto& seg : tmpl.child("SegmentTimeline").children("S"))
+        segments += 1 + seg.attribute("r").as_int();
       EXPECT_GT(segments, 0) << "no SegmentTimeline in " << name;
       const int start = tmpl.attribute("startNumber") ? tmpl.attribute("startNumber").as_int() : 1;
-      for (int k = 0; k < segments; ++k) refs.push_back(expand(tmpl.attribute("media").value(), start + k));
+      for (int k = 0; k < segments; ++k)
+        refs.push_back(expand(tmpl.attribute("media").value(), start + k));
     }
   }
   return refs;
@@ -176,7 +188,9 @@ class ServePackage : public ::testing::Test {
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? json::parse(r.body)["d"]["Id"].get<std::string>() : "";
   }
-  json tasks(const std::string& id) { return get("/api/Jobs('" + url_encode(id) + "')/Tasks")["d"]["results"]; }
+  json tasks(const std::string& id) {
+    return get("/api/Jobs('" + url_encode(id) + "')/Tasks")["d"]["results"];
+  }
   // The output asset of the job's task at `position` (Tasks come in position order).
   json output_asset(const std::string& job_id, size_t position) {
     const std::string task_id = tasks(job_id).at(position)["Id"];
@@ -200,23 +214,28 @@ class ServePackage : public ::testing::Test {
   void expect_files_match_disk(const std::string& asset_id) {
     const auto listed = files(asset_id);
     std::set<std::string> on_disk;
-    for (const auto& e : fs::directory_iterator(asset_dir(asset_id))) on_disk.insert(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(asset_dir(asset_id)))
+      on_disk.insert(e.path().filename().string());
     for (const auto& [name, f] : listed) {
       EXPECT_TRUE(on_disk.count(name)) << name << " is listed but not on disk";
       if (on_disk.count(name)) {
-        EXPECT_EQ(size_of(f), static_cast<int64_t>(fs::file_size(asset_dir(asset_id) / name))) << name;
+        EXPECT_EQ(size_of(f), static_cast<int64_t>(fs::file_size(asset_dir(asset_id) / name)))
+            << name;
       }
     }
-    EXPECT_EQ(on_disk.size(), listed.size()) << "files on disk that are not AssetFiles (or the reverse)";
+    EXPECT_EQ(on_disk.size(), listed.size())
+        << "files on disk that are not AssetFiles (or the reverse)";
   }
   // Every file the asset's manifests name is an AssetFile of the asset; returns how many names.
   size_t expect_manifest_entries_exist(const std::string& asset_id, const std::string& manifest) {
     const auto listed = files(asset_id);
     const auto refs = manifest_references(manifest, read_text(asset_dir(asset_id) / manifest));
-    for (const auto& r : refs) EXPECT_TRUE(listed.count(r)) << manifest << " names " << r << ", not a file of the asset";
+    for (const auto& r : refs)
+      EXPECT_TRUE(listed.count(r)) << manifest << " names " << r << ", not a file of the asset";
     return refs.size();
   }
-  bool wait_finished(const std::string& job_id, int tasks, std::chrono::milliseconds timeout = 300s) {
+  bool wait_finished(const std::string& job_id, int tasks,
+                     std::chrono::milliseconds timeout = 300s) {
     return daemon_.wait_for_log("of job " + job_id + ": finished", timeout, tasks);
   }
 
@@ -229,16 +248,19 @@ TEST_F(ServePackage, JobPageSmoothStreamingJobWritesSixLayersTheIsmAndTheIsmc) {
   // The Job page's $batch request, as JSON: "H264 Smooth Streaming 720p" on the Azure Media
   // Encoder, output asset "Output asset". The 720p clip is cut to 3 s (stream copy) first.
   const fs::path cut = media_.path() / kClip;
-  const ProcessResult ff = run({"/usr/bin/ffmpeg", "-v", "error", "-i", kMedia + "/" + kClip, "-t", "3", "-c", "copy",
-                                "-map_metadata", "0", cut.string()});
+  const ProcessResult ff = run({"/usr/bin/ffmpeg", "-v", "error", "-i", kMedia + "/" + kClip, "-t",
+                                "3", "-c", "copy", "-map_metadata", "0", cut.string()});
   ASSERT_EQ(ff.exit_code, 0) << ff.err;
   const std::string asset = daemon_.upload(cut);
   json t = task("H264 Smooth Streaming 720p", kWame,
-                "<?xml version=\"1.0\" encoding=\"utf-16\"?>\n<taskBody>\n  <inputAsset>JobInputAsset(0)</inputAsset>\n"
-                "  <outputAsset assetCreationOptions=\"0\" assetName=\"Output asset\">JobOutputAsset(0)</outputAsset>\n"
+                "<?xml version=\"1.0\" encoding=\"utf-16\"?>\n<taskBody>\n  "
+                "<inputAsset>JobInputAsset(0)</inputAsset>\n"
+                "  <outputAsset assetCreationOptions=\"0\" assetName=\"Output "
+                "asset\">JobOutputAsset(0)</outputAsset>\n"
                 "</taskBody>");
   t["Name"] = "My Mp4 to Smooth Task";
-  const std::string id = create_job(job_body("My MP4 to Smooth Streaming encoding job", asset, json::array({t})));
+  const std::string id =
+      create_job(job_body("My MP4 to Smooth Streaming encoding job", asset, json::array({t})));
   ASSERT_FALSE(id.empty());
   ASSERT_TRUE(wait_finished(id, 1)) << daemon_.log();
   EXPECT_EQ(tasks(id)[0]["State"], 3);
@@ -254,7 +276,8 @@ TEST_F(ServePackage, JobPageSmoothStreamingJobWritesSixLayersTheIsmAndTheIsmc) {
     if (name.ends_with(".isma")) isma.push_back(name);
   }
   std::vector<std::string> expected_ismv;
-  for (int kbps : {1000, 1500, 2250, 3400, 400, 650}) expected_ismv.push_back(base + "_H264_" + std::to_string(kbps) + "kbps.ismv");
+  for (int kbps : {1000, 1500, 2250, 3400, 400, 650})
+    expected_ismv.push_back(base + "_H264_" + std::to_string(kbps) + "kbps.ismv");
   EXPECT_EQ(ismv, expected_ismv);
   EXPECT_EQ(isma, std::vector<std::string>{base + "_AAC_und_ch2_96kbps.isma"});
   ASSERT_TRUE(listed.count(base + ".ism")) << ::testing::PrintToString(ismv);
@@ -270,8 +293,9 @@ TEST_F(ServePackage, JobPageSmoothStreamingJobWritesSixLayersTheIsmAndTheIsmc) {
   ASSERT_TRUE(doc.load_string(ismc.c_str()));
   std::vector<std::string> sizes;
   for (const auto& q : doc.select_nodes("//StreamIndex[@Type='video']/QualityLevel"))
-    sizes.push_back(std::string(q.node().attribute("MaxWidth").value()) + "x" + q.node().attribute("MaxHeight").value() +
-                    "@" + q.node().attribute("Bitrate").value());
+    sizes.push_back(std::string(q.node().attribute("MaxWidth").value()) + "x" +
+                    q.node().attribute("MaxHeight").value() + "@" +
+                    q.node().attribute("Bitrate").value());
   EXPECT_EQ(sizes.size(), 6u) << ismc;
   if (sizes.size() == 6) {
     EXPECT_TRUE(sizes.front().starts_with("1280x720@")) << ::testing::PrintToString(sizes);
@@ -283,10 +307,12 @@ TEST_F(ServePackage, PackagerTasksChainedAfterAnEncodeWriteSmoothThenHlsAndDash)
   const std::string asset = daemon_.upload(kMedia + "/" + kClip);
   const json body = job_body(
       "encode then package", asset,
-      json::array({task(mp4_set_preset().dump(), kMes, task_body("JobInputAsset(0)", 0)),
-                   task(kMp4ToSmooth, kPackager, task_body("JobOutputAsset(0)", 1, " assetName=\"Smooth\"")),
-                   task("HLS, DASH; segment_duration=2", kPackager, task_body("JobOutputAsset(0)", 2)),
-                   task(kSmoothToHls, kPackager, task_body("JobOutputAsset(1)", 3))}));
+      json::array(
+          {task(mp4_set_preset().dump(), kMes, task_body("JobInputAsset(0)", 0)),
+           task(kMp4ToSmooth, kPackager,
+                task_body("JobOutputAsset(0)", 1, " assetName=\"Smooth\"")),
+           task("HLS, DASH; segment_duration=2", kPackager, task_body("JobOutputAsset(0)", 2)),
+           task(kSmoothToHls, kPackager, task_body("JobOutputAsset(1)", 3))}));
   const std::string id = create_job(body);
   ASSERT_FALSE(id.empty());
   ASSERT_TRUE(wait_finished(id, 4)) << daemon_.log();
@@ -294,12 +320,14 @@ TEST_F(ServePackage, PackagerTasksChainedAfterAnEncodeWriteSmoothThenHlsAndDash)
   ASSERT_EQ(ts.size(), 4u);
   for (const auto& t : ts) EXPECT_EQ(t["State"], 3) << t.dump();
   EXPECT_LE(ts[0]["EndTime"].get<std::string>(), ts[1]["StartTime"].get<std::string>());
-  EXPECT_NE(ts[1]["PerfMessage"].get<std::string>().find("Packaging time is"), std::string::npos) << ts[1]["PerfMessage"];
+  EXPECT_NE(ts[1]["PerfMessage"].get<std::string>().find("Packaging time is"), std::string::npos)
+      << ts[1]["PerfMessage"];
   EXPECT_EQ(ts[1]["Progress"].get<double>(), 100.0);
   const std::string base = "screen-720p30-h264-aac-rotate180";
 
-  // MP4 to Smooth Streams: one .ismv per layer, the audio as .isma, NAME.ism (primary) and NAME.ismc,
-  // named after the encode's {Basename}; nothing re-encoded (the .ismv carry the MP4s' video bytes).
+  // MP4 to Smooth Streams: one .ismv per layer, the audio as .isma, NAME.ism (primary) and
+  // NAME.ismc, named after the encode's {Basename}; nothing re-encoded (the .ismv carry the MP4s'
+  // video bytes).
   const std::string smooth = output_asset(id, 1)["Id"];
   const auto s = files(smooth);
   auto names = [](const std::map<std::string, json>& listed) {
@@ -334,9 +362,11 @@ TEST_F(ServePackage, PackagerTasksChainedAfterAnEncodeWriteSmoothThenHlsAndDash)
   EXPECT_EQ(variants, 3u);  // two video variants and the audio rendition's playlist
   size_t segments = 0;
   for (const auto& [name, f] : c)
-    if (name.ends_with(".m3u8") && name != base + ".m3u8") segments += expect_manifest_entries_exist(cmaf, name);
+    if (name.ends_with(".m3u8") && name != base + ".m3u8")
+      segments += expect_manifest_entries_exist(cmaf, name);
   const size_t mpd_refs = expect_manifest_entries_exist(cmaf, base + ".mpd");
-  EXPECT_EQ(mpd_refs, segments) << "the MPD and the HLS playlists name the same init and media segments";
+  EXPECT_EQ(mpd_refs, segments)
+      << "the MPD and the HLS playlists name the same init and media segments";
   size_t m4s = 0;
   for (const auto& [name, f] : c) m4s += name.ends_with(".m4s");
   EXPECT_EQ(segments, m4s + 3) << "each media playlist: its init segment and every .m4s";
@@ -359,7 +389,8 @@ TEST_F(ServePackage, PackagerTasksChainedAfterAnEncodeWriteSmoothThenHlsAndDash)
     if (e["Code"] == "Note") notes.push_back(e["Message"]);
   ASSERT_EQ(notes.size(), 1u) << ts[3].dump();
   EXPECT_NE(notes[0].find(base + "_640x360_800.ismv: video at "), std::string::npos) << notes[0];
-  EXPECT_NE(notes[0].find("is above maxbitrate 500000 bps: not packaged"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[0].find("is above maxbitrate 500000 bps: not packaged"), std::string::npos)
+      << notes[0];
   expect_files_match_disk(hls);
 }
 
@@ -370,17 +401,37 @@ TEST_F(ServePackage, MisalignedMp4SetFailsNamingBothFilesAndLeavesNoFiles) {
   for (const auto& [name, gop, size] : {std::tuple{"layer_640x360.mp4", "48", "640x360"},
                                         std::tuple{"layer_320x180.mp4", "60", "320x180"}}) {
     const fs::path out = media_.path() / name;
-    const ProcessResult ff = run({"/usr/bin/ffmpeg", "-v", "error", "-i", kMedia + "/" + kClip, "-t", "3.5", "-an",
-                                  "-c:v", "libx264", "-preset", "ultrafast", "-g", gop, "-keyint_min", gop,
-                                  "-sc_threshold", "0", "-s", size, out.string()});
+    const ProcessResult ff = run({"/usr/bin/ffmpeg",
+                                  "-v",
+                                  "error",
+                                  "-i",
+                                  kMedia + "/" + kClip,
+                                  "-t",
+                                  "3.5",
+                                  "-an",
+                                  "-c:v",
+                                  "libx264",
+                                  "-preset",
+                                  "ultrafast",
+                                  "-g",
+                                  gop,
+                                  "-keyint_min",
+                                  gop,
+                                  "-sc_threshold",
+                                  "0",
+                                  "-s",
+                                  size,
+                                  out.string()});
     ASSERT_EQ(ff.exit_code, 0) << ff.err;
     layers.push_back(out);
   }
   const std::string asset = daemon_.upload(layers);
-  const std::string id = create_job(
-      job_body("misaligned", asset, json::array({task("Smooth Streaming", kPackager, task_body("JobInputAsset(0)", 0))})));
+  const std::string id = create_job(job_body(
+      "misaligned", asset,
+      json::array({task("Smooth Streaming", kPackager, task_body("JobInputAsset(0)", 0))})));
   ASSERT_FALSE(id.empty());
-  ASSERT_TRUE(daemon_.wait_for_log("of job " + id + ": ErrorExecutingTaskUnsupportedFormat", 120s)) << daemon_.log();
+  ASSERT_TRUE(daemon_.wait_for_log("of job " + id + ": ErrorExecutingTaskUnsupportedFormat", 120s))
+      << daemon_.log();
   const json t = tasks(id)[0];
   EXPECT_EQ(t["State"], 4);
   const json detail = t["ErrorDetails"]["results"][0];
@@ -393,7 +444,8 @@ TEST_F(ServePackage, MisalignedMp4SetFailsNamingBothFilesAndLeavesNoFiles) {
   EXPECT_NE(message.find("2.002 s"), std::string::npos) << message;  // 60 frames
   const std::string out_id = output_asset(id, 0)["Id"];
   EXPECT_TRUE(files(out_id).empty());
-  EXPECT_TRUE(!fs::exists(asset_dir(out_id)) || fs::is_empty(asset_dir(out_id))) << "partial files left";
+  EXPECT_TRUE(!fs::exists(asset_dir(out_id)) || fs::is_empty(asset_dir(out_id)))
+      << "partial files left";
 }
 
 TEST_F(ServePackage, BadPackagerConfigurationsAreRejectedNamingConfiguration) {
@@ -401,12 +453,15 @@ TEST_F(ServePackage, BadPackagerConfigurationsAreRejectedNamingConfiguration) {
   auto post = [&](const std::string& configuration) {
     return daemon_.request(
         "POST", "/api/Jobs",
-        job_body("bad", asset, json::array({task(configuration, kPackager, task_body("JobInputAsset(0)", 0))})).dump());
+        job_body("bad", asset,
+                 json::array({task(configuration, kPackager, task_body("JobInputAsset(0)", 0))}))
+            .dump());
   };
   const HttpResponse unknown = post("Flash");
   EXPECT_EQ(unknown.status, 400);
   EXPECT_NE(unknown.body.find("Tasks[0].Configuration"), std::string::npos) << unknown.body;
-  EXPECT_NE(unknown.body.find("'Flash' is not a packaging format"), std::string::npos) << unknown.body;
+  EXPECT_NE(unknown.body.find("'Flash' is not a packaging format"), std::string::npos)
+      << unknown.body;
 
   const HttpResponse segment = post("HLS; segment_duration=0");
   EXPECT_EQ(segment.status, 400);
@@ -417,8 +472,10 @@ TEST_F(ServePackage, BadPackagerConfigurationsAreRejectedNamingConfiguration) {
   maybe.replace(maybe.find(value), value.size(), "value=\"maybe\"");
   const HttpResponse bad_bool = post(maybe);
   EXPECT_EQ(bad_bool.status, 400);
-  EXPECT_NE(bad_bool.body.find("property 'keepSourceNames' of 'MP4 to Smooth Streams': 'maybe' is not true or false"),
-            std::string::npos)
+  EXPECT_NE(
+      bad_bool.body.find(
+          "property 'keepSourceNames' of 'MP4 to Smooth Streams': 'maybe' is not true or false"),
+      std::string::npos)
       << bad_bool.body;
 
   const HttpResponse malformed = post("<taskDefinition><name>x</name>");

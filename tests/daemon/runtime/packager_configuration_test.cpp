@@ -36,7 +36,8 @@ std::string smooth_to_hls(const std::string& extra_properties, const std::string
   <outputFolder>TS_Out</outputFolder>
   <properties namespace="http://schemas.microsoft.com/iis/media/AppleHTTP#" prefix="hls">
     <property name="maxbitrate" required="true" value="1600000" />
-    <property name="manifest" required="false" value=")" + manifest + R"(" />
+    <property name="manifest" required="false" value=")" +
+         manifest + R"(" />
     <property name="segment" required="false" value="10" />
     <property name="log" required="false" value="" />
     <property name="encrypt" required="false" value="false" />
@@ -47,7 +48,8 @@ std::string smooth_to_hls(const std::string& extra_properties, const std::string
     <property name="passphrase" required="false" value="" />
     <property name="key" required="false" value="" />
     <property name="keyuri" required="false" value="" />
-    <property name="overwrite" required="false" value="true" />)" + extra_properties + R"(
+    <property name="overwrite" required="false" value="true" />)" +
+         extra_properties + R"(
   </properties>
   <taskCode>
     <type>Microsoft.Web.Media.TransformManager.SmoothToHLS.SmoothToHLSTask, Microsoft.Web.Media.TransformManager.SmoothToHLS, Version=1.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35</type>
@@ -55,7 +57,8 @@ std::string smooth_to_hls(const std::string& extra_properties, const std::string
 </taskDefinition>)";
 }
 
-constexpr const char* kMp4ToSmooth = R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
+constexpr const char* kMp4ToSmooth =
+    R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
   <name>MP4 to Smooth Streams</name>
   <id>5e1e1a1c-bba6-11df-8991-0019d1916af0</id>
   <description xml:lang="en" />
@@ -88,7 +91,8 @@ TEST(PackagerConfiguration, SmoothToHlsTaskDefinitionKeepsSegmentMaxBitrateAndMa
 }
 
 TEST(PackagerConfiguration, ShortNamesAndLists) {
-  EXPECT_EQ(parse_packager_configuration("Smooth Streaming").formats, Formats{OutputFormat::Smooth});
+  EXPECT_EQ(parse_packager_configuration("Smooth Streaming").formats,
+            Formats{OutputFormat::Smooth});
   EXPECT_EQ(parse_packager_configuration(" hls ").formats, Formats{OutputFormat::Hls});
   EXPECT_EQ(parse_packager_configuration("DASH").formats, Formats{OutputFormat::Dash});
   EXPECT_EQ(parse_packager_configuration("CMAF").formats, Formats{OutputFormat::Cmaf});
@@ -104,31 +108,41 @@ TEST(PackagerConfiguration, ShortNamesAndLists) {
 TEST(PackagerConfiguration, RejectionsNameTheWordOrProperty) {
   EXPECT_EQ(rejection(""), "the Configuration is empty: name a packaging format such as 'HLS'");
   EXPECT_NE(rejection("HLS, Flash").find("'Flash' is not a packaging format"), std::string::npos);
-  EXPECT_NE(rejection("H264 Multiple Bitrate 720p").find("'H264 Multiple Bitrate 720p' is not a packaging format"),
+  EXPECT_NE(rejection("H264 Multiple Bitrate 720p")
+                .find("'H264 Multiple Bitrate 720p' is not a packaging format"),
             std::string::npos);
-  EXPECT_NE(rejection("HLS; segment_duration=abc").find("segment_duration: 'abc' is not a number of seconds"),
+  EXPECT_NE(rejection("HLS; segment_duration=abc")
+                .find("segment_duration: 'abc' is not a number of seconds"),
             std::string::npos);
-  EXPECT_NE(rejection("HLS; segment_duration=-2").find("segment_duration: '-2'"), std::string::npos);
+  EXPECT_NE(rejection("HLS; segment_duration=-2").find("segment_duration: '-2'"),
+            std::string::npos);
   EXPECT_NE(rejection("HLS; segment=4").find("'segment=4' is not an option"), std::string::npos);
-  EXPECT_NE(rejection("HLS; manifest_name=../x").find("manifest_name: '../x' is not a plain file name"),
-            std::string::npos);
+  EXPECT_NE(
+      rejection("HLS; manifest_name=../x").find("manifest_name: '../x' is not a plain file name"),
+      std::string::npos);
   EXPECT_NE(rejection("<taskDefinition><name>").find("not well-formed XML"), std::string::npos);
   EXPECT_NE(rejection("<preset/>").find("the root element is <preset>"), std::string::npos);
-  EXPECT_NE(rejection(smooth_to_hls(R"(<property name="encrypt" value="true" />)"))
-                .find("property 'encrypt' of 'Smooth Streams to Apple HTTP Live Streams': static AES-128"),
-            std::string::npos);
+  EXPECT_NE(
+      rejection(smooth_to_hls(R"(<property name="encrypt" value="true" />)"))
+          .find(
+              "property 'encrypt' of 'Smooth Streams to Apple HTTP Live Streams': static AES-128"),
+      std::string::npos);
   EXPECT_NE(rejection(smooth_to_hls(R"(<property name="bitrate" value="1" />)"))
-                .find("property 'bitrate' of 'Smooth Streams to Apple HTTP Live Streams': unknown property"),
+                .find("property 'bitrate' of 'Smooth Streams to Apple HTTP Live Streams': unknown "
+                      "property"),
             std::string::npos);
   EXPECT_NE(rejection(smooth_to_hls(R"(<property name="maxbitrate" value="1.6M" />)"))
-                .find("property 'maxbitrate' of 'Smooth Streams to Apple HTTP Live Streams': '1.6M' is not a positive "
+                .find("property 'maxbitrate' of 'Smooth Streams to Apple HTTP Live Streams': "
+                      "'1.6M' is not a positive "
                       "whole number"),
             std::string::npos);
   // The PlayReady protection definition ran on another processor in AMS: not this one.
-  EXPECT_NE(rejection(R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#"><name>PlayReady Protection</name><properties namespace="http://schemas.microsoft.com/iis/media/v4/SharedData#" prefix="sd"/></taskDefinition>)")
-                .find("task definition 'PlayReady Protection' (properties namespace "
-                      "'http://schemas.microsoft.com/iis/media/v4/SharedData#') is not supported"),
-            std::string::npos);
+  EXPECT_NE(
+      rejection(
+          R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#"><name>PlayReady Protection</name><properties namespace="http://schemas.microsoft.com/iis/media/v4/SharedData#" prefix="sd"/></taskDefinition>)")
+          .find("task definition 'PlayReady Protection' (properties namespace "
+                "'http://schemas.microsoft.com/iis/media/v4/SharedData#') is not supported"),
+      std::string::npos);
 }
 
 AssetFile file(const std::string& name, const std::string& mime = "") {
@@ -139,13 +153,15 @@ AssetFile file(const std::string& name, const std::string& mime = "") {
 }
 
 TEST(PackageTask, TakesTheMp4FilesByNameAndLeavesMetadataAndManifestsOut) {
-  const auto inputs = package_input_files({file("clip_manifest.xml", "application/xml"), file("b_640x360_800.mp4", "video/mp4"),
-                                           file("a_320x180_300.mp4", "video/mp4"), file("clip.ism", "application/vnd.ms-sstr+xml"),
-                                           file("uploaded.MP4"), file("audio.isma", "audio/mp4"), file("thumb.jpg"),
-                                           file("guid_metadata.xml", "application/xml")});
+  const auto inputs = package_input_files(
+      {file("clip_manifest.xml", "application/xml"), file("b_640x360_800.mp4", "video/mp4"),
+       file("a_320x180_300.mp4", "video/mp4"), file("clip.ism", "application/vnd.ms-sstr+xml"),
+       file("uploaded.MP4"), file("audio.isma", "audio/mp4"), file("thumb.jpg"),
+       file("guid_metadata.xml", "application/xml")});
   std::vector<std::string> names;
   for (const auto& f : inputs) names.push_back(f.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"a_320x180_300.mp4", "audio.isma", "b_640x360_800.mp4", "uploaded.MP4"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"a_320x180_300.mp4", "audio.isma", "b_640x360_800.mp4",
+                                             "uploaded.MP4"}));
 }
 
 TEST(PackageTask, ManifestNameFollowsTheEncodeOrTheIsmOrTheCommonStem) {
@@ -158,13 +174,16 @@ TEST(PackageTask, ManifestNameFollowsTheEncodeOrTheIsmOrTheCommonStem) {
   EXPECT_EQ(default_manifest_name(hls, with({file("clip_manifest.xml")}), set), "clip");
   EXPECT_EQ(default_manifest_name(hls, set, set), "movie");
   const auto smooth_to_hls_default = parse_packager_configuration(smooth_to_hls(""));
-  EXPECT_EQ(default_manifest_name(smooth_to_hls_default, with({file("clip_manifest.xml"), file("clip.ism")}), set),
+  EXPECT_EQ(default_manifest_name(smooth_to_hls_default,
+                                  with({file("clip_manifest.xml"), file("clip.ism")}), set),
             "clip-m3u8-aapl");
   // One file: its media playlist would be the master's name.
   const std::vector<AssetFile> one{file("movie.mp4")};
   EXPECT_EQ(default_manifest_name(hls, one, one), "movie_master");
-  EXPECT_EQ(default_manifest_name(parse_packager_configuration("Smooth Streaming"), one, one), "movie");
-  EXPECT_EQ(default_manifest_name(parse_packager_configuration("HLS; manifest_name=x"), one, one), "x");
+  EXPECT_EQ(default_manifest_name(parse_packager_configuration("Smooth Streaming"), one, one),
+            "movie");
+  EXPECT_EQ(default_manifest_name(parse_packager_configuration("HLS; manifest_name=x"), one, one),
+            "x");
 }
 
 }  // namespace
