@@ -19,27 +19,6 @@ namespace mw::encoders {
 
 namespace {
 
-// Writes a small text file under a temporary name and renames it into place.
-void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  const auto temp = path.parent_path() / ("." + path.filename().string() + ".partial");
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(temp, ec);
-      throw EncodeError(ErrorCategory::Output, fmt::format("{}: writing failed", path.string()));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    throw EncodeError(ErrorCategory::Output, fmt::format("{}: renaming into place failed", path.string()));
-  }
-}
-
 // The MIME type of a thumbnail file, by its extension (image_plan.hpp names them).
 const char* image_mime_type(const std::filesystem::path& file) {
   const std::string ext = file.extension().string();

@@ -4,8 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <pugixml.hpp>
 #include <sstream>
+#include <system_error>
+
+#include "encoders/encode_error.hpp"
 
 namespace mw::encoders {
 
@@ -250,6 +255,26 @@ std::string output_manifest_xml(const std::vector<MeasuredFile>& files, const En
     }
   }
   return to_string(doc);
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+  const auto temp = path.parent_path() / ("." + path.filename().string() + ".partial");
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(temp, ec);
+      throw EncodeError(ErrorCategory::Output, fmt::format("{}: writing failed", path.string()));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::filesystem::remove(temp, ec);
+    throw EncodeError(ErrorCategory::Output, fmt::format("{}: renaming into place failed", path.string()));
+  }
 }
 
 }  // namespace mw::encoders

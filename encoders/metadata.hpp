@@ -8,6 +8,7 @@
 // are written as <Metadata key value> entries of the video track (keys "rotation", "mirrored",
 // "color_primaries", "color_transfer", "color_space", "color_range", "field_order").
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -45,5 +46,10 @@ nlohmann::json input_metadata_json(const MediaInfo& input);
 /// is omitted: the meter has no speech detection, so any percentage would be invented.
 std::string output_manifest_xml(const std::vector<MeasuredFile>& files, const EncodePlan& plan,
                                 const std::string& source_name, const std::vector<int>& plan_outputs = {});
+
+/// Writes a metadata file (or any small text file) under a temporary name (".NAME.partial")
+/// and renames it into place, so a reader never sees it half-written.
+/// @throws EncodeError Output naming the file when writing or renaming fails
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace mw::encoders

@@ -8,6 +8,7 @@
 #include <set>
 #include <system_error>
 
+#include "daemon/runtime/packager_configuration.hpp"
 #include "daemon/runtime/taskbody.hpp"
 #include "presets/preset_error.hpp"
 
@@ -92,18 +93,31 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
     } catch (const TaskBodyError& e) {
       throw JobRejected(field + ".TaskBody", fmt::format("{}: TaskBody: {}", task_label(i, t), e.what()));
     }
+    const bool packager = is_media_packager(t.media_processor_id);
     if (t.configuration.empty())
-      throw JobRejected(field + ".Configuration", fmt::format("{}: Configuration is empty: name a preset such as "
-                                                              "'H264 Single Bitrate 720p'", task_label(i, t)));
+      throw JobRejected(field + ".Configuration",
+                        fmt::format("{}: Configuration is empty: name {}", task_label(i, t),
+                                    packager ? "a packaging format such as 'HLS' (docs/packager.md)"
+                                             : "a preset such as 'H264 Single Bitrate 720p'"));
     if (const size_t chars = utf8_chars(t.configuration); chars > kMaxConfigurationChars)
       throw JobRejected(field + ".Configuration",
                         fmt::format("{}: Configuration is {} characters long; AMS allows at most {}",
                                     task_label(i, t), chars, kMaxConfigurationChars));
     try {
-      (void)library->resolve(t.configuration);
+      if (packager)
+        (void)parse_packager_configuration(t.configuration);
+      else
+        (void)library->resolve(t.configuration);
     } catch (const presets::PresetError& e) {
       throw JobRejected(field + ".Configuration", fmt::format("{}: Configuration: {}", task_label(i, t), e.what()));
+    } catch (const PackagerConfigurationError& e) {
+      throw JobRejected(field + ".Configuration", fmt::format("{}: Configuration: {}", task_label(i, t), e.what()));
     }
+    if (packager && bodies.back().inputs.size() != 1)
+      throw JobRejected(field + ".TaskBody",
+                        fmt::format("{}: the Windows Azure Media Packager packages one asset; the TaskBody names {} "
+                                    "input assets",
+                                    task_label(i, t), bodies.back().inputs.size()));
   }
 
   // Asset bindings: inputs in range, each output produced by exactly one task, no gaps, no cycles.

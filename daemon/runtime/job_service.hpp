@@ -63,7 +63,8 @@ class JobService {
   /// attributes camelCase or PascalCase), only <inputAsset>/<outputAsset> elements, at least one
   /// of each; JobInputAsset(N) within InputMediaAssets; every JobOutputAsset(N) produced by
   /// exactly one task and numbered without gaps; no cycles; every Configuration resolves to a
-  /// preset; every input asset exists and has a primary file (IsPrimary, or its only file).
+  /// preset (a Windows Azure Media Packager task's: parse_packager_configuration, and one input
+  /// asset); every input asset exists and has a primary file (IsPrimary, or its only file).
   /// Output assets are named by assetName, else "JobOutputAsset(N)_<Job.Name or Job.Id>".
   /// @throws JobRejected
   store::NewJob create_job(const JobRequest& request, TimePoint now);

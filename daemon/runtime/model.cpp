@@ -48,6 +48,9 @@ const std::vector<MediaProcessor>& media_processors() {
       {"nb:mpid:UUID:2f381738-c504-4e4a-a38e-d199e207fcd5", "Windows Azure Media Encoder",
        "The 2012 Windows Azure Media Encoder (\"H.264 HD 720p VBR\"; mediaworker engine)", "",
        "mediaworker", "2.1"},
+      {"nb:mpid:UUID:a2f9afe9-7146-4882-a5f7-da4a85e06a93", "Windows Azure Media Packager",
+       "Packages GOP-aligned MP4 sets into Smooth Streaming, HLS, DASH and MPEG-TS without re-encoding "
+       "(mediaworker packager)", "", "mediaworker", "1.0"},
   };
   return processors;
 }

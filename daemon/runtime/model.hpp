@@ -133,7 +133,8 @@ struct MediaProcessor {
 };
 
 /// The processors this service runs (all backed by the encoding engine): Media Encoder Standard,
-/// Windows Azure Media Encoder and the 2012-era encoder of the Job page's create request.
+/// Windows Azure Media Encoder, the 2012-era encoder of the Job page's create request, and the
+/// Windows Azure Media Packager (packager_configuration.hpp).
 const std::vector<MediaProcessor>& media_processors();
 /// The processor with this Id (case-insensitive), or nullptr.
 const MediaProcessor* find_media_processor(std::string_view id);

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 
+#include "daemon/runtime/package_task.hpp"
 #include "encoders/engine.hpp"
 #include "presets/preset_error.hpp"
 
@@ -25,6 +27,16 @@ class ProgressSink : public encoders::ProgressListener {
 
  private:
   std::atomic<double> value_{0};
+};
+
+// What a task's processor produced: the output asset's files and what PerfMessage and the
+// "Note" HistoricalEvents say of it.
+struct TaskOutput {
+  std::vector<encoders::OutputAssetFile> files;
+  double media_s = 0;             // seconds of media processed
+  std::vector<std::string> notes;
+  const char* verb = "Encoding";  // "<verb> time is ..."
+  std::string label;              // e.g. "preset 'H264 Multiple Bitrate 720p'"
 };
 
 // The primary file of an asset: the IsPrimary one, else its only file.
@@ -164,22 +176,66 @@ void WorkerPool::run_task(const store::Claim& claim) {
     spdlog::error("task {} of job {}: {}: {}", task->id, task->job_id, code, message);
   };
 
+  // What runs once the task is Processing: its processor's engine call, prepared and checked
+  // here (a bad Configuration or input fails the task before it starts).
+  std::function<TaskOutput(encoders::ProgressListener*, std::stop_token)> work;
+  std::string what;  // for the log: what the task does
   presets::Preset preset;
-  try {
-    preset = presets_.current()->resolve(task->configuration);
-  } catch (const presets::PresetError& e) {
-    return fail("ErrorParsingConfiguration", e.what());
-  }
+  encoders::EncodeRequest request;
   const std::string& input_asset = task->input_asset_ids.front();
-  const auto input = primary_file(store_.asset_files(input_asset));
-  if (!input)
-    return fail("ErrorDownloadingInputAssetMalformedContent",
-                fmt::format("input asset {} has no primary file", input_asset));
-  const auto input_path = storage_.file_path(input_asset, input->name);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(input_path, ec))
-    return fail("ErrorDownloadingInputAssetMalformedContent",
-                fmt::format("input asset {}: file '{}' is missing from storage", input_asset, input->name));
+  if (is_media_packager(task->media_processor_id)) {
+    PackagerConfiguration config;
+    try {
+      config = parse_packager_configuration(task->configuration);
+    } catch (const PackagerConfigurationError& e) {
+      return fail("ErrorParsingConfiguration", e.what());
+    }
+    what = fmt::format("packaging asset {} as '{}'", input_asset, config.description);
+    work = [this, config, &input_asset, &output_asset](encoders::ProgressListener* listener, std::stop_token stop) {
+      auto packaged = run_package_task(config, store_.asset_files(input_asset), storage_, input_asset, output_asset,
+                                       listener, stop);
+      return TaskOutput{std::move(packaged.asset.files), packaged.asset.duration_s, std::move(packaged.notes),
+                        "Packaging", fmt::format("configuration '{}'", config.description)};
+    };
+  } else {
+    try {
+      preset = presets_.current()->resolve(task->configuration);
+    } catch (const presets::PresetError& e) {
+      return fail("ErrorParsingConfiguration", e.what());
+    }
+    const auto input = primary_file(store_.asset_files(input_asset));
+    if (!input)
+      return fail("ErrorDownloadingInputAssetMalformedContent",
+                  fmt::format("input asset {} has no primary file", input_asset));
+    const auto input_path = storage_.file_path(input_asset, input->name);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(input_path, ec))
+      return fail("ErrorDownloadingInputAssetMalformedContent",
+                  fmt::format("input asset {}: file '{}' is missing from storage", input_asset, input->name));
+    request.input = input_path.string();
+    // MES Sources naming assets: every input asset, in the task's order (concatenation). The
+    // input metadata file stays the primary (first) input's.
+    bool all_inputs = false;
+    for (const auto& s : preset.sources) all_inputs |= !s.asset_id.empty();
+    if (all_inputs) {
+      for (const auto& asset : task->input_asset_ids) {
+        const auto file = primary_file(store_.asset_files(asset));
+        if (!file)
+          return fail("ErrorDownloadingInputAssetMalformedContent",
+                      fmt::format("input asset {} has no primary file", asset));
+        request.inputs.push_back({storage_.file_path(asset, file->name).string(), asset});
+      }
+    }
+    request.preset = &preset;
+    request.output_dir = storage_.asset_dir(output_asset);
+    request.input_metadata_name = guid_of(input_asset) + "_metadata.xml";
+    what = fmt::format("processing '{}' with preset '{}'", input->name, preset.name);
+    work = [&](encoders::ProgressListener* listener, std::stop_token stop) {
+      encoders::EncodeResult result = encoders::encode(request, listener, stop);
+      return TaskOutput{std::move(result.files), result.plan.duration_s, std::move(result.plan.notes), "Encoding",
+                        fmt::format("preset '{}'", preset.name)};
+    };
+  }
   try {
     storage_.create_asset_dir(output_asset);
   } catch (const std::exception& e) {
@@ -192,8 +248,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
     case store::LeaseStatus::CancelRequested: store_.task_canceled(claim, now()); return;
     case store::LeaseStatus::Held: break;
   }
-  spdlog::info("task {} of job {}: processing '{}' with preset '{}' (attempt {})", task->id, task->job_id,
-               input->name, preset.name, claim.attempt);
+  spdlog::info("task {} of job {}: {} (attempt {})", task->id, task->job_id, what, claim.attempt);
 
   // Heartbeat: lease renewal and Progress, at least once a second; learns of cancellation.
   ProgressSink progress;
@@ -226,31 +281,10 @@ void WorkerPool::run_task(const store::Claim& claim) {
     }
   });
 
-  encoders::EncodeRequest request;
-  request.input = input_path.string();
-  // MES Sources naming assets: every input asset, in the task's order (concatenation). The
-  // input metadata file stays the primary (first) input's.
-  bool all_inputs = false;
-  for (const auto& s : preset.sources) all_inputs |= !s.asset_id.empty();
-  if (all_inputs) {
-    for (const auto& asset : task->input_asset_ids) {
-      const auto file = primary_file(store_.asset_files(asset));
-      if (!file) {
-        heartbeat.request_stop();
-        heartbeat.join();
-        return fail("ErrorDownloadingInputAssetMalformedContent",
-                    fmt::format("input asset {} has no primary file", asset));
-      }
-      request.inputs.push_back({storage_.file_path(asset, file->name).string(), asset});
-    }
-  }
-  request.preset = &preset;
-  request.output_dir = storage_.asset_dir(output_asset);
-  request.input_metadata_name = guid_of(input_asset) + "_metadata.xml";
   const auto started = steady_clock::now();
-  encoders::EncodeResult result;
+  TaskOutput result;
   try {
-    result = encoders::encode(request, &progress, running.stop.get_token());
+    result = work(&progress, running.stop.get_token());
   } catch (const encoders::EncodeError& e) {
     heartbeat.request_stop();
     heartbeat.join();
@@ -292,11 +326,11 @@ void WorkerPool::run_task(const store::Claim& claim) {
     bytes += f.size_bytes;
     files.push_back(std::move(a));
   }
-  const double media = result.plan.duration_s;
+  const double media = result.media_s;
   const std::string perf = fmt::format(
-      "Encoding time is {:.2f} s for {:.2f} s of media ({:.2f}x real time); {} output files, {} bytes; preset '{}'",
-      seconds, media, media > 0 ? media / seconds : 0.0, files.size(), bytes, preset.name);
-  if (store_.finish_task(claim, now(), files, perf, result.plan.notes))
+      "{} time is {:.2f} s for {:.2f} s of media ({:.2f}x real time); {} output files, {} bytes; {}", result.verb,
+      seconds, media, media > 0 ? media / seconds : 0.0, files.size(), bytes, result.label);
+  if (store_.finish_task(claim, now(), files, perf, result.notes))
     spdlog::info("task {} of job {}: finished: {}", task->id, task->job_id, perf);
 }
 

@@ -137,7 +137,7 @@ PackageSource read_package_source(const std::vector<PackageInput>& inputs, doubl
   source.renditions = std::move(video);
   for (auto& r : audio_only_files.empty() ? first_audio : audio_only_files) source.renditions.push_back(std::move(r));
   if (source.renditions.empty())
-    throw EncodeError(ErrorCategory::Configuration, "nothing to package: the input files have no H.264 or AAC track");
+    throw EncodeError(ErrorCategory::UnsupportedFormat, "nothing to package: the input files have no H.264 or AAC track");
   for (const auto& r : source.renditions) source.duration_s = std::max(source.duration_s, r.duration_s);
 
   // GOP alignment: every video rendition has the first one's keyframe times.
@@ -153,7 +153,7 @@ PackageSource read_package_source(const std::vector<PackageInput>& inputs, doubl
         if (k == n) {
           if (r.keyframe_pts.size() == ref->keyframe_pts.size()) break;
           const Rendition& longer = r.keyframe_pts.size() > n ? r : *ref;
-          throw EncodeError(ErrorCategory::Configuration,
+          throw EncodeError(ErrorCategory::UnsupportedFormat,
                             fmt::format("the video is not GOP-aligned: {} has {} keyframes and {} has {} ({} has "
                                         "one at {:.3f} s that the other lacks); packaging needs every layer "
                                         "encoded with the same fixed keyframe interval and no scene-cut keyframes",
@@ -163,7 +163,7 @@ PackageSource read_package_source(const std::vector<PackageInput>& inputs, doubl
         }
         const double a = seconds(ref->keyframe_pts[k], ref->time_base), b = seconds(r.keyframe_pts[k], r.time_base);
         if (std::abs(a - b) > tolerance)
-          throw EncodeError(ErrorCategory::Configuration,
+          throw EncodeError(ErrorCategory::UnsupportedFormat,
                             fmt::format("the video is not GOP-aligned: keyframe {} is at {:.3f} s in {} but at "
                                         "{:.3f} s in {}; packaging needs every layer encoded with the same fixed "
                                         "keyframe interval and no scene-cut keyframes",

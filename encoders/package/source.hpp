@@ -72,9 +72,11 @@ struct PackageInput {
 /// Reads the inputs' packet index and plans the segments.
 /// @param target_segment_s wanted segment length, seconds; 0 = the keyframe interval
 /// @throws EncodeError InputUnreadable for a file that cannot be read; UnsupportedFormat for a
-///         track other than H.264 or AAC (naming the file and stream); Configuration when the
-///         video renditions are not GOP-aligned (naming both files and the keyframe times), when
-///         target_segment_s is shorter than the keyframe interval, or with no track at all
+///         track other than H.264 or AAC (naming the file and stream), with no track at all, or
+///         when the video renditions are not GOP-aligned (naming both files and the keyframe
+///         times: the input set is what the packager cannot take, AMS
+///         ErrorExecutingTaskUnsupportedFormat; no Configuration could fix it); Configuration
+///         when target_segment_s is shorter than the keyframe interval
 PackageSource read_package_source(const std::vector<PackageInput>& inputs, double target_segment_s);
 
 /// The segment index a packet starts in. Video: a keyframe at or after a segment start (less

@@ -148,19 +148,25 @@ HttpResponse DaemonProcess::request(const std::string& method, const std::string
 }
 
 std::string DaemonProcess::upload(const std::filesystem::path& file) const {
-  const std::string name = file.filename().string();
-  auto asset = request("POST", "/api/Assets", nlohmann::json{{"Name", name}}.dump());
+  return upload(std::vector<std::filesystem::path>{file});
+}
+
+std::string DaemonProcess::upload(const std::vector<std::filesystem::path>& files) const {
+  auto asset = request("POST", "/api/Assets", nlohmann::json{{"Name", files.at(0).filename().string()}}.dump());
   if (asset.status != 201) throw std::runtime_error("POST /api/Assets: " + std::to_string(asset.status) + " " + asset.body);
   const std::string asset_id = nlohmann::json::parse(asset.body)["d"]["Id"];
-  auto f = request("POST", "/api/Files",
-                   nlohmann::json{{"Name", name}, {"ParentAssetId", asset_id}, {"IsPrimary", true}}.dump());
-  if (f.status != 201) throw std::runtime_error("POST /api/Files: " + std::to_string(f.status) + " " + f.body);
-  const std::string file_id = nlohmann::json::parse(f.body)["d"]["Id"];
-  std::ifstream in(file, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto put = request("PUT", "/api/Files('" + url_encode(file_id) + "')/$value", bytes,
-                     {{"Content-Type", "application/octet-stream"}});
-  if (put.status / 100 != 2) throw std::runtime_error("PUT $value: " + std::to_string(put.status) + " " + put.body);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string name = files[i].filename().string();
+    auto f = request("POST", "/api/Files",
+                     nlohmann::json{{"Name", name}, {"ParentAssetId", asset_id}, {"IsPrimary", i == 0}}.dump());
+    if (f.status != 201) throw std::runtime_error("POST /api/Files: " + std::to_string(f.status) + " " + f.body);
+    const std::string file_id = nlohmann::json::parse(f.body)["d"]["Id"];
+    std::ifstream in(files[i], std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto put = request("PUT", "/api/Files('" + url_encode(file_id) + "')/$value", bytes,
+                       {{"Content-Type", "application/octet-stream"}});
+    if (put.status / 100 != 2) throw std::runtime_error("PUT $value: " + std::to_string(put.status) + " " + put.body);
+  }
   return asset_id;
 }
 

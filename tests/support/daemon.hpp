@@ -47,6 +47,9 @@ class DaemonProcess {
                        const std::map<std::string, std::string>& headers = {}) const;
   /// Uploads a file as a new asset (POST Assets, POST Files, PUT $value); returns the asset Id.
   std::string upload(const std::filesystem::path& file) const;
+  /// Uploads several files as one new asset named after the first, which is IsPrimary;
+  /// returns the asset Id.
+  std::string upload(const std::vector<std::filesystem::path>& files) const;
 
  private:
   std::filesystem::path dir_;
