@@ -364,8 +364,8 @@ void validate_streaming(const Preset& preset, const Output& output, const std::s
 }
 
 /// cmaf is hls and dash over one set of segments: beside an hls or dash output it would write
-/// the same playlists and segments twice. Outputs of one streaming format share one manifest,
-/// so they must agree on its name and on the segment length.
+/// the same playlists and segments twice. Outputs of one streaming format share one manifest:
+/// its name and segment length are the first such output's.
 void check_streaming_outputs(const Preset& preset) {
   auto first_of = [&](OutputFormat f) {
     for (std::size_t i = 0; i < preset.outputs.size(); ++i)
@@ -381,11 +381,20 @@ void check_streaming_outputs(const Preset& preset) {
   for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
     const Output& o = preset.outputs[i];
     if (!is_streaming_format(o.format)) continue;
+    if (o.file_name == o.manifest_name && o.format != OutputFormat::Ts) {
+      reject(preset, "outputs[" + std::to_string(i) + "].manifest_name",
+             "'" + o.manifest_name +
+                 "' is also the file_name of the renditions: a rendition's playlist would overwrite the "
+                 "master playlist; give the manifests another name");
+    }
     const Output& first = preset.outputs[static_cast<std::size_t>(first_of(o.format))];
-    if (o.manifest_name != first.manifest_name || o.segment_duration_s != first.segment_duration_s) {
+    // The first output of a format sets them; the others leave them out or repeat them.
+    const bool other_name = o.manifest_name != "{Basename}" && o.manifest_name != first.manifest_name;
+    const bool other_length = o.segment_duration_s != 0 && o.segment_duration_s != first.segment_duration_s;
+    if (other_name || other_length) {
       reject(preset, "outputs[" + std::to_string(i) + "]",
-             "the outputs of one streaming format share one manifest: give them the same "
-             "manifest_name and segment_duration");
+             "the outputs of one streaming format share one manifest: set manifest_name and "
+             "segment_duration on its first output (the others leave them out or repeat them)");
     }
   }
 }

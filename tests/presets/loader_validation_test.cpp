@@ -422,5 +422,59 @@ TEST_F(LoaderTest, UseInsteadWithoutUnsupportedIsAnError) {
   expect_error(edited(kPreset, "video:", "use_instead: Other\nvideo:"), "use_instead",
                "use_instead", "only for a preset marked unsupported");
 }
+// ---- Streaming outputs (docs/presets.md outputs[], docs/streaming.md) --------------------------
+
+constexpr std::string_view kStreaming = R"(name: Test Streaming
+video:
+  keyframe_interval: 2
+  layers:
+    - {width: 1280, height: 720, bitrate: 3400}
+    - {width: 640, height: 360, bitrate: 1000}
+audio: {bitrate: 128}
+outputs:
+  - file_name: "{Basename}_{Height}"
+    format: cmaf
+    streams: video_only
+  - file_name: "{Basename}_audio"
+    format: cmaf
+    streams: audio_only
+)";
+
+TEST_F(LoaderTest, StreamingOutputsLoadWithTheirPackagingKeys) {
+  const Preset p = load(edited(kStreaming, "    format: cmaf\n    streams: video_only",
+                               "    format: cmaf\n    streams: video_only\n    segment_duration: 4\n"
+                               "    manifest_name: \"{Basename}_master\""));
+  ASSERT_EQ(p.outputs.size(), 2u);
+  EXPECT_EQ(p.outputs[0].format, OutputFormat::Cmaf);
+  EXPECT_EQ(p.outputs[0].segment_duration_s, 4.0);
+  EXPECT_EQ(p.outputs[0].manifest_name, "{Basename}_master");
+}
+
+TEST_F(LoaderTest, SegmentDurationMustBeWholeGops) {
+  expect_error(edited(kStreaming, "    streams: video_only", "    streams: video_only\n    segment_duration: 3"),
+               "outputs[0].segment_duration", "segment_duration: 3",
+               "3 s is not a multiple of video.keyframe_interval (2 s)");
+}
+
+TEST_F(LoaderTest, PackagingKeysOnAnMp4OutputAreAnError) {
+  expect_error(edited(kLadder, "{Extension}\"", "{Extension}\"\n    segment_duration: 2"),
+               "outputs[0].segment_duration", "segment_duration: 2", "streaming formats");
+}
+
+TEST_F(LoaderTest, ManifestNamedLikeTheRenditionsIsAnError) {
+  expect_error(edited(kStreaming, "    streams: audio_only", "    streams: audio_only\n    manifest_name: \"{Basename}_audio\""),
+               "outputs[1].manifest_name", "manifest_name:", "would overwrite the master playlist");
+}
+
+TEST_F(LoaderTest, CmafBesideHlsIsAnError) {
+  expect_error(edited(kStreaming, "    format: cmaf\n    streams: audio_only", "    format: hls\n    streams: audio_only"),
+               "outputs[0].format", "format: cmaf", "cmaf already writes HLS and DASH");
+}
+
+TEST_F(LoaderTest, OutputsOfOneFormatShareTheirManifest) {
+  expect_error(edited(kStreaming, "    streams: audio_only", "    streams: audio_only\n    segment_duration: 4"),  // the first: default
+               "outputs[1]", "- file_name: \"{Basename}_audio\"", "share one manifest");
+}
+
 }  // namespace
 }  // namespace mw::presets
