@@ -330,6 +330,8 @@ std::size_t macro_count(const std::string& pattern, std::string_view name) {
   return count;
 }
 
+void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern);
+
 /// The packaging fields: segment_duration and manifest_name belong to the streaming formats;
 /// a segment is a whole number of fixed GOPs, so every segment starts with a keyframe.
 void validate_streaming(const Preset& preset, const Output& output, const std::string& at) {
@@ -350,6 +352,15 @@ void validate_streaming(const Preset& preset, const Output& output, const std::s
            "'" + output.manifest_name +
                "' must be a non-empty name without {Extension} or {Index} (the manifests add "
                ".m3u8, .mpd, .ism and .ismc)");
+  }
+  // The manifests and the packager's staging folder (.mw-package-NAME) are named after it: a
+  // folder in it would write them outside the output asset, or stage (and remove) elsewhere.
+  validate_file_name(preset, at + ".manifest_name", output.manifest_name);
+  if (output.manifest_name.front() == '.') {
+    reject(preset, at + ".manifest_name",
+           "'" + output.manifest_name +
+               "' must not start with '.': the manifests would be hidden files, which an asset "
+               "cannot hold");
   }
   if (output.segment_duration_s == 0) return;
   check_between(preset, at + ".segment_duration", output.segment_duration_s, 0.5, 60.0, "s");

@@ -52,7 +52,8 @@ struct PackageResult {
 /// Packages the inputs. `progress` receives 0-1.
 /// @throws EncodeError as read_package_source does; Output naming the file when writing fails;
 ///         Canceled when `stop` is requested; Configuration for a format that is not a
-///         streaming format, or when HLS is written and manifest_name is a rendition's stem (its
+///         streaming format, a manifest_name that is not a plain file name (empty, or with a
+///         '/' or '\'), or when HLS is written and manifest_name is a rendition's stem (its
 ///         media playlist would overwrite the master playlist)
 PackageResult package_media(const PackageRequest& request, const std::function<void(double)>& progress,
                             std::stop_token stop);

@@ -466,6 +466,27 @@ TEST_F(LoaderTest, ManifestNamedLikeTheRenditionsIsAnError) {
                "outputs[1].manifest_name", "manifest_name:", "would overwrite the master playlist");
 }
 
+TEST_F(LoaderTest, ManifestNameWithAFolderIsAnError) {
+  // "x/../../victim" once made the packager's staging folder OUTPUT/../victim, which it
+  // removed (with whatever that folder held); "../evil" wrote evil.m3u8 beside the output folder.
+  auto with_name = [](const std::string& name) {
+    return edited(kStreaming, "    streams: video_only",
+                  "    streams: video_only\n    manifest_name: \"" + name + "\"");
+  };
+  expect_error(with_name("x/../../victim"), "outputs[0].manifest_name",
+               "manifest_name:", "no '/', '\\' or '..'");
+  expect_error(with_name("../evil"), "outputs[0].manifest_name",
+               "manifest_name:", "no '/', '\\' or '..'");
+  expect_error(with_name("{Basename}\\\\x"), "outputs[0].manifest_name",
+               "manifest_name:", "no '/', '\\' or '..'");
+  expect_error(with_name("."), "outputs[0].manifest_name",
+               "manifest_name:", "is the output folder");
+  expect_error(with_name(".hidden"), "outputs[0].manifest_name",
+               "manifest_name:", "not start with '.'");
+  expect_error(with_name("{Frame}"), "outputs[0].manifest_name",
+               "manifest_name:", "unknown macro '{Frame}'");
+}
+
 TEST_F(LoaderTest, CmafBesideHlsIsAnError) {
   expect_error(edited(kStreaming, "    format: cmaf\n    streams: audio_only", "    format: hls\n    streams: audio_only"),
                "outputs[0].format", "format: cmaf", "cmaf already writes HLS and DASH");

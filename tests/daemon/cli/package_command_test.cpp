@@ -85,6 +85,29 @@ TEST_F(PackageCommand, AManifestNamedLikeARenditionIsRefusedAndWritesNothing) {
   EXPECT_TRUE(TempDir::list(out).empty());
 }
 
+// "x/../../victim" once staged the package in OUTPUT/.mw-package-x/../../victim and removed that
+// folder at the end, with what it held; "../evil" wrote evil.m3u8 beside the output folder.
+TEST_F(PackageCommand, AManifestNameWithAFolderIsRefusedAndTouchesNothingOutsideTheOutput) {
+  const auto victim = dir_->path() / "victim";
+  std::filesystem::create_directories(victim);
+  std::ofstream(victim / "keep.txt") << "precious";
+  for (const std::string name : {"x/../../victim", "../victim"}) {
+    SCOPED_TRACE(name);
+    const auto out = dir_->path() / "folders";
+    for (int run_twice = 0; run_twice < 2;
+         ++run_twice) {  // the second run once found .mw-package-x
+      const ProcessResult r = run(command({"-f", "hls", "-n", name, "-o", out.string()}));
+      EXPECT_EQ(r.exit_code, 1);
+      EXPECT_NE(r.last_error_line().find("manifest name '" + name + "' is not a plain file name"),
+                std::string::npos)
+          << r.err;
+    }
+    EXPECT_TRUE(TempDir::list(out).empty());
+    EXPECT_EQ(TempDir::list(victim), std::vector<std::string>{"keep.txt"});
+    EXPECT_FALSE(std::filesystem::exists(dir_->path() / "victim.m3u8"));
+  }
+}
+
 TEST_F(PackageCommand, UnknownFormatIsAUsageError) {
   const ProcessResult r = run(command({"-f", "flv", "-o", (dir_->path() / "flv").string()}));
   EXPECT_EQ(r.exit_code, 2);
