@@ -279,6 +279,15 @@ PackageResult package_media(const PackageRequest& request, const std::function<v
         ErrorCategory::Configuration,
         fmt::format("manifest name '{}' is not a plain file name (not empty, no '/' or '\\')",
                     manifest_name));
+  // An audio-only package has a segment every target seconds whatever the keyframes: a tiny
+  // target would make millions of segments. The bounds of the presets' segment_duration.
+  if (request.segment_duration_s != 0 && !(request.segment_duration_s >= kMinSegmentSeconds &&
+                                           request.segment_duration_s <= kMaxSegmentSeconds))
+    throw EncodeError(
+        ErrorCategory::Configuration,
+        fmt::format("segment_duration {} s is out of range: allowed {}..{} s (0: the "
+                    "keyframe interval)",
+                    request.segment_duration_s, kMinSegmentSeconds, kMaxSegmentSeconds));
   const PackageSource source = read_package_source(request.inputs, request.segment_duration_s);
   PackageResult result;
   result.segment_duration_s = request.segment_duration_s > 0 ? request.segment_duration_s : source.keyframe_interval_s;

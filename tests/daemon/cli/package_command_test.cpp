@@ -108,6 +108,19 @@ TEST_F(PackageCommand, AManifestNameWithAFolderIsRefusedAndTouchesNothingOutside
   }
 }
 
+// An audio-only package has a segment every segment_duration: 1e-9 s once asked for ten billion
+// segments (std::bad_alloc, abort).
+TEST_F(PackageCommand, ATinySegmentDurationOnAudioIsRefused) {
+  const auto out = dir_->path() / "tiny";
+  const ProcessResult r = run({kBinary, "package", "-f", "hls", "--segment-duration", "1e-9", "-o",
+                               out.string(), (dir_->path() / "mp4" / "clip_AAC_96.mp4").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.last_error_line().find("segment_duration 1e-09 s is out of range: allowed 0.5..60 s"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(TempDir::list(out).empty());
+}
+
 TEST_F(PackageCommand, UnknownFormatIsAUsageError) {
   const ProcessResult r = run(command({"-f", "flv", "-o", (dir_->path() / "flv").string()}));
   EXPECT_EQ(r.exit_code, 2);

@@ -116,6 +116,9 @@ TEST(PackagerConfiguration, RejectionsNameTheWordOrProperty) {
             std::string::npos);
   EXPECT_NE(rejection("HLS; segment_duration=-2").find("segment_duration: '-2'"),
             std::string::npos);
+  EXPECT_NE(rejection("HLS; segment_duration=0.001")
+                .find("segment_duration: '0.001' is not a number of seconds from 0.5 to 60"),
+            std::string::npos);
   EXPECT_NE(rejection("HLS; segment=4").find("'segment=4' is not an option"), std::string::npos);
   EXPECT_NE(
       rejection("HLS; manifest_name=../x").find("manifest_name: '../x' is not a plain file name"),
