@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <pugixml.hpp>
 #include <sstream>
+#include <string_view>
 
 #include "encoders/metadata.hpp"
 
@@ -33,6 +35,38 @@ std::string hex(const uint8_t* data, size_t size) {
 }
 
 long long rounded(double v) { return std::llround(v); }
+
+// A file name as a relative URI reference (RFC 3986 §2.1, §2.3): every byte but the unreserved
+// characters percent-encoded. A name's ' ', '#', '?' and '%' would otherwise end the path or be
+// read as an escape (hls.js would fetch "a" for "a#1_00001.m4s"), and a '$' would open a DASH
+// template identifier (ISO/IEC 23009-1 §5.3.9.4.4). UTF-8 names become their %XX bytes.
+std::string uri_reference(std::string_view name) {
+  std::string out;
+  for (const char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 && byte < 0x80)
+      out += c;
+    else if (c == '-' || c == '.' || c == '_' || c == '~')
+      out += c;
+    else
+      out += fmt::format("%{:02X}", byte);
+  }
+  return out;
+}
+
+// An HLS quoted-string holds no '"' (RFC 8216 §4.2).
+std::string quoted_string_text(std::string text) {
+  std::replace(text.begin(), text.end(), '"', '\'');
+  return text;
+}
+
+// A DASH Representation@id holds no whitespace (ISO/IEC 23009-1 §5.3.5.2).
+std::string representation_id(std::string stem) {
+  std::replace_if(
+      stem.begin(), stem.end(),
+      [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }, '_');
+  return stem;
+}
 
 std::string frame_rate_text(AVRational r) { return r.den == 1 ? std::to_string(r.num) : fmt::format("{}/{}", r.num, r.den); }
 
@@ -105,9 +139,11 @@ std::string hls_media_playlist(const WrittenRendition& r) {
   std::string m = fmt::format(
       "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{}\n#EXT-X-MEDIA-SEQUENCE:1\n"
       "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"{}\"\n",
-      hls_target_duration(r), r.init_file);
+      hls_target_duration(r), uri_reference(r.init_file));
   for (const auto& s : r.segments)
-    m += fmt::format("#EXTINF:{:.6f},\n{}\n", static_cast<double>(s.duration) / static_cast<double>(r.timescale), s.file);
+    m += fmt::format("#EXTINF:{:.6f},\n{}\n",
+                     static_cast<double>(s.duration) / static_cast<double>(r.timescale),
+                     uri_reference(s.file));
   m += "#EXT-X-ENDLIST\n";
   return m;
 }
@@ -121,8 +157,10 @@ std::string hls_master_playlist(const std::vector<WrittenRendition>& renditions,
     for (const auto& r : renditions) {
       if (r.source->video) continue;
       m += fmt::format(
-          "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"{}\",DEFAULT={},AUTOSELECT=YES,CHANNELS=\"{}\",URI=\"{}\"\n",
-          r.source->stem, first ? "YES" : "NO", r.source->channels, r.media_playlist);
+          "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"{}\",DEFAULT={},AUTOSELECT=YES,"
+          "CHANNELS=\"{}\",URI=\"{}\"\n",
+          quoted_string_text(r.source->stem), first ? "YES" : "NO", r.source->channels,
+          uri_reference(r.media_playlist));
       first = false;
     }
   }
@@ -142,7 +180,7 @@ std::string hls_master_playlist(const std::vector<WrittenRendition>& renditions,
       if (r.source->frame_rate.num > 0) m += fmt::format(",FRAME-RATE={:.3f}", av_q2d(r.source->frame_rate));
       if (audio != nullptr) m += ",AUDIO=\"audio\"";
     }
-    m += "\n" + r.media_playlist + "\n";
+    m += "\n" + uri_reference(r.media_playlist) + "\n";
   }
   return m;
 }
@@ -178,7 +216,7 @@ std::string dash_mpd(const std::vector<WrittenRendition>& renditions, double tar
     }
     for (const auto* r : members) {
       auto rep = set.append_child("Representation");
-      rep.append_attribute("id") = r->source->stem.c_str();
+      rep.append_attribute("id") = representation_id(r->source->stem).c_str();
       rep.append_attribute("bandwidth") = rounded(std::ceil(r->peak_bps(target_s)));
       rep.append_attribute("codecs") = r->source->codec_string.c_str();
       if (video) {
@@ -193,9 +231,10 @@ std::string dash_mpd(const std::vector<WrittenRendition>& renditions, double tar
       }
       auto tmpl = rep.append_child("SegmentTemplate");
       tmpl.append_attribute("timescale") = static_cast<long long>(r->timescale);
-      tmpl.append_attribute("initialization") = r->init_file.c_str();
+      tmpl.append_attribute("initialization") = uri_reference(r->init_file).c_str();
       // The segment files are named stem_00001.m4s (see package.cpp).
-      tmpl.append_attribute("media") = (r->source->stem + "_$Number%05d$.m4s").c_str();
+      tmpl.append_attribute("media") =
+          (uri_reference(r->source->stem) + "_$Number%05d$.m4s").c_str();
       tmpl.append_attribute("startNumber") = 1;
       auto timeline = tmpl.append_child("SegmentTimeline");
       for (size_t i = 0; i < r->segments.size();) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 
 #include "tests/support/process.hpp"
 
@@ -119,6 +120,38 @@ TEST_F(PackageCommand, ATinySegmentDurationOnAudioIsRefused) {
             std::string::npos)
       << r.err;
   EXPECT_TRUE(TempDir::list(out).empty());
+}
+
+// A file name is a relative URI in the playlists and the MPD: its ' ', '#', '?', '%' and '$'
+// are percent-encoded (RFC 3986), or a player fetches "my clip" for "my clip #1?_00001.m4s" and
+// reads "$1..." as a DASH template identifier.
+TEST_F(PackageCommand, FileNamesWithUriCharactersArePercentEncodedInTheManifests) {
+  const auto in = dir_->path() / "uri";
+  std::filesystem::create_directories(in);
+  const std::string stem = "my clip #1?50%$x";
+  std::filesystem::copy_file(inputs()[0], in / (stem + ".mp4"),
+                             std::filesystem::copy_options::overwrite_existing);
+  const auto out = dir_->path() / "uri-out";
+  const ProcessResult r = run({kBinary, "package", "-f", "cmaf", "-n", "master", "-o", out.string(),
+                               (in / (stem + ".mp4")).string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string encoded = "my%20clip%20%231%3F50%25%24x";
+  auto read = [&](const std::string& name) {
+    std::ifstream f(out / name);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  ASSERT_TRUE(std::filesystem::exists(out / (stem + "_00001.m4s")));
+  const std::string media = read(stem + ".m3u8");
+  EXPECT_NE(media.find("#EXT-X-MAP:URI=\"" + encoded + "_init.mp4\""), std::string::npos) << media;
+  EXPECT_NE(media.find("\n" + encoded + "_00001.m4s\n"), std::string::npos) << media;
+  const std::string master = read("master.m3u8");
+  EXPECT_NE(master.find("\n" + encoded + ".m3u8\n"), std::string::npos) << master;
+  const std::string mpd = read("master.mpd");
+  EXPECT_NE(mpd.find("media=\"" + encoded + "_$Number%05d$.m4s\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("initialization=\"" + encoded + "_init.mp4\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("id=\"my_clip_#1?50%$x\""), std::string::npos)
+      << "no whitespace in a Representation@id\n"
+      << mpd;
 }
 
 TEST_F(PackageCommand, UnknownFormatIsAUsageError) {
