@@ -71,7 +71,9 @@ struct PackageInput {
 
 /// Reads the inputs' packet index and plans the segments.
 /// @param target_segment_s wanted segment length, seconds; 0 = the keyframe interval
-/// @throws EncodeError InputUnreadable for a file that cannot be read; UnsupportedFormat for a
+/// @throws EncodeError InputUnreadable for a file that cannot be read; MalformedContent for a
+///         file whose packets end before the duration its index declares (cut short, as the
+///         engine's "input ended early": by more than 2 %, at least 0.5 s); UnsupportedFormat for a
 ///         track other than H.264 or AAC (naming the file and stream), with no track at all, or
 ///         when the video renditions are not GOP-aligned (naming both files and the keyframe
 ///         times: the input set is what the packager cannot take, AMS

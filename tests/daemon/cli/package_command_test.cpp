@@ -154,6 +154,21 @@ TEST_F(PackageCommand, FileNamesWithUriCharactersArePercentEncodedInTheManifests
       << mpd;
 }
 
+// The clip's moov declares 17.06 s but its mdat stops at 1.8 MB: the packager once packaged the
+// 10 s that are there (exit 0, a truncated last AAC frame) where the encoder says "input ended
+// early".
+TEST_F(PackageCommand, AFileCutShortIsRefusedNamingTheFileAndStream) {
+  const auto out = dir_->path() / "cut";
+  const std::string clip = kMedia + "/truncated-mdat-640x360-h264-aac.mp4";
+  const ProcessResult r = run({kBinary, "package", "-f", "hls", "-o", out.string(), clip});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.last_error_line().find(
+                clip + ": stream 0: the file ends at 9.96 s of the 17.06 s its index declares"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(TempDir::list(out).empty());
+}
+
 TEST_F(PackageCommand, UnknownFormatIsAUsageError) {
   const ProcessResult r = run(command({"-f", "flv", "-o", (dir_->path() / "flv").string()}));
   EXPECT_EQ(r.exit_code, 2);
