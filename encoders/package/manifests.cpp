@@ -78,12 +78,13 @@ std::vector<const WrittenRendition*> of_type(const std::vector<WrittenRendition>
   return members;
 }
 
-// The largest width and height among video renditions (each may come from another rendition).
-std::pair<int, int> max_size(const std::vector<const WrittenRendition*>& members) {
+// The largest width and height among video renditions (each may come from another rendition):
+// displayed (after the display matrix) or coded.
+std::pair<int, int> max_size(const std::vector<const WrittenRendition*>& members, bool displayed) {
   int w = 0, h = 0;
   for (const auto* r : members) {
-    w = std::max(w, r->source->width);
-    h = std::max(h, r->source->height);
+    w = std::max(w, displayed ? r->source->display_width : r->source->width);
+    h = std::max(h, displayed ? r->source->display_height : r->source->height);
   }
   return {w, h};
 }
@@ -176,7 +177,7 @@ std::string hls_master_playlist(const std::vector<WrittenRendition>& renditions,
     m += fmt::format("#EXT-X-STREAM-INF:BANDWIDTH={},AVERAGE-BANDWIDTH={},CODECS=\"{}\"", rounded(std::ceil(peak)),
                      rounded(std::ceil(average)), codecs);
     if (r.source->video) {
-      m += fmt::format(",RESOLUTION={}x{}", r.source->width, r.source->height);
+      m += fmt::format(",RESOLUTION={}x{}", r.source->display_width, r.source->display_height);
       if (r.source->frame_rate.num > 0) m += fmt::format(",FRAME-RATE={:.3f}", av_q2d(r.source->frame_rate));
       if (audio != nullptr) m += ",AUDIO=\"audio\"";
     }
@@ -208,7 +209,7 @@ std::string dash_mpd(const std::vector<WrittenRendition>& renditions, double tar
     set.append_attribute("segmentAlignment") = "true";
     set.append_attribute("startWithSAP") = "1";
     if (video) {
-      const auto [max_w, max_h] = max_size(members);
+      const auto [max_w, max_h] = max_size(members, true);
       set.append_attribute("maxWidth") = max_w;
       set.append_attribute("maxHeight") = max_h;
       if (members.front()->source->frame_rate.num > 0)
@@ -220,8 +221,8 @@ std::string dash_mpd(const std::vector<WrittenRendition>& renditions, double tar
       rep.append_attribute("bandwidth") = rounded(std::ceil(r->peak_bps(target_s)));
       rep.append_attribute("codecs") = r->source->codec_string.c_str();
       if (video) {
-        rep.append_attribute("width") = r->source->width;
-        rep.append_attribute("height") = r->source->height;
+        rep.append_attribute("width") = r->source->display_width;
+        rep.append_attribute("height") = r->source->display_height;
         rep.append_attribute("sar") = "1:1";
       } else {
         rep.append_attribute("audioSamplingRate") = r->source->sample_rate;
@@ -324,11 +325,14 @@ std::string smooth_client_manifest(const std::vector<WrittenRendition>& renditio
     index.append_attribute("Url") = video ? "QualityLevels({bitrate})/Fragments(video={start time})"
                                           : "QualityLevels({bitrate})/Fragments(audio={start time})";
     if (video) {
-      const auto [max_w, max_h] = max_size(members);
+      // [MS-SSTR] 2.2.2.3: MaxWidth/MaxHeight are the samples' (coded) size, DisplayWidth and
+      // DisplayHeight the size to show.
+      const auto [max_w, max_h] = max_size(members, false);
+      const auto [display_w, display_h] = max_size(members, true);
       index.append_attribute("MaxWidth") = max_w;
       index.append_attribute("MaxHeight") = max_h;
-      index.append_attribute("DisplayWidth") = max_w;
-      index.append_attribute("DisplayHeight") = max_h;
+      index.append_attribute("DisplayWidth") = display_w;
+      index.append_attribute("DisplayHeight") = display_h;
     }
     int level = 0;
     for (const auto* r : members) {

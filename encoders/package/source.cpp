@@ -9,6 +9,10 @@
 #include "encoders/encode_error.hpp"
 #include "encoders/input_file.hpp"
 
+extern "C" {
+#include <libavutil/display.h>
+}
+
 namespace mw::encoders::package {
 
 namespace {
@@ -91,6 +95,16 @@ PackageSource read_package_source(const std::vector<PackageInput>& inputs, doubl
       r.extradata.assign(st->codecpar->extradata, st->codecpar->extradata + st->codecpar->extradata_size);
       r.width = st->codecpar->width;
       r.height = st->codecpar->height;
+      r.display_width = r.width;
+      r.display_height = r.height;
+      // A display matrix turning the picture a quarter turn (a phone's portrait clip): shown
+      // at the other orientation.
+      if (const auto* matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, nullptr);
+          matrix != nullptr) {
+        const double rotation = av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
+        if (std::abs(std::abs(std::fmod(rotation, 180.0)) - 90) < 1)
+          std::swap(r.display_width, r.display_height);
+      }
       r.frame_rate = st->avg_frame_rate;
       r.channels = st->codecpar->ch_layout.nb_channels;
       r.sample_rate = st->codecpar->sample_rate;

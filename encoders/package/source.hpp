@@ -40,7 +40,10 @@ struct Rendition {
   AVRational time_base{1, 1};
   std::vector<PacketEntry> packets;  ///< in file (decode) order
   std::vector<int64_t> keyframe_pts;  ///< sorted, track time base
-  int width = 0, height = 0;
+  int width = 0, height = 0;          ///< coded picture size, pixels
+  /// The size the picture is shown at: the coded size, swapped when the track's display matrix
+  /// turns it a quarter turn (a phone's portrait clip; the packaged tracks keep the matrix).
+  int display_width = 0, display_height = 0;
   AVRational frame_rate{0, 1};  ///< video: average frame rate
   int channels = 0, sample_rate = 0;
   std::string codec_string;     ///< RFC 6381, e.g. "avc1.4D401F", "mp4a.40.2"

@@ -169,6 +169,40 @@ TEST_F(PackageCommand, AFileCutShortIsRefusedNamingTheFileAndStream) {
   EXPECT_TRUE(TempDir::list(out).empty());
 }
 
+// The phone clip is coded 3840x2160 with a display matrix turning it a quarter turn. The
+// packaged tracks once lost the matrix (the package played sideways) and the manifests gave the
+// coded size.
+TEST_F(PackageCommand, APortraitPhoneClipStaysPortrait) {
+  const auto out = dir_->path() / "portrait";
+  const ProcessResult r = run({kBinary, "package", "-f", "cmaf,smooth", "-n", "master", "-o",
+                               out.string(), kMedia + "/phone-portrait-4k60-h264-rotate90.mp4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto read = [&](const std::string& name) {
+    std::ifstream f(out / name);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  EXPECT_NE(read("master.m3u8").find(",RESOLUTION=2160x3840,"), std::string::npos)
+      << read("master.m3u8");
+  EXPECT_NE(read("master.mpd").find("width=\"2160\" height=\"3840\""), std::string::npos)
+      << read("master.mpd");
+  // [MS-SSTR]: MaxWidth/MaxHeight are the coded samples' size, DisplayWidth/DisplayHeight the shown
+  // one.
+  EXPECT_NE(
+      read("master.ismc")
+          .find(
+              "MaxWidth=\"3840\" MaxHeight=\"2160\" DisplayWidth=\"2160\" DisplayHeight=\"3840\""),
+      std::string::npos)
+      << read("master.ismc");
+  for (const char* file :
+       {"phone-portrait-4k60-h264-rotate90_init.mp4", "phone-portrait-4k60-h264-rotate90.ismv"}) {
+    const ProcessResult probe = run({kBinary, "probe", (out / file).string()});
+    ASSERT_EQ(probe.exit_code, 0) << probe.err;
+    EXPECT_NE(probe.out.find("<Metadata key=\"rotation\" value=\"90\" />"), std::string::npos)
+        << file << "\n"
+        << probe.out;
+  }
+}
+
 TEST_F(PackageCommand, UnknownFormatIsAUsageError) {
   const ProcessResult r = run(command({"-f", "flv", "-o", (dir_->path() / "flv").string()}));
   EXPECT_EQ(r.exit_code, 2);
