@@ -203,6 +203,20 @@ TEST_F(PackageCommand, APortraitPhoneClipStaysPortrait) {
   }
 }
 
+// "-f hls a.mp4 b.mp4" once read a.mp4 and b.mp4 as formats ("--format: 'a.mp4' is not one of
+// ..."): a -f takes one value, commas or repeats give more.
+TEST_F(PackageCommand, FormatsBeforeTheInputsTakeOneValueEach) {
+  const auto out = dir_->path() / "formats-first";
+  std::vector<std::string> argv = {kBinary, "package",  "-o", out.string(),
+                                   "-f",    "hls,dash", "-f", "smooth"};
+  for (const auto& in : inputs()) argv.push_back(in);
+  const ProcessResult r = run(argv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto files = TempDir::list(out);
+  for (const char* name : {"clip.m3u8", "clip.mpd", "clip.ism", "clip.ismc", "clip_640x360.ismv"})
+    EXPECT_NE(std::find(files.begin(), files.end(), name), files.end()) << name;
+}
+
 TEST_F(PackageCommand, UnknownFormatIsAUsageError) {
   const ProcessResult r = run(command({"-f", "flv", "-o", (dir_->path() / "flv").string()}));
   EXPECT_EQ(r.exit_code, 2);
