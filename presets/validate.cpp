@@ -389,6 +389,31 @@ void check_streaming_outputs(const Preset& preset) {
            "cmaf already writes HLS and DASH over the same segments; drop the hls and dash outputs "
            "or write them instead of cmaf");
   }
+  // An hls and a dash output of one file_name both write its STEM_init.mp4 and
+  // STEM_00001.m4s...: the same files when their segments are as long, but with another
+  // segment_duration the second package replaced the first's segments, and the first's
+  // playlist named segments of another length. (A format's first output sets its length.)
+  const auto segment_length = [&](OutputFormat f) {
+    const double set = preset.outputs[static_cast<std::size_t>(first_of(f))].segment_duration_s;
+    if (set > 0) return set;
+    return preset.video ? preset.video->keyframe_interval_s : 0.0;
+  };
+  for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      const Output& a = preset.outputs[j];
+      const Output& b = preset.outputs[i];
+      const bool hls_and_dash = (a.format == OutputFormat::Hls && b.format == OutputFormat::Dash) ||
+                                (a.format == OutputFormat::Dash && b.format == OutputFormat::Hls);
+      if (hls_and_dash && a.file_name == b.file_name &&
+          segment_length(a.format) != segment_length(b.format)) {
+        reject(preset, "outputs[" + std::to_string(i) + "].file_name",
+               "'" + b.file_name + "' is also the file_name of outputs[" + std::to_string(j) +
+                   "], whose segments have another segment_duration: both packages would write "
+                   "the same CMAF segment files; give them different file names (or one "
+                   "segment_duration)");
+      }
+    }
+  }
   for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
     const Output& o = preset.outputs[i];
     if (!is_streaming_format(o.format)) continue;

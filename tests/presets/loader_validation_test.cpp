@@ -492,6 +492,25 @@ TEST_F(LoaderTest, CmafBesideHlsIsAnError) {
                "outputs[0].format", "format: cmaf", "cmaf already writes HLS and DASH");
 }
 
+// HLS at 2 s (the keyframe interval) and DASH at 4 s segments of one file_name once wrote
+// STEM_00001.m4s twice: the HLS playlist then named 4 s segments as 2 s ones. (Of one length
+// they are the same files: allowed.)
+TEST_F(LoaderTest, HlsAndDashOutputsOfOneFileNameWithOtherSegmentLengthsAreAnError) {
+  const std::string yaml =
+      edited(edited(kStreaming, "    format: cmaf\n    streams: video_only",
+                    "    format: hls\n    streams: video_only"),
+             "  - file_name: \"{Basename}_audio\"\n    format: cmaf",
+             "  - file_name: \"{Basename}_{Height}\"  # the DASH renditions\n    format: dash\n    "
+             "streams: video_only\n"
+             "    segment_duration: 4\n  - file_name: \"{Basename}_audio\"\n    format: hls");
+  expect_error(yaml, "outputs[1].file_name", "# the DASH renditions",
+               "is also the file_name of outputs[0], whose segments have another segment_duration");
+  // segment_duration 2 is the keyframe interval, the hls output's length: the same files.
+  std::string same = yaml;
+  same.replace(same.find("segment_duration: 4"), 19, "segment_duration: 2");
+  EXPECT_EQ(load(same).outputs.size(), 3u);
+}
+
 TEST_F(LoaderTest, OutputsOfOneFormatShareTheirManifest) {
   expect_error(edited(kStreaming, "    streams: audio_only", "    streams: audio_only\n    segment_duration: 4"),  // the first: default
                "outputs[1]", "- file_name: \"{Basename}_audio\"", "share one manifest");
