@@ -167,6 +167,22 @@ TEST(PackageTask, TakesTheMp4FilesByNameAndLeavesMetadataAndManifestsOut) {
                                              "uploaded.MP4"}));
 }
 
+// An encode's HLS/DASH output (CMAF: STEM_init.mp4, STEM_00001.m4s, video/mp4) chained into a
+// packaging task: its segments once became the packager's inputs, and the task failed with
+// "STEM_00001.m4s: not a readable media file". A CMAF package holds no MP4 to package.
+TEST(PackageTask, CmafSegmentsAreNotInputs) {
+  const auto inputs = package_input_files(
+      {file("clip_180_init.mp4", "video/mp4"), file("clip_180_00001.m4s", "video/mp4"),
+       file("clip_180_00002.m4s", "video/mp4"), file("clip_audio_init.mp4", "audio/mp4"),
+       file("clip_audio_00001.m4s", "audio/mp4"),
+       file("clip.m3u8", "application/vnd.apple.mpegurl"), file("clip_360.mp4", "video/mp4"),
+       file("other_init.mp4", "video/mp4")});
+  std::vector<std::string> names;
+  for (const auto& f : inputs) names.push_back(f.name);
+  // other_init.mp4 has no segments beside it: an MP4 of that name.
+  EXPECT_EQ(names, (std::vector<std::string>{"clip_360.mp4", "other_init.mp4"}));
+}
+
 TEST(PackageTask, ManifestNameFollowsTheEncodeOrTheIsmOrTheCommonStem) {
   const PackagerConfiguration hls = parse_packager_configuration("HLS");
   const std::vector<AssetFile> set{file("movie_640x360_800.mp4"), file("movie_320x180_300.mp4")};
