@@ -14,6 +14,7 @@
 #include "encoders/metadata.hpp"
 #include "encoders/package/package.hpp"
 #include "encoders/probe.hpp"
+#include "presets/format_rules.hpp"
 
 namespace mw::encoders {
 
@@ -186,8 +187,24 @@ EncodeResult encode(const EncodeRequest& request, ProgressListener* listener, st
     const double share = 100.0 / static_cast<double>(result.plan.packages.size());
     const auto packaged = package::package_media(
         pr, [&](double done) { packaging.on_progress(share * (static_cast<double>(k) + done)); }, stop);
+    for (const auto& f : packaged.files) cleanup.files.push_back(request.output_dir / f.name);
     for (const auto& f : packaged.files) {
-      cleanup.files.push_back(request.output_dir / f.name);
+      // Separate hls and dash outputs of one file_name write the same segment files: listed
+      // once. Of another size, two outputs whose names expand alike (hls "{Basename}_{Height}p"
+      // and dash "{Basename}_180p") wrote different files under one name: the later package
+      // replaced the earlier one's, which its manifest names.
+      const auto earlier =
+          std::find_if(result.files.begin(), result.files.end(),
+                       [&](const auto& written) { return written.name == f.name; });
+      if (earlier != result.files.end() && earlier->size_bytes == f.size_bytes) continue;
+      if (earlier != result.files.end())
+        throw EncodeError(
+            ErrorCategory::Configuration,
+            fmt::format(
+                "{}: two outputs write this file (the {} package '{}' and an earlier output, "
+                "with other contents); give them different file names",
+                f.name, presets::format::text_of<presets::format::kOutputFormats>(plan.format),
+                plan.manifest_name));
       result.files.push_back({f.name, f.size_bytes, f.mime_type, false});
       measured.push_back(f.measured);
       measured_outputs.push_back(f.input >= 0 ? static_cast<int>(plan.outputs.at(static_cast<size_t>(f.input))) : -1);

@@ -297,7 +297,15 @@ std::string OutputFilePlan::mux_name() const {
 }
 
 std::string basename_macro(const std::string& input_name) {
-  return std::filesystem::path(input_name).stem().string().substr(0, 32);
+  // MES: the first 32 characters. Counted in UTF-8 characters (a byte that is not a
+  // continuation byte 10xxxxxx starts one): a cut inside a character makes a name that is not
+  // UTF-8, which the XML and playlists naming the files cannot hold.
+  const std::string stem = std::filesystem::path(input_name).stem().string();
+  size_t end = 0;
+  for (int characters = 0; end < stem.size(); ++end) {
+    if ((static_cast<unsigned char>(stem[end]) & 0xC0) != 0x80 && characters++ == 32) break;
+  }
+  return stem.substr(0, end);
 }
 
 std::string expand_file_name(const std::string& pattern, const std::string& input_name,

@@ -188,7 +188,7 @@ std::string expand_macros(const std::string& pattern,
                           const std::function<std::string(const std::string& macro)>& value);
 
 /// The MES {Basename} macro: the first 32 characters of the input file name without extension
-/// (AMS-V2-REFERENCE.md §8).
+/// (AMS-V2-REFERENCE.md §8); characters of UTF-8, never a part of one.
 std::string basename_macro(const std::string& input_name);
 
 /// Expands the AMS FileName macros (AMS-V2-REFERENCE.md §8: {Basename} is the first 32

@@ -330,6 +330,8 @@ std::size_t macro_count(const std::string& pattern, std::string_view name) {
   return count;
 }
 
+void validate_file_name(const Preset& preset, const std::string& key, const std::string& pattern);
+
 /// The packaging fields: segment_duration and manifest_name belong to the streaming formats;
 /// a segment is a whole number of fixed GOPs, so every segment starts with a keyframe.
 void validate_streaming(const Preset& preset, const Output& output, const std::string& at) {
@@ -350,6 +352,15 @@ void validate_streaming(const Preset& preset, const Output& output, const std::s
            "'" + output.manifest_name +
                "' must be a non-empty name without {Extension} or {Index} (the manifests add "
                ".m3u8, .mpd, .ism and .ismc)");
+  }
+  // The manifests and the packager's staging folder (.mw-package-NAME) are named after it: a
+  // folder in it would write them outside the output asset, or stage (and remove) elsewhere.
+  validate_file_name(preset, at + ".manifest_name", output.manifest_name);
+  if (output.manifest_name.front() == '.') {
+    reject(preset, at + ".manifest_name",
+           "'" + output.manifest_name +
+               "' must not start with '.': the manifests would be hidden files, which an asset "
+               "cannot hold");
   }
   if (output.segment_duration_s == 0) return;
   check_between(preset, at + ".segment_duration", output.segment_duration_s, 0.5, 60.0, "s");
@@ -377,6 +388,31 @@ void check_streaming_outputs(const Preset& preset) {
     reject(preset, "outputs[" + std::to_string(cmaf) + "].format",
            "cmaf already writes HLS and DASH over the same segments; drop the hls and dash outputs "
            "or write them instead of cmaf");
+  }
+  // An hls and a dash output of one file_name both write its STEM_init.mp4 and
+  // STEM_00001.m4s...: the same files when their segments are as long, but with another
+  // segment_duration the second package replaced the first's segments, and the first's
+  // playlist named segments of another length. (A format's first output sets its length.)
+  const auto segment_length = [&](OutputFormat f) {
+    const double set = preset.outputs[static_cast<std::size_t>(first_of(f))].segment_duration_s;
+    if (set > 0) return set;
+    return preset.video ? preset.video->keyframe_interval_s : 0.0;
+  };
+  for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      const Output& a = preset.outputs[j];
+      const Output& b = preset.outputs[i];
+      const bool hls_and_dash = (a.format == OutputFormat::Hls && b.format == OutputFormat::Dash) ||
+                                (a.format == OutputFormat::Dash && b.format == OutputFormat::Hls);
+      if (hls_and_dash && a.file_name == b.file_name &&
+          segment_length(a.format) != segment_length(b.format)) {
+        reject(preset, "outputs[" + std::to_string(i) + "].file_name",
+               "'" + b.file_name + "' is also the file_name of outputs[" + std::to_string(j) +
+                   "], whose segments have another segment_duration: both packages would write "
+                   "the same CMAF segment files; give them different file names (or one "
+                   "segment_duration)");
+      }
+    }
   }
   for (std::size_t i = 0; i < preset.outputs.size(); ++i) {
     const Output& o = preset.outputs[i];

@@ -38,7 +38,16 @@ std::string default_manifest_name(const std::vector<std::string>& inputs) {
 int run_package(const Context& ctx, const PackageOptions& opts) {
   av::install_log_capture(opts.verbose ? AV_LOG_INFO : AV_LOG_QUIET);
   encoders::package::PackageRequest request;
-  for (const auto& text : opts.formats) {
+  std::vector<std::string> formats;          // "-f hls,dash -f smooth": split at the commas here (a
+  for (const auto& option : opts.formats) {  // CLI11 delimiter counts as more values than one)
+    for (size_t start = 0, comma;; start = comma + 1) {
+      comma = option.find(',', start);
+      formats.push_back(
+          option.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+    }
+  }
+  for (const auto& text : formats) {
     const auto* choice = presets::format::find_choice<presets::format::kOutputFormats>(text);
     if (choice == nullptr || !presets::format::is_streaming_format(choice->value)) {
       print_error(fmt::format("--format: '{}' is not one of smooth, hls, dash, cmaf, ts", text));
@@ -83,9 +92,14 @@ void add_package_command(CLI::App& app, Context& ctx, PackageOptions& opts) {
   cmd->add_option("inputs", opts.inputs, "The MP4 files: each video track is a rendition; the audio of the audio-only files (or of the first file)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("-f,--format", opts.formats, "smooth, hls, dash, cmaf (HLS and DASH on one set of segments), ts; repeatable")
+  // One value per -f (comma-separated or repeated): a -f before the inputs must not take them
+  // ("-f hls a.mp4 b.mp4" once read a.mp4 as a format).
+  cmd->add_option("-f,--format", opts.formats,
+                  "smooth, hls, dash, cmaf (HLS and DASH on one set of segments), ts; repeatable")
       ->required()
-      ->delimiter(',');
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->take_all();
   cmd->add_option("-o,--output", opts.output_dir, "Output folder")->required();
   cmd->add_option("-n,--name", opts.name, "Name of the manifests (NAME.m3u8, NAME.mpd, NAME.ism/.ismc); default: the inputs' common name prefix");
   cmd->add_option("--segment-duration", opts.segment_duration_s,

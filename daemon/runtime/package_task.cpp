@@ -45,6 +45,15 @@ std::vector<AssetFile> package_input_files(const std::vector<AssetFile>& files) 
     const bool untyped = mime.empty() || mime == "application/octet-stream";
     const bool by_name =
         ext == ".mp4" || ext == ".m4v" || ext == ".m4a" || ext == ".ismv" || ext == ".isma";
+    // An HLS/DASH package's CMAF segments (STEM_00001.m4s, and their STEM_init.mp4) are not
+    // MP4 files the packager can read.
+    const bool segment = ext == ".m4s";
+    const bool init_segment =
+        ext == ".mp4" && f.name.size() > 9 && f.name.ends_with("_init.mp4") &&
+        std::any_of(files.begin(), files.end(), [&](const AssetFile& other) {
+          return other.name == f.name.substr(0, f.name.size() - 9) + "_00001.m4s";
+        });
+    if (segment || init_segment) continue;
     if (by_type || (untyped && by_name)) out.push_back(f);
   }
   std::sort(out.begin(), out.end(),

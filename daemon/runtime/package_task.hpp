@@ -17,7 +17,8 @@ namespace mw::runtime {
 /// The AssetFiles of an asset that the packager takes, sorted by Name: MimeType video/mp4 or
 /// audio/mp4, or, for files uploaded without a MimeType (or application/octet-stream), the
 /// extensions .mp4, .m4v, .m4a, .ismv and .isma. Metadata (_manifest.xml, _metadata.xml),
-/// manifests and images are left out.
+/// manifests, images and CMAF segments (STEM_00001.m4s and the STEM_init.mp4 beside them: an
+/// HLS/DASH package) are left out.
 std::vector<AssetFile> package_input_files(const std::vector<AssetFile>& files);
 
 /// The manifest stem when the Configuration names none: for SmoothToHLS without a manifest

@@ -8,6 +8,7 @@
 #include <pugixml.hpp>
 
 #include "daemon/runtime/storage.hpp"
+#include "encoders/package/package.hpp"
 
 namespace mw::runtime {
 
@@ -15,7 +16,8 @@ namespace {
 
 using presets::OutputFormat;
 
-constexpr double kMaxSegmentSeconds = 60;
+using encoders::package::kMaxSegmentSeconds;
+using encoders::package::kMinSegmentSeconds;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -38,16 +40,17 @@ bool parse_bool(const std::string& value, const std::string& where) {
   throw PackagerConfigurationError(fmt::format("{}: '{}' is not true or false", where, value));
 }
 
-// A positive decimal number of seconds (from_chars: no locale).
+// A decimal number of seconds from 0.5 to 60 (from_chars: no locale); a shorter one would cut
+// an audio-only package into thousands of segments.
 double parse_seconds(const std::string& value, const std::string& where) {
   const std::string v = trim(value);
   double s = 0;
   const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s);
-  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || !std::isfinite(s) || s <= 0 ||
-      s > kMaxSegmentSeconds)
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || !std::isfinite(s) ||
+      s < kMinSegmentSeconds || s > kMaxSegmentSeconds)
     throw PackagerConfigurationError(
-        fmt::format("{}: '{}' is not a number of seconds above 0 and at most {}", where, value,
-                    kMaxSegmentSeconds));
+        fmt::format("{}: '{}' is not a number of seconds from {} to {}", where, value,
+                    kMinSegmentSeconds, kMaxSegmentSeconds));
   return s;
 }
 

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <pugixml.hpp>
 #include <sstream>
+#include <string_view>
 
 #include "encoders/metadata.hpp"
 
@@ -34,6 +36,38 @@ std::string hex(const uint8_t* data, size_t size) {
 
 long long rounded(double v) { return std::llround(v); }
 
+// A file name as a relative URI reference (RFC 3986 §2.1, §2.3): every byte but the unreserved
+// characters percent-encoded. A name's ' ', '#', '?' and '%' would otherwise end the path or be
+// read as an escape (hls.js would fetch "a" for "a#1_00001.m4s"), and a '$' would open a DASH
+// template identifier (ISO/IEC 23009-1 §5.3.9.4.4). UTF-8 names become their %XX bytes.
+std::string uri_reference(std::string_view name) {
+  std::string out;
+  for (const char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 && byte < 0x80)
+      out += c;
+    else if (c == '-' || c == '.' || c == '_' || c == '~')
+      out += c;
+    else
+      out += fmt::format("%{:02X}", byte);
+  }
+  return out;
+}
+
+// An HLS quoted-string holds no '"' (RFC 8216 §4.2).
+std::string quoted_string_text(std::string text) {
+  std::replace(text.begin(), text.end(), '"', '\'');
+  return text;
+}
+
+// A DASH Representation@id holds no whitespace (ISO/IEC 23009-1 §5.3.5.2).
+std::string representation_id(std::string stem) {
+  std::replace_if(
+      stem.begin(), stem.end(),
+      [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }, '_');
+  return stem;
+}
+
 std::string frame_rate_text(AVRational r) { return r.den == 1 ? std::to_string(r.num) : fmt::format("{}/{}", r.num, r.den); }
 
 // The renditions of one media type, in order.
@@ -44,12 +78,13 @@ std::vector<const WrittenRendition*> of_type(const std::vector<WrittenRendition>
   return members;
 }
 
-// The largest width and height among video renditions (each may come from another rendition).
-std::pair<int, int> max_size(const std::vector<const WrittenRendition*>& members) {
+// The largest width and height among video renditions (each may come from another rendition):
+// displayed (after the display matrix) or coded.
+std::pair<int, int> max_size(const std::vector<const WrittenRendition*>& members, bool displayed) {
   int w = 0, h = 0;
   for (const auto* r : members) {
-    w = std::max(w, r->source->width);
-    h = std::max(h, r->source->height);
+    w = std::max(w, displayed ? r->source->display_width : r->source->width);
+    h = std::max(h, displayed ? r->source->display_height : r->source->height);
   }
   return {w, h};
 }
@@ -105,9 +140,11 @@ std::string hls_media_playlist(const WrittenRendition& r) {
   std::string m = fmt::format(
       "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{}\n#EXT-X-MEDIA-SEQUENCE:1\n"
       "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"{}\"\n",
-      hls_target_duration(r), r.init_file);
+      hls_target_duration(r), uri_reference(r.init_file));
   for (const auto& s : r.segments)
-    m += fmt::format("#EXTINF:{:.6f},\n{}\n", static_cast<double>(s.duration) / static_cast<double>(r.timescale), s.file);
+    m += fmt::format("#EXTINF:{:.6f},\n{}\n",
+                     static_cast<double>(s.duration) / static_cast<double>(r.timescale),
+                     uri_reference(s.file));
   m += "#EXT-X-ENDLIST\n";
   return m;
 }
@@ -121,8 +158,10 @@ std::string hls_master_playlist(const std::vector<WrittenRendition>& renditions,
     for (const auto& r : renditions) {
       if (r.source->video) continue;
       m += fmt::format(
-          "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"{}\",DEFAULT={},AUTOSELECT=YES,CHANNELS=\"{}\",URI=\"{}\"\n",
-          r.source->stem, first ? "YES" : "NO", r.source->channels, r.media_playlist);
+          "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"{}\",DEFAULT={},AUTOSELECT=YES,"
+          "CHANNELS=\"{}\",URI=\"{}\"\n",
+          quoted_string_text(r.source->stem), first ? "YES" : "NO", r.source->channels,
+          uri_reference(r.media_playlist));
       first = false;
     }
   }
@@ -138,11 +177,11 @@ std::string hls_master_playlist(const std::vector<WrittenRendition>& renditions,
     m += fmt::format("#EXT-X-STREAM-INF:BANDWIDTH={},AVERAGE-BANDWIDTH={},CODECS=\"{}\"", rounded(std::ceil(peak)),
                      rounded(std::ceil(average)), codecs);
     if (r.source->video) {
-      m += fmt::format(",RESOLUTION={}x{}", r.source->width, r.source->height);
+      m += fmt::format(",RESOLUTION={}x{}", r.source->display_width, r.source->display_height);
       if (r.source->frame_rate.num > 0) m += fmt::format(",FRAME-RATE={:.3f}", av_q2d(r.source->frame_rate));
       if (audio != nullptr) m += ",AUDIO=\"audio\"";
     }
-    m += "\n" + r.media_playlist + "\n";
+    m += "\n" + uri_reference(r.media_playlist) + "\n";
   }
   return m;
 }
@@ -170,7 +209,7 @@ std::string dash_mpd(const std::vector<WrittenRendition>& renditions, double tar
     set.append_attribute("segmentAlignment") = "true";
     set.append_attribute("startWithSAP") = "1";
     if (video) {
-      const auto [max_w, max_h] = max_size(members);
+      const auto [max_w, max_h] = max_size(members, true);
       set.append_attribute("maxWidth") = max_w;
       set.append_attribute("maxHeight") = max_h;
       if (members.front()->source->frame_rate.num > 0)
@@ -178,12 +217,12 @@ std::string dash_mpd(const std::vector<WrittenRendition>& renditions, double tar
     }
     for (const auto* r : members) {
       auto rep = set.append_child("Representation");
-      rep.append_attribute("id") = r->source->stem.c_str();
+      rep.append_attribute("id") = representation_id(r->source->stem).c_str();
       rep.append_attribute("bandwidth") = rounded(std::ceil(r->peak_bps(target_s)));
       rep.append_attribute("codecs") = r->source->codec_string.c_str();
       if (video) {
-        rep.append_attribute("width") = r->source->width;
-        rep.append_attribute("height") = r->source->height;
+        rep.append_attribute("width") = r->source->display_width;
+        rep.append_attribute("height") = r->source->display_height;
         rep.append_attribute("sar") = "1:1";
       } else {
         rep.append_attribute("audioSamplingRate") = r->source->sample_rate;
@@ -193,9 +232,10 @@ std::string dash_mpd(const std::vector<WrittenRendition>& renditions, double tar
       }
       auto tmpl = rep.append_child("SegmentTemplate");
       tmpl.append_attribute("timescale") = static_cast<long long>(r->timescale);
-      tmpl.append_attribute("initialization") = r->init_file.c_str();
+      tmpl.append_attribute("initialization") = uri_reference(r->init_file).c_str();
       // The segment files are named stem_00001.m4s (see package.cpp).
-      tmpl.append_attribute("media") = (r->source->stem + "_$Number%05d$.m4s").c_str();
+      tmpl.append_attribute("media") =
+          (uri_reference(r->source->stem) + "_$Number%05d$.m4s").c_str();
       tmpl.append_attribute("startNumber") = 1;
       auto timeline = tmpl.append_child("SegmentTimeline");
       for (size_t i = 0; i < r->segments.size();) {
@@ -285,11 +325,14 @@ std::string smooth_client_manifest(const std::vector<WrittenRendition>& renditio
     index.append_attribute("Url") = video ? "QualityLevels({bitrate})/Fragments(video={start time})"
                                           : "QualityLevels({bitrate})/Fragments(audio={start time})";
     if (video) {
-      const auto [max_w, max_h] = max_size(members);
+      // [MS-SSTR] 2.2.2.3: MaxWidth/MaxHeight are the samples' (coded) size, DisplayWidth and
+      // DisplayHeight the size to show.
+      const auto [max_w, max_h] = max_size(members, false);
+      const auto [display_w, display_h] = max_size(members, true);
       index.append_attribute("MaxWidth") = max_w;
       index.append_attribute("MaxHeight") = max_h;
-      index.append_attribute("DisplayWidth") = max_w;
-      index.append_attribute("DisplayHeight") = max_h;
+      index.append_attribute("DisplayWidth") = display_w;
+      index.append_attribute("DisplayHeight") = display_h;
     }
     int level = 0;
     for (const auto* r : members) {

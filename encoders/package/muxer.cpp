@@ -64,6 +64,16 @@ PacketMuxer::PacketMuxer(Kind kind, const std::vector<const AVStream*>& streams,
     st->avg_frame_rate = in->avg_frame_rate;
     st->sample_aspect_ratio = in->sample_aspect_ratio;
     st->disposition = in->disposition;
+    // The display matrix (a phone clip's rotation): the mp4 and ismv muxers write it into the
+    // track header (ISO/IEC 14496-12 §8.3.2 matrix); without it a portrait clip plays sideways.
+    // MPEG-TS has no place for it.
+    for (int i = 0; i < in->nb_side_data; ++i) {
+      const AVPacketSideData& sd = in->side_data[i];
+      if (sd.type != AV_PKT_DATA_DISPLAYMATRIX) continue;
+      uint8_t* data = av_stream_new_side_data(st, sd.type, sd.size);
+      if (data == nullptr) throw std::bad_alloc();
+      std::memcpy(data, sd.data, sd.size);
+    }
   }
   av::Dictionary opts;
   if (kind == Kind::CmafSegments) {

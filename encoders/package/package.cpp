@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <string_view>
 #include <system_error>
 
 #include "encoders/encode_error.hpp"
@@ -269,6 +270,24 @@ PackageResult package_media(const PackageRequest& request, const std::function<v
     dash |= f == OutputFormat::Dash || f == OutputFormat::Cmaf;
     ts |= f == OutputFormat::Ts;
   }
+  // The manifests and the staging folder are named after it: a folder in it ("x/../../v") would
+  // write outside the output folder, and stage in (then remove) a folder elsewhere.
+  const std::string& manifest_name = request.manifest_name;
+  if (manifest_name.empty() ||
+      manifest_name.find_first_of(std::string_view("/\\\0", 3)) != std::string::npos)
+    throw EncodeError(
+        ErrorCategory::Configuration,
+        fmt::format("manifest name '{}' is not a plain file name (not empty, no '/' or '\\')",
+                    manifest_name));
+  // An audio-only package has a segment every target seconds whatever the keyframes: a tiny
+  // target would make millions of segments. The bounds of the presets' segment_duration.
+  if (request.segment_duration_s != 0 && !(request.segment_duration_s >= kMinSegmentSeconds &&
+                                           request.segment_duration_s <= kMaxSegmentSeconds))
+    throw EncodeError(
+        ErrorCategory::Configuration,
+        fmt::format("segment_duration {} s is out of range: allowed {}..{} s (0: the "
+                    "keyframe interval)",
+                    request.segment_duration_s, kMinSegmentSeconds, kMaxSegmentSeconds));
   const PackageSource source = read_package_source(request.inputs, request.segment_duration_s);
   PackageResult result;
   result.segment_duration_s = request.segment_duration_s > 0 ? request.segment_duration_s : source.keyframe_interval_s;

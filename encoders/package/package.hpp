@@ -22,12 +22,16 @@
 
 namespace mw::encoders::package {
 
+/// The segment_duration a package may ask for, seconds (docs/presets.md outputs[]: 0.5..60).
+inline constexpr double kMinSegmentSeconds = 0.5;
+inline constexpr double kMaxSegmentSeconds = 60;
+
 struct PackageRequest {
   std::vector<PackageInput> inputs;           ///< the GOP-aligned MP4 files, in rendition order
   /// Any of Smooth, Hls, Dash, Cmaf (HLS and DASH), Ts; at least one.
   std::vector<presets::OutputFormat> formats;
   std::string manifest_name;                  ///< stem of NAME.m3u8 / NAME.mpd / NAME.ism / NAME.ismc
-  double segment_duration_s = 0;              ///< 0 = the keyframe interval; else at least it
+  double segment_duration_s = 0;  ///< 0 = the keyframe interval; else at least it, 0.5..60
   std::filesystem::path output_dir;
 };
 
@@ -52,8 +56,10 @@ struct PackageResult {
 /// Packages the inputs. `progress` receives 0-1.
 /// @throws EncodeError as read_package_source does; Output naming the file when writing fails;
 ///         Canceled when `stop` is requested; Configuration for a format that is not a
-///         streaming format, or when HLS is written and manifest_name is a rendition's stem (its
-///         media playlist would overwrite the master playlist)
+///         streaming format, a manifest_name that is not a plain file name (empty, or with a
+///         '/' or '\'), a segment_duration outside 0.5..60 s (but 0), or when HLS is written and
+///         manifest_name is a rendition's stem (its media playlist would overwrite the master
+///         playlist)
 PackageResult package_media(const PackageRequest& request, const std::function<void(double)>& progress,
                             std::stop_token stop);
 

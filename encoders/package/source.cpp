@@ -9,6 +9,10 @@
 #include "encoders/encode_error.hpp"
 #include "encoders/input_file.hpp"
 
+extern "C" {
+#include <libavutil/display.h>
+}
+
 namespace mw::encoders::package {
 
 namespace {
@@ -91,6 +95,16 @@ PackageSource read_package_source(const std::vector<PackageInput>& inputs, doubl
       r.extradata.assign(st->codecpar->extradata, st->codecpar->extradata + st->codecpar->extradata_size);
       r.width = st->codecpar->width;
       r.height = st->codecpar->height;
+      r.display_width = r.width;
+      r.display_height = r.height;
+      // A display matrix turning the picture a quarter turn (a phone's portrait clip): shown
+      // at the other orientation.
+      if (const auto* matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, nullptr);
+          matrix != nullptr) {
+        const double rotation = av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
+        if (std::abs(std::abs(std::fmod(rotation, 180.0)) - 90) < 1)
+          std::swap(r.display_width, r.display_height);
+      }
       r.frame_rate = st->avg_frame_rate;
       r.channels = st->codecpar->ch_layout.nb_channels;
       r.sample_rate = st->codecpar->sample_rate;
@@ -125,6 +139,21 @@ PackageSource read_package_source(const std::vector<PackageInput>& inputs, doubl
         end = std::max(end, p.pts + p.duration);
       }
       r.duration_s = seconds(end - std::max<int64_t>(first, 0), r.time_base);
+      // A file cut short (an upload that stopped, a copy of a file being written) still has its
+      // whole index: libavformat reads the packets that are there and ends. As the engine's
+      // "input ended early": within 2 % (at least 0.5 s) of the track's declared duration.
+      const AVStream* st = ctx->streams[r.stream];
+      if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
+        const double declared = seconds(st->duration, st->time_base);
+        const double read = seconds(end - first, r.time_base);
+        if (read < declared - std::max(0.5, 0.02 * declared))
+          throw EncodeError(
+              ErrorCategory::MalformedContent,
+              fmt::format(
+                  "{}: stream {}: the file ends at {:.2f} s of the {:.2f} s its index declares "
+                  "(the file is cut short)",
+                  in.file.string(), r.stream, read, declared));
+      }
       std::sort(r.keyframe_pts.begin(), r.keyframe_pts.end());
       if (r.video)
         video.push_back(std::move(r));

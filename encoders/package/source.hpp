@@ -40,7 +40,10 @@ struct Rendition {
   AVRational time_base{1, 1};
   std::vector<PacketEntry> packets;  ///< in file (decode) order
   std::vector<int64_t> keyframe_pts;  ///< sorted, track time base
-  int width = 0, height = 0;
+  int width = 0, height = 0;          ///< coded picture size, pixels
+  /// The size the picture is shown at: the coded size, swapped when the track's display matrix
+  /// turns it a quarter turn (a phone's portrait clip; the packaged tracks keep the matrix).
+  int display_width = 0, display_height = 0;
   AVRational frame_rate{0, 1};  ///< video: average frame rate
   int channels = 0, sample_rate = 0;
   std::string codec_string;     ///< RFC 6381, e.g. "avc1.4D401F", "mp4a.40.2"
@@ -71,7 +74,9 @@ struct PackageInput {
 
 /// Reads the inputs' packet index and plans the segments.
 /// @param target_segment_s wanted segment length, seconds; 0 = the keyframe interval
-/// @throws EncodeError InputUnreadable for a file that cannot be read; UnsupportedFormat for a
+/// @throws EncodeError InputUnreadable for a file that cannot be read; MalformedContent for a
+///         file whose packets end before the duration its index declares (cut short, as the
+///         engine's "input ended early": by more than 2 %, at least 0.5 s); UnsupportedFormat for a
 ///         track other than H.264 or AAC (naming the file and stream), with no track at all, or
 ///         when the video renditions are not GOP-aligned (naming both files and the keyframe
 ///         times: the input set is what the packager cannot take, AMS

@@ -244,8 +244,13 @@ void expect_manifest_lists_every_file(const EncodedClip& e) {
   const auto manifest = e.output_dir / (std::string(kStem) + "_manifest.xml");
   ASSERT_TRUE(doc.load_file(manifest.c_str())) << manifest;
   std::map<std::string, long long> listed;
-  for (auto f : doc.first_child().children("AssetFile"))
+  size_t entries = 0;
+  for (auto f : doc.first_child().children("AssetFile")) {
     listed[f.attribute("Name").value()] = f.attribute("Size").as_llong();
+    ++entries;
+  }
+  // Separate hls and dash packages of one file_name write the same segments: listed once.
+  EXPECT_EQ(entries, listed.size()) << "a file is listed twice";
   size_t files = 0;
   for (const auto& name : entries_of(e.output_dir)) {
     if (name == manifest.filename().string() || name == std::string(kStem) + "_metadata.xml")
@@ -464,6 +469,33 @@ TEST(Packages, PackagingThatFailsLeavesNothingBehind) {
   EXPECT_EQ(error->category(), ErrorCategory::Output);
   EXPECT_TRUE(contains(error->what(), obstacle)) << error->what();
   EXPECT_EQ(entries_of(dir.path()), std::vector<std::string>{obstacle});
+}
+
+// The preset rules see two patterns; expanded, hls "{Basename}_{Height}p" and dash
+// "{Basename}_180p" are one stem, and the DASH package (2 s segments) replaced the HLS one's
+// STEM_00001.m4s...: its playlist then named 2 s segments as 1 s ones.
+TEST(Packages, TwoPackagesWritingOneFileFailAndLeaveNothingBehind) {
+  TempDir dir;
+  std::string yaml = kSmallCmaf;
+  auto edit = [&](const std::string& from, const std::string& to) {
+    yaml.replace(yaml.find(from), from.size(), to);
+  };
+  edit("format: cmaf\n    streams: video_only",
+       "format: hls\n    segment_duration: 1\n    streams: video_only");
+  edit("  - file_name: \"{Basename}_audio\"\n    format: cmaf",
+       "  - file_name: \"{Basename}_180p\"\n    format: dash\n    segment_duration: 2");
+  EncodeRequest request;
+  request.input = media(kClip);
+  request.preset = &inline_preset(yaml.c_str());
+  request.output_dir = dir.path();
+  request.options.duration_s = 3;
+  const auto error = encode_error_of([&] { encode(request, nullptr, {}); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Configuration);
+  EXPECT_TRUE(contains(error->what(),
+                       "vfr-640x360-h264-aac-17s_180p_init.mp4: two outputs write this file"))
+      << error->what();
+  EXPECT_EQ(entries_of(dir.path()), std::vector<std::string>{});
 }
 
 TEST(Packages, CancelWhileEncodingLeavesNothingBehind) {

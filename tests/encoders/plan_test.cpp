@@ -433,6 +433,18 @@ TEST(ExpandFileName, BasenameIsTheFirst32CharactersOfTheStem) {
             "short.name");
 }
 
+// 32 characters, not bytes: cutting a UTF-8 name at byte 32 split a character, and the MPD and
+// playlists named after it were not UTF-8 (libxml2: "Input is not proper UTF-8").
+TEST(ExpandFileName, BasenameOfAUnicodeNameKeepsWholeCharacters) {
+  const std::string name =
+      "日本語のファイル名がとても長いビデオクリップです_テストの名前はもっと長い.mp4";
+  EXPECT_EQ(expand_file_name("{Basename}", name, nullptr, nullptr, presets::OutputFormat::Mp4),
+            "日本語のファイル名がとても長いビデオクリップです_テストの名前は");
+  EXPECT_EQ(expand_file_name("{Basename}", "café-crème-brûlée-à-la-carte-édition-spéciale.mov",
+                             nullptr, nullptr, presets::OutputFormat::Mp4),
+            "café-crème-brûlée-à-la-carte-édi");
+}
+
 TEST(ExpandFileName, VideoMacroWithoutVideoIsAConfigurationError) {
   const auto error = encode_error_of([] {
     expand_file_name("{Basename}_{Width}", "speech.flac", nullptr, nullptr,

@@ -466,9 +466,49 @@ TEST_F(LoaderTest, ManifestNamedLikeTheRenditionsIsAnError) {
                "outputs[1].manifest_name", "manifest_name:", "would overwrite the master playlist");
 }
 
+TEST_F(LoaderTest, ManifestNameWithAFolderIsAnError) {
+  // "x/../../victim" once made the packager's staging folder OUTPUT/../victim, which it
+  // removed (with whatever that folder held); "../evil" wrote evil.m3u8 beside the output folder.
+  auto with_name = [](const std::string& name) {
+    return edited(kStreaming, "    streams: video_only",
+                  "    streams: video_only\n    manifest_name: \"" + name + "\"");
+  };
+  expect_error(with_name("x/../../victim"), "outputs[0].manifest_name",
+               "manifest_name:", "no '/', '\\' or '..'");
+  expect_error(with_name("../evil"), "outputs[0].manifest_name",
+               "manifest_name:", "no '/', '\\' or '..'");
+  expect_error(with_name("{Basename}\\\\x"), "outputs[0].manifest_name",
+               "manifest_name:", "no '/', '\\' or '..'");
+  expect_error(with_name("."), "outputs[0].manifest_name",
+               "manifest_name:", "is the output folder");
+  expect_error(with_name(".hidden"), "outputs[0].manifest_name",
+               "manifest_name:", "not start with '.'");
+  expect_error(with_name("{Frame}"), "outputs[0].manifest_name",
+               "manifest_name:", "unknown macro '{Frame}'");
+}
+
 TEST_F(LoaderTest, CmafBesideHlsIsAnError) {
   expect_error(edited(kStreaming, "    format: cmaf\n    streams: audio_only", "    format: hls\n    streams: audio_only"),
                "outputs[0].format", "format: cmaf", "cmaf already writes HLS and DASH");
+}
+
+// HLS at 2 s (the keyframe interval) and DASH at 4 s segments of one file_name once wrote
+// STEM_00001.m4s twice: the HLS playlist then named 4 s segments as 2 s ones. (Of one length
+// they are the same files: allowed.)
+TEST_F(LoaderTest, HlsAndDashOutputsOfOneFileNameWithOtherSegmentLengthsAreAnError) {
+  const std::string yaml =
+      edited(edited(kStreaming, "    format: cmaf\n    streams: video_only",
+                    "    format: hls\n    streams: video_only"),
+             "  - file_name: \"{Basename}_audio\"\n    format: cmaf",
+             "  - file_name: \"{Basename}_{Height}\"  # the DASH renditions\n    format: dash\n    "
+             "streams: video_only\n"
+             "    segment_duration: 4\n  - file_name: \"{Basename}_audio\"\n    format: hls");
+  expect_error(yaml, "outputs[1].file_name", "# the DASH renditions",
+               "is also the file_name of outputs[0], whose segments have another segment_duration");
+  // segment_duration 2 is the keyframe interval, the hls output's length: the same files.
+  std::string same = yaml;
+  same.replace(same.find("segment_duration: 4"), 19, "segment_duration: 2");
+  EXPECT_EQ(load(same).outputs.size(), 3u);
 }
 
 TEST_F(LoaderTest, OutputsOfOneFormatShareTheirManifest) {

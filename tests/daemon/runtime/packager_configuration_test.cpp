@@ -116,6 +116,9 @@ TEST(PackagerConfiguration, RejectionsNameTheWordOrProperty) {
             std::string::npos);
   EXPECT_NE(rejection("HLS; segment_duration=-2").find("segment_duration: '-2'"),
             std::string::npos);
+  EXPECT_NE(rejection("HLS; segment_duration=0.001")
+                .find("segment_duration: '0.001' is not a number of seconds from 0.5 to 60"),
+            std::string::npos);
   EXPECT_NE(rejection("HLS; segment=4").find("'segment=4' is not an option"), std::string::npos);
   EXPECT_NE(
       rejection("HLS; manifest_name=../x").find("manifest_name: '../x' is not a plain file name"),
@@ -162,6 +165,22 @@ TEST(PackageTask, TakesTheMp4FilesByNameAndLeavesMetadataAndManifestsOut) {
   for (const auto& f : inputs) names.push_back(f.name);
   EXPECT_EQ(names, (std::vector<std::string>{"a_320x180_300.mp4", "audio.isma", "b_640x360_800.mp4",
                                              "uploaded.MP4"}));
+}
+
+// An encode's HLS/DASH output (CMAF: STEM_init.mp4, STEM_00001.m4s, video/mp4) chained into a
+// packaging task: its segments once became the packager's inputs, and the task failed with
+// "STEM_00001.m4s: not a readable media file". A CMAF package holds no MP4 to package.
+TEST(PackageTask, CmafSegmentsAreNotInputs) {
+  const auto inputs = package_input_files(
+      {file("clip_180_init.mp4", "video/mp4"), file("clip_180_00001.m4s", "video/mp4"),
+       file("clip_180_00002.m4s", "video/mp4"), file("clip_audio_init.mp4", "audio/mp4"),
+       file("clip_audio_00001.m4s", "audio/mp4"),
+       file("clip.m3u8", "application/vnd.apple.mpegurl"), file("clip_360.mp4", "video/mp4"),
+       file("other_init.mp4", "video/mp4")});
+  std::vector<std::string> names;
+  for (const auto& f : inputs) names.push_back(f.name);
+  // other_init.mp4 has no segments beside it: an MP4 of that name.
+  EXPECT_EQ(names, (std::vector<std::string>{"clip_360.mp4", "other_init.mp4"}));
 }
 
 TEST(PackageTask, ManifestNameFollowsTheEncodeOrTheIsmOrTheCommonStem) {
