@@ -195,12 +195,14 @@ def report(title: str, cs: list[Contender], targets: list[tuple[str, float]]) ->
     return lines
 
 
-def update_doc(section: str) -> None:
-    block = f"{DOC_BEGIN}\n{section.rstrip()}\n{DOC_END}\n"
+def update_doc(section: str, begin: str = DOC_BEGIN, end: str = DOC_END) -> None:
+    """Replaces the text between the markers `begin` and `end` of docs/benchmarks.md (appends
+    them with the section when absent)."""
+    block = f"{begin}\n{section.rstrip()}\n{end}\n"
     text = eb.DOC.read_text() if eb.DOC.exists() else "# Benchmarks\n"
-    if DOC_BEGIN in text and DOC_END in text:
-        before, rest = text.split(DOC_BEGIN, 1)
-        text = before + block + rest.split(DOC_END, 1)[1].lstrip("\n")
+    if begin in text and end in text:
+        before, rest = text.split(begin, 1)
+        text = before + block + rest.split(end, 1)[1].lstrip("\n")
     else:
         text = text.rstrip() + "\n\n" + block
     eb.DOC.write_text(text)

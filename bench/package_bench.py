@@ -71,17 +71,6 @@ def report(title: str, cs: list[lb.Contender], target: tuple[str, float]) -> lis
     return lines
 
 
-def update_doc(section: str) -> None:
-    block = f"{DOC_BEGIN}\n{section.rstrip()}\n{DOC_END}\n"
-    text = eb.DOC.read_text() if eb.DOC.exists() else "# Benchmarks\n"
-    if DOC_BEGIN in text and DOC_END in text:
-        before, rest = text.split(DOC_BEGIN, 1)
-        text = before + block + rest.split(DOC_END, 1)[1].lstrip("\n")
-    else:
-        text = text.rstrip() + "\n\n" + block
-    eb.DOC.write_text(text)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("mw", nargs="?", default=os.environ.get("MW", str(eb.REPO / "build" / "mediaworker")))
@@ -140,7 +129,7 @@ def main() -> int:
     text = "\n".join(sections)
     print(text)
     if not a.no_doc:
-        update_doc(text)
+        lb.update_doc(text, DOC_BEGIN, DOC_END)
         print(f"bench: updated {eb.DOC.relative_to(eb.REPO)}")
     print("bench: done")
     return 0
