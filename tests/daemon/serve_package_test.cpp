@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "tests/support/daemon.hpp"
+#include "tests/support/packager_samples.hpp"
 
 namespace mw::test {
 namespace {
@@ -31,49 +32,10 @@ constexpr const char* kWame = "nb:mpid:UUID:70bdc2c3-ebf4-42a9-8542-5afc1e55d217
 constexpr const char* kMes = "nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56";
 constexpr const char* kPackager = "nb:mpid:UUID:a2f9afe9-7146-4882-a5f7-da4a85e06a93";
 
-// MediaPackager_MP4ToSmooth.xml as AMS v2 users sent it (the "Azure Media Packager" task
-// presets page, with the description the SDK samples carried).
-constexpr const char* kMp4ToSmooth =
-    R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
-  <name>MP4 to Smooth Streams</name>
-  <id>5e1e1a1c-bba6-11df-8991-0019d1916af0</id>
-  <description xml:lang="en">Converts MP4 files encoded with H.264 (AVC) video and AAC-LC audio codecs to Smooth Streams.</description>
-  <inputFolder />
-  <properties namespace="http://schemas.microsoft.com/iis/media/V4/TM/MP4ToSmooth#" prefix="mp4">
-    <property name="keepSourceNames" required="false" value="false" helpText="This property tells the MP4 to Smooth task to keep the original file name rather than add the bitrate information." />
-  </properties>
-  <taskCode>
-    <type>Microsoft.Web.Media.TransformManager.MP4toSmooth.MP4toSmooth_Task, Microsoft.Web.Media.TransformManager.MP4toSmooth, Version=1.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35</type>
-  </taskCode>
-</taskDefinition>)";
-
-// MediaPackager_SmoothToHLS.xml's properties as a user set them: 500 kbps at most, 2 s segments,
-// the default (empty) manifest name.
-constexpr const char* kSmoothToHls =
-    R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
-  <name>Smooth Streams to Apple HTTP Live Streams</name>
-  <id>A72D7A5D-3022-45f2-89B4-1DDC5457C111</id>
-  <inputDirectory></inputDirectory>
-  <outputFolder>TS_Out</outputFolder>
-  <properties namespace="http://schemas.microsoft.com/iis/media/AppleHTTP#" prefix="hls">
-    <property name="maxbitrate" required="true" value="500000" />
-    <property name="manifest" required="false" value="" />
-    <property name="segment" required="false" value="2" />
-    <property name="log" required="false" value="" />
-    <property name="encrypt" required="false" value="false" />
-    <property name="pid" required="false" value="" />
-    <property name="codecs" required="false" value="false" />
-    <property name="backwardcompatible" required="false" value="false" />
-    <property name="allowcaching" required="false" value="true" />
-    <property name="passphrase" required="false" value="" />
-    <property name="key" required="false" value="" />
-    <property name="keyuri" required="false" value="" />
-    <property name="overwrite" required="false" value="true" />
-  </properties>
-  <taskCode>
-    <type>Microsoft.Web.Media.TransformManager.SmoothToHLS.SmoothToHLSTask, Microsoft.Web.Media.TransformManager.SmoothToHLS, Version=1.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35</type>
-  </taskCode>
-</taskDefinition>)";
+// The AMS task definitions of samples/packager: MP4ToSmooth as AMS v2 users sent it, and
+// SmoothToHLS as a user set it: 500 kbps at most, 2 s segments, the default (empty) manifest name.
+const std::string kMp4ToSmooth = mp4_to_smooth();
+const std::string kSmoothToHls = smooth_to_hls({{"maxbitrate", "500000"}, {"segment", "2"}});
 
 std::string task_body(const std::string& input, int output, const std::string& attributes = "") {
   return "<?xml version=\"1.0\" encoding=\"utf-8\"?><taskBody><inputAsset>" + input +

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/runtime/package_task.hpp"
+#include "tests/support/packager_samples.hpp"
 
 namespace mw::runtime {
 namespace {
@@ -24,52 +25,12 @@ std::string rejection(const std::string& text) {
   return "(accepted)";
 }
 
-// MediaPackager_SmoothToHLS.xml as the AMS "task presets for Azure Media Packager" page gave it
-// (helpText attributes left out), with `segment` and `manifest` as a user set them.
+// The AMS task definitions of samples/packager, with a user's manifest name and extra properties.
 std::string smooth_to_hls(const std::string& extra_properties, const std::string& manifest = "") {
-  return R"(<?xml version="1.0" encoding="utf-8"?>
-<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
-  <name>Smooth Streams to Apple HTTP Live Streams</name>
-  <id>A72D7A5D-3022-45f2-89B4-1DDC5457C111</id>
-  <description xml:lang="en">Converts on-demand Smooth Streams encoded with H.264 (AVC) video and AAC-LC audio codecs to Apple HTTP Live Streams (MPEG-2 TS) and creates an Apple HTTP Live Streaming playlist (.m3u8) file for the converted presentation.</description>
-  <inputDirectory></inputDirectory>
-  <outputFolder>TS_Out</outputFolder>
-  <properties namespace="http://schemas.microsoft.com/iis/media/AppleHTTP#" prefix="hls">
-    <property name="maxbitrate" required="true" value="1600000" />
-    <property name="manifest" required="false" value=")" +
-         manifest + R"(" />
-    <property name="segment" required="false" value="10" />
-    <property name="log" required="false" value="" />
-    <property name="encrypt" required="false" value="false" />
-    <property name="pid" required="false" value="" />
-    <property name="codecs" required="false" value="false" />
-    <property name="backwardcompatible" required="false" value="false" />
-    <property name="allowcaching" required="false" value="true" />
-    <property name="passphrase" required="false" value="" />
-    <property name="key" required="false" value="" />
-    <property name="keyuri" required="false" value="" />
-    <property name="overwrite" required="false" value="true" />)" +
-         extra_properties + R"(
-  </properties>
-  <taskCode>
-    <type>Microsoft.Web.Media.TransformManager.SmoothToHLS.SmoothToHLSTask, Microsoft.Web.Media.TransformManager.SmoothToHLS, Version=1.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35</type>
-  </taskCode>
-</taskDefinition>)";
+  return test::smooth_to_hls({{"manifest", manifest}}, extra_properties);
 }
 
-constexpr const char* kMp4ToSmooth =
-    R"(<taskDefinition xmlns="http://schemas.microsoft.com/iis/media/v4/TM/TaskDefinition#">
-  <name>MP4 to Smooth Streams</name>
-  <id>5e1e1a1c-bba6-11df-8991-0019d1916af0</id>
-  <description xml:lang="en" />
-  <inputFolder />
-  <properties namespace="http://schemas.microsoft.com/iis/media/V4/TM/MP4ToSmooth#" prefix="mp4">
-    <property name="keepSourceNames" value="false" />
-  </properties>
-  <taskCode>
-    <type>Microsoft.Web.Media.TransformManager.MP4toSmooth.MP4toSmooth_Task, Microsoft.Web.Media.TransformManager.MP4toSmooth, Version=1.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35</type>
-  </taskCode>
-</taskDefinition>)";
+const std::string kMp4ToSmooth = test::mp4_to_smooth();
 
 TEST(PackagerConfiguration, Mp4ToSmoothTaskDefinitionWritesSmoothStreaming) {
   const auto c = parse_packager_configuration(kMp4ToSmooth);
