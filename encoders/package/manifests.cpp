@@ -154,15 +154,14 @@ std::string hls_master_playlist(const std::vector<WrittenRendition>& renditions,
   const WrittenRendition* audio = largest_audio(renditions);
   const bool has_video = std::any_of(renditions.begin(), renditions.end(), [](const auto& r) { return r.source->video; });
   if (has_video && audio != nullptr) {
-    bool first = true;
+    // The default audio is the best one (the highest average bitrate); players switch from it.
     for (const auto& r : renditions) {
       if (r.source->video) continue;
       m += fmt::format(
           "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"{}\",DEFAULT={},AUTOSELECT=YES,"
           "CHANNELS=\"{}\",URI=\"{}\"\n",
-          quoted_string_text(r.source->stem), first ? "YES" : "NO", r.source->channels,
+          quoted_string_text(r.source->stem), &r == audio ? "YES" : "NO", r.source->channels,
           uri_reference(r.media_playlist));
-      first = false;
     }
   }
   for (const auto& r : renditions) {

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <set>
 #include <string_view>
 #include <system_error>
@@ -53,11 +55,19 @@ class Staging {
     return path(name);
   }
 
+  /// @throws EncodeError (Output) naming the file and the system's reason (disk full...)
   void write(const std::string& name, const void* data, size_t size) {
-    std::ofstream out(claim(name), std::ios::binary | std::ios::trunc);
-    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-    out.close();
-    if (!out) throw EncodeError(ErrorCategory::Output, fmt::format("{}: writing failed", (output_dir_ / name).string()));
+    const auto file = claim(name);
+    std::FILE* out = std::fopen(file.c_str(), "wb");
+    bool ok = out != nullptr && std::fwrite(data, 1, size, out) == size;
+    int error = ok ? 0 : errno;
+    if (out != nullptr && std::fclose(out) != 0 && ok) {
+      ok = false;
+      error = errno;
+    }
+    if (!ok)
+      throw EncodeError(ErrorCategory::Output, fmt::format("{}: writing failed: {}", (output_dir_ / name).string(),
+                                                           std::strerror(error)));
   }
   void write(const std::string& name, const std::string& text) { write(name, text.data(), text.size()); }
 
