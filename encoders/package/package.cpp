@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <set>
 #include <string_view>
 #include <system_error>
@@ -21,12 +22,20 @@ namespace {
 
 using presets::OutputFormat;
 
+// ".mw-package-" and the manifest name, or a hash of it when the name is long: the folder's name
+// must fit where the manifests' own names (NAME.ismc, 5 characters longer than NAME) fit.
+std::string staging_name(const std::string& manifest_name) {
+  constexpr size_t kMaxName = 200;
+  if (manifest_name.size() <= kMaxName) return ".mw-package-" + manifest_name;
+  return fmt::format(".mw-package-{:016x}", std::hash<std::string>{}(manifest_name));
+}
+
 // The staging folder: every file of the package is written here under its final name and
 // moved into the output folder once all of them are complete. Removed on failure.
 class Staging {
  public:
   Staging(const std::filesystem::path& output_dir, const std::string& name)
-      : output_dir_(output_dir), dir_(output_dir / (".mw-package-" + name)) {
+      : output_dir_(output_dir), dir_(output_dir / staging_name(name)) {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
     std::filesystem::create_directories(dir_, ec);

@@ -86,6 +86,18 @@ TEST_F(PackageCommand, AManifestNamedLikeARenditionIsRefusedAndWritesNothing) {
   EXPECT_TRUE(TempDir::list(out).empty());
 }
 
+// A manifest name as long as a file name allows (NAME.ismc: 5 more characters, 255 in all): the
+// staging folder's own name stays short enough.
+TEST_F(PackageCommand, ALongManifestNameIsStagedAndWritten) {
+  const auto out = dir_->path() / "long";
+  const std::string name(245, 'm');
+  const ProcessResult r = run(command({"-f", "smooth", "-n", name, "-o", out.string()}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto files = TempDir::list(out);
+  EXPECT_NE(std::find(files.begin(), files.end(), name + ".ismc"), files.end());
+  EXPECT_EQ(files.size(), 2u + 3) << "the .ism, the .ismc, two .ismv and one .isma, no staging folder";
+}
+
 // "x/../../victim" once staged the package in OUTPUT/.mw-package-x/../../victim and removed that
 // folder at the end, with what it held; "../evil" wrote evil.m3u8 beside the output folder.
 TEST_F(PackageCommand, AManifestNameWithAFolderIsRefusedAndTouchesNothingOutsideTheOutput) {
