@@ -307,7 +307,7 @@ PackageResult package_media(const PackageRequest& request, const std::function<v
         fmt::format("segment_duration {} s is out of range: allowed {}..{} s (0: the "
                     "keyframe interval)",
                     request.segment_duration_s, kMinSegmentSeconds, kMaxSegmentSeconds));
-  const PackageSource source = read_package_source(request.inputs, request.segment_duration_s);
+  const PackageSource source = read_package_source(request.inputs, request.segment_duration_s, stop);
   PackageResult result;
   result.segment_duration_s = request.segment_duration_s > 0 ? request.segment_duration_s : source.keyframe_interval_s;
   if (result.segment_duration_s <= 0) result.segment_duration_s = 2.0;

@@ -67,7 +67,8 @@ size_t PackageSource::video_count() const {
   return static_cast<size_t>(std::count_if(renditions.begin(), renditions.end(), [](const Rendition& r) { return r.video; }));
 }
 
-PackageSource read_package_source(const std::vector<PackageInput>& inputs, double target_segment_s) {
+PackageSource read_package_source(const std::vector<PackageInput>& inputs, double target_segment_s,
+                                  std::stop_token stop) {
   PackageSource source;
   std::vector<Rendition> video, audio_only_files, first_audio;
   for (size_t input = 0; input < inputs.size(); ++input) {
@@ -114,6 +115,8 @@ PackageSource read_package_source(const std::vector<PackageInput>& inputs, doubl
     }
     av::PacketPtr pkt = av::make_packet();
     while (file.read(pkt.get())) {
+      if (stop.stop_requested())
+        throw EncodeError(ErrorCategory::Canceled, fmt::format("packaging canceled while reading {}", in.file.filename().string()));
       const int k = static_cast<size_t>(pkt->stream_index) < wanted.size() ? wanted[static_cast<size_t>(pkt->stream_index)] : -1;
       if (k < 0) continue;
       Rendition& r = tracks[static_cast<size_t>(k)];

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -82,7 +83,9 @@ struct PackageInput {
 ///         times: the input set is what the packager cannot take, AMS
 ///         ErrorExecutingTaskUnsupportedFormat; no Configuration could fix it); Configuration
 ///         when target_segment_s is shorter than the keyframe interval
-PackageSource read_package_source(const std::vector<PackageInput>& inputs, double target_segment_s);
+/// Reading the packet index stops with EncodeError (Canceled) when `stop` is requested.
+PackageSource read_package_source(const std::vector<PackageInput>& inputs, double target_segment_s,
+                                  std::stop_token stop = {});
 
 /// The segment index a packet starts in. Video: a keyframe at or after a segment start (less
 /// half a frame) opens that segment. Audio: the segment whose span holds the packet's pts.

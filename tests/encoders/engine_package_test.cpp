@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "encoders/engine.hpp"
+#include "encoders/package/package.hpp"
 #include "presets/preset_error.hpp"
 #include "tests/encoders/encode_cache.hpp"
 #include "tests/encoders/package_encodes.hpp"
@@ -517,6 +518,23 @@ TEST(Packages, CancelWhilePackagingLeavesNothingBehind) {
   ASSERT_TRUE(error);
   EXPECT_EQ(error->category(), ErrorCategory::Canceled);
   EXPECT_TRUE(contains(error->what(), "packaging")) << error->what();
+  EXPECT_EQ(entries_of(dir.path()), std::vector<std::string>{});
+}
+
+// The packet index is read before anything is written: a stop there ends the packaging at once.
+TEST(Packages, CancelWhileReadingTheInputsWritesNothing) {
+  TempDir dir;
+  std::stop_source stop;
+  stop.request_stop();
+  package::PackageRequest request;
+  request.inputs = {{media(kClip), "clip"}};
+  request.formats = {presets::OutputFormat::Cmaf};
+  request.manifest_name = "manifest";
+  request.output_dir = dir.path();
+  const auto error = encode_error_of([&] { package::package_media(request, {}, stop.get_token()); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->category(), ErrorCategory::Canceled);
+  EXPECT_TRUE(contains(error->what(), "packaging canceled while reading vfr-640x360-h264-aac-17s.mp4")) << error->what();
   EXPECT_EQ(entries_of(dir.path()), std::vector<std::string>{});
 }
 
