@@ -24,6 +24,8 @@ struct Request {
   Target target;
   std::string body;    ///< empty for GET/DELETE and for streamed uploads
   ODataContext odata;  ///< JSON flavour (Accept) and service root (Host)
+  std::string content_type;  ///< the request's Content-Type header (JSON or Atom bodies)
+  std::string accept;        ///< the request's Accept header (JSON or Atom answers)
 };
 
 /// What a handler answers.

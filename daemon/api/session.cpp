@@ -116,6 +116,8 @@ class Connection {
       try {
         Request request;
         request.odata = exchange.odata;
+        request.content_type = std::string(view(header[http::field::content_type]));
+        request.accept = std::string(view(header[http::field::accept]));
         request.method = method_of(header);
         request.target = parse_target(view(header.target()));
         if (Router::is_upload(request.method, request.target)) {

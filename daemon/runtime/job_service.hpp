@@ -23,6 +23,7 @@ struct TaskRequest {
   std::string task_body;
   int options = 0;
   int priority = 0;
+  std::vector<NotificationSubscription> notification_subscriptions;  ///< TaskNotificationSubscriptions
 };
 
 /// A job as the client sends it (AMS Job properties; InputMediaAssets as asset Ids).
@@ -31,6 +32,7 @@ struct JobRequest {
   int priority = 0;
   std::vector<std::string> input_asset_ids;
   std::vector<TaskRequest> tasks;
+  std::vector<NotificationSubscription> notification_subscriptions;  ///< JobNotificationSubscriptions
 };
 
 /// A request that cannot be accepted (HTTP 400, or 404 for an unknown asset). `field` names

@@ -56,6 +56,7 @@ inline constexpr std::string_view kAssetIdPrefix = "nb:cid:UUID:";      ///< Ass
 inline constexpr std::string_view kJobIdPrefix = "nb:jid:UUID:";
 inline constexpr std::string_view kTaskIdPrefix = "nb:tid:UUID:";
 inline constexpr std::string_view kProcessorIdPrefix = "nb:mpid:UUID:";
+inline constexpr std::string_view kNotificationEndPointIdPrefix = "nb:nepid:UUID:";
 
 /// A new random (v4) UUID, lower case, e.g. "7dc2642f-ab1e-4f4c-8ecd-027eeac2a4ab".
 std::string new_guid();
@@ -89,6 +90,42 @@ struct AssetFile {
   TimePoint last_modified{};
 };
 
+/// TargetJobState of a JobNotificationSubscription and TargetTaskState of a
+/// TaskNotificationSubscription (NETSDK NotificationJobState; AMS-V2-REFERENCE.md §6). None 0 is
+/// rejected at creation.
+enum class NotificationTarget : int {
+  None = 0,
+  FinalStatesOnly = 1,  ///< Finished, Error and Canceled only
+  All = 2,              ///< every state change
+};
+
+/// AMS JobNotificationSubscription / TaskNotificationSubscription (a complex type on the Job or
+/// Task; fixed after creation).
+struct NotificationSubscription {
+  std::string notification_endpoint_id;  ///< nb:nepid:UUID:...
+  NotificationTarget target_state = NotificationTarget::All;
+  bool include_task_progress = false;    ///< tasks only: adds TaskProgress messages
+};
+
+/// NotificationEndPoint EndPointType (NETSDK NotificationEndPointType). Only WebHook 3 exists
+/// on-premises; AzureQueue 1 is refused at creation.
+inline constexpr int kEndPointTypeAzureQueue = 1;
+inline constexpr int kEndPointTypeWebHook = 3;
+/// NotificationEndPoint CredentialType: None 0, SigningKey 1 (webhook HMAC signing).
+inline constexpr int kCredentialTypeNone = 0;
+inline constexpr int kCredentialTypeSigningKey = 1;
+
+/// AMS NotificationEndPoint (entity set "NotificationEndPoints", AMS-V2-REFERENCE.md §6).
+struct NotificationEndPoint {
+  std::string id;                 ///< nb:nepid:UUID:...
+  std::string name;
+  TimePoint created{};
+  int endpoint_type = kEndPointTypeWebHook;
+  std::string endpoint_address;   ///< the webhook's http:// or https:// URL
+  int credential_type = kCredentialTypeNone;
+  std::string signing_key;        ///< raw key bytes (64 when set); never serialised
+};
+
 /// AMS Task.
 struct Task {
   std::string id;               ///< nb:tid:UUID:...
@@ -110,6 +147,7 @@ struct Task {
   std::vector<std::string> input_asset_ids;   ///< resolved from TaskBody, in order
   std::vector<std::string> output_asset_ids;  ///< resolved from TaskBody, in order
   int attempts = 0;             ///< times a worker claimed it
+  std::vector<NotificationSubscription> notification_subscriptions;  ///< TaskNotificationSubscriptions
 };
 
 /// AMS Job.
@@ -125,6 +163,7 @@ struct Job {
   std::string template_id;
   std::vector<std::string> input_asset_ids;   ///< InputMediaAssets, in the order given
   std::vector<std::string> output_asset_ids;  ///< OutputMediaAssets (created with the job)
+  std::vector<NotificationSubscription> notification_subscriptions;  ///< JobNotificationSubscriptions
 };
 
 /// AMS MediaProcessor.

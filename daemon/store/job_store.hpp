@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -64,6 +65,63 @@ enum class LeaseStatus {
   Held,            ///< keep going
   CancelRequested, ///< the job is being canceled: stop and call task_canceled
   Lost,            ///< the lease expired and was taken over, or the task is gone: stop, write nothing
+};
+
+/// A change the notification outbox recorded, in the same transaction as the change itself
+/// (only for jobs and tasks that have notification subscriptions).
+struct NotificationEvent {
+  enum class Kind { JobStateChange, TaskStateChange, TaskProgress };
+  int64_t seq = 0;        ///< outbox order
+  Kind kind = Kind::JobStateChange;
+  std::string job_id;
+  std::string job_name;
+  std::string task_id;    ///< empty for JobStateChange
+  runtime::State old_state = runtime::State::Queued;
+  runtime::State new_state = runtime::State::Queued;
+  double progress = 0;    ///< TaskProgress: the task's Progress, 0-100
+  TimePoint at{};         ///< when the change was committed
+};
+
+/// An endpoint subscribed to the job or task of a NotificationEvent.
+struct NotificationSubscriber {
+  runtime::NotificationEndPoint endpoint;
+  runtime::NotificationSubscription subscription;
+  bool registered = false;  ///< a NotificationEndPointRegistration was already queued for it
+  /// TaskProgress rate limit: when and what this subscriber was last sent (nullopt: never).
+  std::optional<TimePoint> last_progress_at;
+  double last_progress = 0;
+};
+
+/// One message for one endpoint, as queued in the outbox.
+struct OutboxMessage {
+  std::string endpoint_id;
+  std::string etag;  ///< 64 hex: the SHA-256 of the message's identity
+  std::string body;  ///< the JSON message, exactly the bytes POSTed (and signed)
+  NotificationEvent::Kind kind = NotificationEvent::Kind::JobStateChange;
+  bool registration = false;  ///< a NotificationEndPointRegistration
+};
+
+/// Composes the messages of one event for its subscribers (filtering by TargetJobState, the
+/// progress interval, and putting a registration first for an endpoint not yet registered).
+using ComposeMessages = std::function<std::vector<OutboxMessage>(
+    const NotificationEvent& event, const std::vector<NotificationSubscriber>& subscribers)>;
+
+/// A queued message due for delivery.
+struct Delivery {
+  int64_t seq = 0;
+  std::string endpoint_id;
+  std::string job_id;
+  std::string body;
+  std::string etag;
+  TimePoint created{};
+  int attempts = 0;  ///< failed attempts so far
+};
+
+/// What the outbox holds, for logs and metrics.
+struct NotificationCounts {
+  int64_t pending = 0;    ///< queued, not yet delivered
+  int64_t delivered = 0;  ///< since the store was created
+  int64_t dead = 0;       ///< given up after the maximum age
 };
 
 class JobStore {
@@ -141,6 +199,38 @@ class JobStore {
   /// "Requeued" historical event, or, after `max_attempts` claims, to Error with a
   /// TransientError detail. Returns the Ids of the tasks taken back.
   virtual std::vector<std::string> requeue_expired(TimePoint now, int max_attempts) = 0;
+
+  // --- Notifications (AMS-V2-REFERENCE.md §6; DESIGN.md "transactional outbox") -------------
+  /// @throws StoreError Conflict when the Id is taken
+  virtual void create_notification_endpoint(const runtime::NotificationEndPoint& endpoint) = 0;
+  virtual std::optional<runtime::NotificationEndPoint> find_notification_endpoint(
+      const std::string& id) = 0;
+  /// By Created, oldest first.
+  virtual std::vector<runtime::NotificationEndPoint> list_notification_endpoints(Page page) = 0;
+  /// MERGE: only Name changes. @throws StoreError NotFound
+  virtual void rename_notification_endpoint(const std::string& id, const std::string& name) = 0;
+  /// Deletes the endpoint and the messages still queued for it; subscriptions naming it stay on
+  /// their jobs and tasks (AMS: fixed after creation) and deliver nothing. @throws NotFound
+  virtual void delete_notification_endpoint(const std::string& id) = 0;
+
+  /// Turns up to `limit` recorded events into queued messages, oldest first, in one transaction:
+  /// `compose` gets each event with its subscribers (endpoints that still exist); the messages it
+  /// returns are queued (due at once), an endpoint that got a message is marked registered, and a
+  /// subscriber that got a TaskProgress message has its last_progress updated. Returns the
+  /// number of events consumed.
+  virtual int expand_notifications(const ComposeMessages& compose, int limit) = 0;
+  /// For each (endpoint, job) queue, its oldest undelivered message when it is due at `now`
+  /// (messages of one job reach one endpoint in order), oldest first, at most `limit`.
+  virtual std::vector<Delivery> due_deliveries(TimePoint now, int limit) = 0;
+  /// When the next queued message is due (nullopt: none queued).
+  virtual std::optional<TimePoint> next_delivery_due() = 0;
+  /// The receiver acknowledged (2xx): the message leaves the queue.
+  virtual void delivery_succeeded(int64_t seq) = 0;
+  /// A failed attempt: attempts + 1, due again at `retry_at`; or, when `dead`, the message is
+  /// given up (kept with `error` for inspection, counted as dead).
+  virtual void delivery_failed(int64_t seq, TimePoint retry_at, const std::string& error,
+                               bool dead) = 0;
+  virtual NotificationCounts notification_counts() = 0;
 };
 
 }  // namespace mw::store

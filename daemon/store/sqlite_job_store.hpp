@@ -82,6 +82,20 @@ class SqliteJobStore : public JobStore {
   void release_task(const Claim& claim, TimePoint now) override;
   std::vector<std::string> requeue_expired(TimePoint now, int max_attempts) override;
 
+  void create_notification_endpoint(const runtime::NotificationEndPoint& endpoint) override;
+  std::optional<runtime::NotificationEndPoint> find_notification_endpoint(
+      const std::string& id) override;
+  std::vector<runtime::NotificationEndPoint> list_notification_endpoints(Page page) override;
+  void rename_notification_endpoint(const std::string& id, const std::string& name) override;
+  void delete_notification_endpoint(const std::string& id) override;
+  int expand_notifications(const ComposeMessages& compose, int limit) override;
+  std::vector<Delivery> due_deliveries(TimePoint now, int limit) override;
+  std::optional<TimePoint> next_delivery_due() override;
+  void delivery_succeeded(int64_t seq) override;
+  void delivery_failed(int64_t seq, TimePoint retry_at, const std::string& error,
+                       bool dead) override;
+  NotificationCounts notification_counts() override;
+
  private:
   /// A new lease token: random, never 0.
   int64_t next_lease_token();
