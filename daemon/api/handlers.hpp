@@ -67,6 +67,9 @@ Response handle_create_file_infos(const Services& services, const Request& reque
 /// /api/MediaProcessors (with $filter=Name eq '...'), MediaProcessors('id').
 Response handle_media_processors(const Services& services, const Request& request);
 
+/// /api/NotificationEndPoints, NotificationEndPoints('id'): POST, GET, MERGE (Name), DELETE.
+Response handle_notification_endpoints(const Services& services, const Request& request);
+
 /// Where an upload (PUT Files('id')/$value) goes.
 struct UploadPlan {
   std::string file_id;

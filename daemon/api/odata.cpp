@@ -80,17 +80,7 @@ int64_t epoch_ms(runtime::TimePoint t) {
   return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-std::string iso8601(runtime::TimePoint t) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(t);
-  const auto day = floor<days>(ms);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{ms - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
-                     hms.subseconds().count());
-}
+std::string iso8601(runtime::TimePoint t) { return runtime::iso8601(t); }
 
 Json date_value(const ODataContext& ctx, runtime::TimePoint t) {
   if (verbose(ctx)) return fmt::format("/Date({})/", epoch_ms(t));
@@ -113,6 +103,12 @@ Json job_entity(const ODataContext& ctx, const runtime::Job& job) {
   e["StartTime"] = date_value(ctx, job.start_time);
   e["State"] = static_cast<int>(job.state);
   e["TemplateId"] = string_or_null(job.template_id);
+  Json subscriptions = Json::array();
+  for (const auto& s : job.notification_subscriptions)
+    subscriptions.push_back({{"NotificationEndPointId", s.notification_endpoint_id},
+                             {"TargetJobState", static_cast<int>(s.target_state)}});
+  e["JobNotificationSubscriptions"] =
+      complex_collection(ctx, "JobNotificationSubscription", std::move(subscriptions));
   return e;
 }
 
@@ -144,8 +140,29 @@ Json task_entity(const ODataContext& ctx, const runtime::Task& task) {
   e["EncryptionScheme"] = nullptr;
   e["EncryptionVersion"] = nullptr;
   e["InitializationVector"] = nullptr;
+  Json subscriptions = Json::array();
+  for (const auto& s : task.notification_subscriptions)
+    subscriptions.push_back({{"NotificationEndPointId", s.notification_endpoint_id},
+                             {"TargetTaskState", static_cast<int>(s.target_state)},
+                             {"IncludeTaskProgress", s.include_task_progress}});
   e["TaskNotificationSubscriptions"] =
-      complex_collection(ctx, "TaskNotificationSubscription", Json::array());
+      complex_collection(ctx, "TaskNotificationSubscription", std::move(subscriptions));
+  return e;
+}
+
+Json notification_endpoint_entity(const ODataContext& ctx,
+                                  const runtime::NotificationEndPoint& endpoint) {
+  Json e = begin_entity(ctx, kNotificationEndPoints, endpoint.id, {});
+  e["Id"] = endpoint.id;
+  e["Name"] = endpoint.name;
+  e["Created"] = date_value(ctx, endpoint.created);
+  e["EndPointType"] = endpoint.endpoint_type;
+  e["EndPointAddress"] = endpoint.endpoint_address;
+  e["CredentialType"] = endpoint.credential_type;
+  // The signing key is never returned (the AMS property is write-only too).
+  e["EncryptedEndPointCredential"] = nullptr;
+  e["ProtectionKeyId"] = nullptr;
+  e["ProtectionKeyType"] = 0;
   return e;
 }
 

@@ -45,6 +45,8 @@ inline constexpr EntitySet kJobs{"Jobs", "Microsoft.Cloud.Media.Vod.Rest.Data.Mo
 inline constexpr EntitySet kTasks{"Tasks", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.Task"};
 inline constexpr EntitySet kAssets{"Assets", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.Asset"};
 inline constexpr EntitySet kFiles{"Files", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.AssetFile"};
+inline constexpr EntitySet kNotificationEndPoints{
+    "NotificationEndPoints", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.NotificationEndPoint"};
 inline constexpr EntitySet kMediaProcessors{
     "MediaProcessors", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.MediaProcessor"};
 
@@ -70,6 +72,9 @@ Json task_entity(const ODataContext& ctx, const runtime::Task& task);
 Json asset_entity(const ODataContext& ctx, const runtime::Asset& asset,
                   const runtime::Storage& storage);
 Json asset_file_entity(const ODataContext& ctx, const runtime::AssetFile& file);
+/// A NotificationEndPoint without its signing key (EncryptedEndPointCredential is null).
+Json notification_endpoint_entity(const ODataContext& ctx,
+                                  const runtime::NotificationEndPoint& endpoint);
 Json media_processor_entity(const ODataContext& ctx, const runtime::MediaProcessor& processor);
 
 /// One entity as a response body: {"d":entity} or {"odata.metadata":"...#Set/@Element",...}.

@@ -1,6 +1,7 @@
 #include "daemon/api/request_body.hpp"
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <limits>
@@ -73,6 +74,11 @@ constexpr std::string_view kFileProperties[] = {"Name",
                                                 "InitializationVector"};
 constexpr std::string_view kFileReadOnly[] = {"Id", "Created", "LastModified"};
 constexpr std::string_view kPriority[] = {"Priority"};
+constexpr std::string_view kEndPointProperties[] = {
+    "Name",        "EndPointType",   "EndPointAddress",   "CredentialType",
+    "SigningKey",  "EncryptedEndPointCredential", "ProtectionKeyId", "ProtectionKeyType"};
+constexpr std::string_view kEndPointReadOnly[] = {"Id", "Created"};
+constexpr std::string_view kName[] = {"Name"};
 
 bool contains(Names names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -181,11 +187,53 @@ void check_unencrypted(const Json& object, std::string_view prefix, Names names)
   }
 }
 
-// An optional array property that this service does not support unless it is empty.
-void check_empty_array(const Json& object, std::string_view name, std::string_view prefix,
-                       std::string_view why) {
-  const Json* v = get_array(object, name, prefix);
-  if (v && !v->empty()) throw bad_request(fmt::format("{}: {}", join_field(prefix, name), why));
+// JobNotificationSubscriptions / TaskNotificationSubscriptions: an array of
+// {"NotificationEndPointId", "TargetJobState"|"TargetTaskState", "IncludeTaskProgress"} (verbose
+// JSON may wrap it as {"results":[...]}). AMS-V2-REFERENCE.md §6: a target state of 0 is refused.
+std::vector<runtime::NotificationSubscription> parse_subscriptions(const Json& object,
+                                                                   std::string_view name,
+                                                                   std::string_view prefix,
+                                                                   bool task) {
+  const Json* v = member(object, name);
+  if (!v) return {};
+  const std::string field = join_field(prefix, name);
+  if (v->is_object() && member(*v, "results")) v = &(*v)["results"];
+  if (!v->is_array()) wrong_type(field, "an array of subscriptions", *v);
+  const std::string_view target_name = task ? "TargetTaskState" : "TargetJobState";
+  const std::string_view type =
+      task ? "TaskNotificationSubscription" : "JobNotificationSubscription";
+  const std::string_view known_job[] = {"NotificationEndPointId", "TargetJobState"};
+  const std::string_view known_task[] = {"NotificationEndPointId", "TargetTaskState",
+                                         "IncludeTaskProgress"};
+  std::vector<runtime::NotificationSubscription> subscriptions;
+  for (size_t i = 0; i < v->size(); ++i) {
+    const std::string element_field = fmt::format("{}[{}]", field, i);
+    const Json& element = (*v)[i];
+    if (!element.is_object()) wrong_type(element_field, "a subscription object", element);
+    check_properties(element, type, element_field, task ? Names(known_task) : Names(known_job),
+                     {});
+    runtime::NotificationSubscription subscription;
+    subscription.notification_endpoint_id =
+        get_string(element, "NotificationEndPointId", element_field).value_or("");
+    if (subscription.notification_endpoint_id.empty())
+      throw bad_request(fmt::format("{}.NotificationEndPointId: required", element_field));
+    const auto target = get_int32(element, target_name, element_field);
+    if (!target)
+      throw bad_request(fmt::format("{}.{}: required (FinalStatesOnly 1 or All 2)",
+                                    element_field, target_name));
+    if (*target == 0)
+      throw bad_request(fmt::format("{}.{}: {}.{} must not be 0", element_field, target_name,
+                                    type, target_name));
+    if (*target != 1 && *target != 2)
+      throw bad_request(fmt::format("{}.{}: {} is not FinalStatesOnly 1 or All 2", element_field,
+                                    target_name, *target));
+    subscription.target_state = static_cast<runtime::NotificationTarget>(*target);
+    if (task)
+      subscription.include_task_progress =
+          get_bool(element, "IncludeTaskProgress", element_field).value_or(false);
+    subscriptions.push_back(std::move(subscription));
+  }
+  return subscriptions;
 }
 
 std::string asset_link_id(const Json& link, const std::string& field) {
@@ -228,8 +276,6 @@ runtime::TaskRequest parse_task(const Json& task, const std::string& prefix) {
   if (!task.is_object()) wrong_type(prefix, "a Task object", task);
   check_properties(task, "Task", prefix, kTaskProperties, kTaskReadOnly);
   check_unencrypted(task, prefix, kEncryption);
-  check_empty_array(task, "TaskNotificationSubscriptions", prefix,
-                    "task notification subscriptions are not supported yet");
   runtime::TaskRequest request;
   request.name = get_string(task, "Name", prefix).value_or("");
   check_length(request.name, kMaxNameLength, join_field(prefix, "Name"));
@@ -238,6 +284,8 @@ runtime::TaskRequest parse_task(const Json& task, const std::string& prefix) {
   request.task_body = get_string(task, "TaskBody", prefix).value_or("");
   request.options = get_int32(task, "Options", prefix).value_or(0);
   request.priority = get_int32(task, "Priority", prefix).value_or(0);
+  request.notification_subscriptions =
+      parse_subscriptions(task, "TaskNotificationSubscriptions", prefix, true);
   return request;
 }
 
@@ -267,13 +315,13 @@ runtime::JobRequest parse_job_request(const Json& body) {
   if (const auto template_id = get_string(body, "TemplateId", "");
       template_id && !template_id->empty())
     throw bad_request("TemplateId: JobTemplates are not supported by this service; give the Tasks");
-  check_empty_array(body, "JobNotificationSubscriptions", "",
-                    "job notification subscriptions are not supported on POST /api/Jobs yet");
   runtime::JobRequest request;
   request.name = get_string(body, "Name", "").value_or("");
   check_length(request.name, kMaxNameLength, "Name");
   request.priority = get_int32(body, "Priority", "").value_or(0);
   request.input_asset_ids = input_assets(body);
+  request.notification_subscriptions =
+      parse_subscriptions(body, "JobNotificationSubscriptions", "", false);
   if (const Json* tasks = get_array(body, "Tasks", "")) {
     for (size_t i = 0; i < tasks->size(); ++i)
       request.tasks.push_back(parse_task((*tasks)[i], fmt::format("Tasks[{}]", i)));
@@ -344,6 +392,122 @@ runtime::AssetFile parse_asset_file_create(const Json& body, runtime::TimePoint 
   check_length(file.mime_type, kMaxNameLength, "MimeType");
   file.created = file.last_modified = now;
   return file;
+}
+
+}  // namespace mw::api
+
+namespace mw::api {
+
+namespace {
+
+// A signing key: base64 of exactly 64 bytes (the AMS webhook HMAC key size).
+std::string decode_signing_key(const std::string& base64, const std::string& field) {
+  std::string compact;
+  for (const char c : base64)
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') compact.push_back(c);
+  if (compact.empty() || compact.size() % 4 != 0 || compact.size() > 1024)
+    throw bad_request(fmt::format("{}: expected the base64 of a 64-byte key", field));
+  std::string bytes(compact.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                reinterpret_cast<const unsigned char*>(compact.data()),
+                                static_cast<int>(compact.size()));
+  if (n < 0) throw bad_request(fmt::format("{}: not valid base64", field));
+  size_t padding = 0;
+  for (auto it = compact.rbegin(); it != compact.rend() && *it == '='; ++it) ++padding;
+  bytes.resize(static_cast<size_t>(n) - padding);
+  if (bytes.size() != 64)
+    throw bad_request(fmt::format("{}: the key is {} bytes; a signing key is 64 bytes (base64 "
+                                  "of 64 random bytes, e.g. `openssl rand -base64 64`)",
+                                  field, bytes.size()));
+  return bytes;
+}
+
+// An http:// or https:// URL with a host and no blanks or control characters.
+void check_webhook_url(const std::string& url) {
+  const bool https = url.rfind("https://", 0) == 0;
+  if (!https && url.rfind("http://", 0) != 0)
+    throw bad_request(fmt::format(
+        "EndPointAddress: '{}' is not an http:// or https:// URL (a WebHook endpoint's address "
+        "is the URL its notifications are POSTed to)",
+        url.substr(0, 200)));
+  const std::string rest = url.substr(https ? 8 : 7);
+  if (rest.empty() || rest[0] == '/' || rest[0] == ':' || rest[0] == '?')
+    throw bad_request(fmt::format("EndPointAddress: '{}' has no host", url.substr(0, 200)));
+  for (const unsigned char c : url)
+    if (c <= 0x20 || c == 0x7f)
+      throw bad_request("EndPointAddress: a URL cannot contain blanks or control characters");
+  if (url.size() > 2048) throw bad_request("EndPointAddress: longer than 2048 characters");
+}
+
+}  // namespace
+
+runtime::NotificationEndPoint parse_notification_endpoint_create(const Json& body,
+                                                                 runtime::TimePoint now) {
+  check_properties(body, "NotificationEndPoint", "", kEndPointProperties, kEndPointReadOnly);
+  runtime::NotificationEndPoint endpoint;
+  endpoint.id = runtime::new_id(runtime::kNotificationEndPointIdPrefix);
+  endpoint.created = now;
+  endpoint.name = get_string(body, "Name", "").value_or("");
+  if (endpoint.name.empty()) throw bad_request("Name: required");
+  check_length(endpoint.name, kMaxNameLength, "Name");
+  const auto type = get_int32(body, "EndPointType", "");
+  if (!type) throw bad_request("EndPointType: required (WebHook 3)");
+  if (*type == runtime::kEndPointTypeAzureQueue)
+    throw bad_request(
+        "EndPointType: AzureQueue 1 is not available: this on-premises service has no Azure "
+        "queues; create a WebHook 3 endpoint whose EndPointAddress is your receiver's URL");
+  if (*type != runtime::kEndPointTypeWebHook)
+    throw bad_request(fmt::format("EndPointType: {} is not supported; only WebHook 3 is", *type));
+  endpoint.endpoint_type = *type;
+  endpoint.endpoint_address = get_string(body, "EndPointAddress", "").value_or("");
+  if (endpoint.endpoint_address.empty()) throw bad_request("EndPointAddress: required");
+  check_webhook_url(endpoint.endpoint_address);
+
+  const auto key = get_string(body, "SigningKey", "");
+  const auto encrypted = get_string(body, "EncryptedEndPointCredential", "");
+  if (key && encrypted)
+    throw bad_request(
+        "SigningKey: give the key as SigningKey or as EncryptedEndPointCredential, not both");
+  const std::string key_field = key ? "SigningKey" : "EncryptedEndPointCredential";
+  const std::string key_text = key ? *key : encrypted.value_or("");
+  const int credential = get_int32(body, "CredentialType", "")
+                             .value_or(key_text.empty() ? runtime::kCredentialTypeNone
+                                                        : runtime::kCredentialTypeSigningKey);
+  if (credential == runtime::kCredentialTypeNone) {
+    if (!key_text.empty())
+      throw bad_request(fmt::format(
+          "{}: a signing key needs CredentialType SigningKey 1 (CredentialType is None 0)",
+          key_field));
+  } else if (credential == runtime::kCredentialTypeSigningKey) {
+    if (key_text.empty())
+      throw bad_request(
+          "SigningKey: CredentialType SigningKey 1 needs the key: SigningKey (or "
+          "EncryptedEndPointCredential) = the base64 of 64 random bytes");
+    endpoint.signing_key = decode_signing_key(key_text, key_field);
+  } else {
+    throw bad_request(fmt::format(
+        "CredentialType: {} is not None 0 or SigningKey 1", credential));
+  }
+  endpoint.credential_type = credential;
+  if (const auto protection = get_int32(body, "ProtectionKeyType", "");
+      protection && *protection != 0)
+    throw bad_request("ProtectionKeyType: only X509CertificateThumbprint 0 exists");
+  return endpoint;
+}
+
+std::string parse_notification_endpoint_update(const Json& body) {
+  for (const auto& [name, value] : body.items()) {
+    if (name != "Name" &&
+        (contains(kEndPointProperties, name) || contains(kEndPointReadOnly, name)))
+      throw bad_request(fmt::format(
+          "{}: NotificationEndPoint.{} is fixed after creation; only Name can be updated", name,
+          name));
+  }
+  check_properties(body, "NotificationEndPoint", "", kName, {});
+  const auto name = get_string(body, "Name", "");
+  if (!name || name->empty()) throw bad_request("Name: required");
+  check_length(*name, kMaxNameLength, "Name");
+  return *name;
 }
 
 }  // namespace mw::api

@@ -45,4 +45,19 @@ runtime::Asset parse_asset_create(const Json& body, runtime::TimePoint now);
 ///         encryption properties set)
 runtime::AssetFile parse_asset_file_create(const Json& body, runtime::TimePoint now);
 
+/// POST /api/NotificationEndPoints {"Name", "EndPointType":3, "EndPointAddress":"https://...",
+/// "CredentialType":0|1, "SigningKey" (or AMS's "EncryptedEndPointCredential"): the base64 of a
+/// 64-byte key, stored as given: there are no protection keys on-premises}: a new endpoint with
+/// a fresh nb:nepid Id, Created = now (AMS-V2-REFERENCE.md §6).
+/// @throws ApiError 400 naming the property: Name or EndPointAddress missing, EndPointType
+///         AzureQueue 1 (no Azure queues on-premises) or anything but WebHook 3, an address that
+///         is not an http(s) URL, a key that is not base64 of 64 bytes, a key without
+///         CredentialType 1 or CredentialType 1 without a key
+runtime::NotificationEndPoint parse_notification_endpoint_create(const Json& body,
+                                                                 runtime::TimePoint now);
+
+/// MERGE /api/NotificationEndPoints('id'): the new Name (the only property that may change).
+/// @throws ApiError 400 for any other property or an empty Name
+std::string parse_notification_endpoint_update(const Json& body);
+
 }  // namespace mw::api

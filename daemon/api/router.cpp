@@ -24,6 +24,7 @@ constexpr Route kRoutes[] = {
     {"Assets", handle_assets},
     {"Files", handle_files},
     {"MediaProcessors", handle_media_processors},
+    {"NotificationEndPoints", handle_notification_endpoints},
     {"CancelJob", handle_cancel_job},
     {"CreateFileInfos", handle_create_file_infos},
 };

@@ -68,6 +68,7 @@ class Section {
   static const char* type_name() {
     if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t>) return "whole number";
     if constexpr (std::is_same_v<T, bool>) return "true/false";
+    if constexpr (std::is_same_v<T, double>) return "number";
     if constexpr (std::is_same_v<T, std::vector<std::string>>) return "list of strings";
     return "string";
   }
@@ -167,6 +168,26 @@ Config load_config(const std::filesystem::path& file) {
     presets.fail("presets.folders", "is an alias of presets.dirs; give one of them, not both");
   if (folders.empty()) folders = std::move(folders_alias);
   for (const auto& f : folders) c.preset_folders.push_back(std::filesystem::path(f).is_absolute() ? std::filesystem::path(f) : base / f);
+
+  Section notifications(top.child("notifications"), "notifications", name);
+  auto& n = c.notifications;
+  notifications.read("account_id", n.account_id);
+  notifications.read("progress_interval_seconds", n.progress_interval_seconds);
+  notifications.read("retry_initial_seconds", n.retry_initial_seconds);
+  notifications.read("retry_max_seconds", n.retry_max_seconds);
+  notifications.read("max_age_seconds", n.max_age_seconds);
+  notifications.read("timeout_seconds", n.timeout_seconds);
+  notifications.read("verify_tls", n.verify_tls);
+  notifications.read_path("ca_file", n.ca_file, base);
+  notifications.read("max_in_flight_per_endpoint", n.max_in_flight_per_endpoint);
+  notifications.finish();
+  if (n.progress_interval_seconds < 0) notifications.fail("notifications.progress_interval_seconds", "must be 0 or more");
+  if (!(n.retry_initial_seconds > 0)) notifications.fail("notifications.retry_initial_seconds", "must be more than 0");
+  if (!(n.retry_max_seconds >= n.retry_initial_seconds))
+    notifications.fail("notifications.retry_max_seconds", "must be at least retry_initial_seconds");
+  if (n.max_age_seconds < 1) notifications.fail("notifications.max_age_seconds", "must be at least 1");
+  if (n.timeout_seconds < 1) notifications.fail("notifications.timeout_seconds", "must be at least 1");
+  if (n.max_in_flight_per_endpoint < 1) notifications.fail("notifications.max_in_flight_per_endpoint", "must be at least 1");
 
   Section log(top.child("log"), "log", name);
   log.read("level", c.log.level);

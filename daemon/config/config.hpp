@@ -47,6 +47,21 @@ struct WorkerConfig {
   std::string host_id;        ///< default: the host name
 };
 
+/// Webhook notifications (AMS-V2-REFERENCE.md §6): how the dispatcher delivers and retries.
+struct NotificationsConfig {
+  /// Properties.AccountId and the ms-mediaservices-accountid header (a GUID); default: a GUID
+  /// derived from api.account_name, stable across restarts.
+  std::string account_id;
+  int progress_interval_seconds = 5;    ///< at most one TaskProgress per task per interval
+  double retry_initial_seconds = 1;     ///< first back-off after a failed delivery
+  double retry_max_seconds = 300;       ///< back-off cap (each wait is jittered 50-100 %)
+  int64_t max_age_seconds = 86400;      ///< a message undelivered this long is given up (dead)
+  int timeout_seconds = 30;             ///< one POST, connect included
+  bool verify_tls = true;               ///< https receivers: verify the certificate and host
+  std::filesystem::path ca_file;        ///< extra CA bundle for https receivers (optional)
+  int max_in_flight_per_endpoint = 4;   ///< concurrent POSTs to one receiver
+};
+
 struct LogConfig {
   std::string level = "info";  ///< trace, debug, info, warn, error
   std::string format = "text"; ///< text or json
@@ -61,6 +76,7 @@ struct Config {
   /// presets.dirs (alias presets.folders): user preset folders, searched after the system library
   /// in order; reloaded with it on SIGHUP
   std::vector<std::filesystem::path> preset_folders;
+  NotificationsConfig notifications;
   LogConfig log;
 };
 

@@ -177,6 +177,23 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
                                            id, files.size()));
   }
 
+  // Notification subscriptions name existing endpoints (AMS-V2-REFERENCE.md §6).
+  const auto check_endpoints = [&](const std::vector<NotificationSubscription>& subscriptions,
+                                   const std::string& field) {
+    for (size_t i = 0; i < subscriptions.size(); ++i) {
+      const std::string& id = subscriptions[i].notification_endpoint_id;
+      if (!store_.find_notification_endpoint(id))
+        throw JobRejected(fmt::format("{}[{}].NotificationEndPointId", field, i),
+                          fmt::format("{}[{}].NotificationEndPointId: NotificationEndPoint '{}' "
+                                      "does not exist (create it with POST /api/NotificationEndPoints)",
+                                      field, i, id));
+    }
+  };
+  check_endpoints(request.notification_subscriptions, "JobNotificationSubscriptions");
+  for (size_t i = 0; i < request.tasks.size(); ++i)
+    check_endpoints(request.tasks[i].notification_subscriptions,
+                    fmt::format("Tasks[{}].TaskNotificationSubscriptions", i));
+
   // The job, its output assets and tasks.
   store::NewJob out;
   Job& job = out.job;
@@ -185,6 +202,7 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
   job.priority = request.priority;
   job.created = job.last_modified = now;
   job.input_asset_ids = request.input_asset_ids;
+  job.notification_subscriptions = request.notification_subscriptions;
   for (int n = 0; n < output_count; ++n) {
     const TaskBody& body = bodies[producer[n]];
     const TaskBodyAsset* decl = nullptr;
@@ -214,6 +232,7 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
     t.task_body = r.task_body;
     t.options = r.options;
     t.priority = r.priority;
+    t.notification_subscriptions = r.notification_subscriptions;
     for (const auto& in : bodies[i].inputs)
       t.input_asset_ids.push_back(in.ref == TaskBodyAsset::Ref::JobInputAsset
                                       ? request.input_asset_ids[static_cast<size_t>(in.index)]

@@ -2,6 +2,9 @@
 
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
 
 #include <algorithm>
 #include <cctype>
@@ -24,6 +27,18 @@ const char* state_name(State state) {
 
 bool is_final(State state) {
   return state == State::Finished || state == State::Error || state == State::Canceled;
+}
+
+std::string iso8601(TimePoint t) {
+  using namespace std::chrono;
+  const auto ms = floor<milliseconds>(t);
+  const auto day = floor<days>(ms);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{ms - day};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
+                     hms.subseconds().count());
 }
 
 std::string new_guid() {

@@ -58,6 +58,9 @@ inline constexpr std::string_view kTaskIdPrefix = "nb:tid:UUID:";
 inline constexpr std::string_view kProcessorIdPrefix = "nb:mpid:UUID:";
 inline constexpr std::string_view kNotificationEndPointIdPrefix = "nb:nepid:UUID:";
 
+/// ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z" (sub-millisecond time dropped).
+std::string iso8601(TimePoint t);
+
 /// A new random (v4) UUID, lower case, e.g. "7dc2642f-ab1e-4f4c-8ecd-027eeac2a4ab".
 std::string new_guid();
 /// prefix + new_guid().

@@ -25,6 +25,8 @@ Daemon::Daemon(config::Config config)
       storage_(config_.storage.root),
       presets_(presets::PresetLibrary::load(preset_folders(config_))),
       jobs_(*store_, storage_, presets_) {
+  notifications_ = std::make_unique<notify::Dispatcher>(*store_, config_.notifications,
+                                                        config_.api.account_name);
   runtime::WorkerOptions w;
   w.slots = config_.worker.slots;
   w.lease = std::chrono::seconds(config_.worker.lease_seconds);
@@ -41,6 +43,7 @@ Daemon::~Daemon() {
 }
 
 void Daemon::start() {
+  notifications_->start();
   workers_->start();
   api_->start();
   spdlog::info("mediaworker: listening on http://{}:{}/api/ with {} worker slot(s); store {}; storage {}",
@@ -79,7 +82,11 @@ void Daemon::run_until(std::stop_token stop) {
   api_->stop();
   const int given_back =
       workers_->drain(std::chrono::steady_clock::now() + std::chrono::seconds(config_.worker.drain_seconds));
-  spdlog::info("mediaworker: stopped ({} running task(s) given back to the queue)", given_back);
+  notifications_->stop();
+  const auto counts = store_->notification_counts();
+  spdlog::info("mediaworker: stopped ({} running task(s) given back to the queue; {} notification(s) "
+               "still queued)",
+               given_back, counts.pending);
 }
 
 unsigned short Daemon::port() const { return api_->port(); }

@@ -9,6 +9,7 @@
 
 #include "daemon/api/api_server.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/notify/dispatcher.hpp"
 #include "daemon/runtime/job_service.hpp"
 #include "daemon/runtime/preset_catalog.hpp"
 #include "daemon/runtime/storage.hpp"
@@ -44,6 +45,7 @@ class Daemon {
  private:
   config::Config config_;
   std::unique_ptr<store::JobStore> store_;
+  std::unique_ptr<notify::Dispatcher> notifications_;  // webhook deliveries from the outbox
   runtime::Storage storage_;
   runtime::PresetCatalog presets_;
   runtime::JobService jobs_;

@@ -190,6 +190,7 @@ void SqliteJobStore::create_job(const NewJob& new_job) {
   };
   link_job(sqlite::kInputRole, job.input_asset_ids);
   link_job(sqlite::kOutputRole, outputs);
+  sqlite::insert_subscriptions(*db_, job.id, "", job.notification_subscriptions);
 
   for (size_t position = 0; position < new_job.tasks.size(); ++position) {
     const runtime::Task& task = new_job.tasks[position];
@@ -208,6 +209,7 @@ void SqliteJobStore::create_job(const NewJob& new_job) {
     };
     link_task(sqlite::kInputRole, task.input_asset_ids, "input asset");
     link_task(sqlite::kOutputRole, task.output_asset_ids, "output asset");
+    sqlite::insert_subscriptions(*db_, job.id, task.id, task.notification_subscriptions);
     sqlite::add_event(*db_, task.id, runtime::state_name(runtime::State::Queued), "", job.created);
   }
   transaction.commit();

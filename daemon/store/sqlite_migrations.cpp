@@ -112,8 +112,106 @@ CREATE TABLE task_events (
 ) WITHOUT ROWID;
 )sql";
 
+// Migration 2: notifications (AMS-V2-REFERENCE.md §6). Endpoints; the subscriptions of jobs
+// (task_id '') and tasks; the transactional outbox: triggers record every state change (and
+// every Progress change of a task whose subscription asks for progress) of a subscribed job or
+// task in notification_events, inside the transaction that makes the change, so a notification
+// is never lost nor sent for a change that was rolled back. The dispatcher turns events into
+// per-endpoint messages (notification_deliveries) and delivers those in order per job.
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE notification_endpoints (
+  seq              INTEGER PRIMARY KEY,
+  id               TEXT NOT NULL UNIQUE,
+  name             TEXT NOT NULL,
+  created_ms       INTEGER NOT NULL,
+  endpoint_type    INTEGER NOT NULL,
+  endpoint_address TEXT NOT NULL,
+  credential_type  INTEGER NOT NULL DEFAULT 0,
+  signing_key_hex  TEXT NOT NULL DEFAULT '',
+  registered       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX notification_endpoints_by_created ON notification_endpoints (created_ms, seq);
+
+-- No foreign key to the endpoint: a subscription stays on its job after the endpoint is deleted.
+CREATE TABLE notification_subscriptions (
+  job_id                TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  task_id               TEXT NOT NULL DEFAULT '',
+  position              INTEGER NOT NULL,
+  endpoint_id           TEXT NOT NULL,
+  target_state          INTEGER NOT NULL,
+  include_task_progress INTEGER NOT NULL DEFAULT 0,
+  last_progress_ms      INTEGER,
+  last_progress         REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY (job_id, task_id, position)
+) WITHOUT ROWID;
+CREATE INDEX notification_subscriptions_by_task ON notification_subscriptions (task_id)
+  WHERE task_id <> '';
+
+-- kind: 0 JobStateChange, 1 TaskStateChange, 2 TaskProgress. No foreign key: an event outlives
+-- a job deleted before the dispatcher saw it (it then has no subscriber left).
+CREATE TABLE notification_events (
+  seq       INTEGER PRIMARY KEY,
+  kind      INTEGER NOT NULL,
+  job_id    TEXT NOT NULL,
+  task_id   TEXT NOT NULL DEFAULT '',
+  old_state INTEGER NOT NULL,
+  new_state INTEGER NOT NULL,
+  progress  REAL NOT NULL DEFAULT 0,
+  at_ms     INTEGER NOT NULL
+);
+
+CREATE TRIGGER notify_job_state AFTER UPDATE OF state ON jobs
+WHEN old.state <> new.state AND EXISTS (
+  SELECT 1 FROM notification_subscriptions WHERE job_id = new.id AND task_id = '')
+BEGIN
+  INSERT INTO notification_events (kind, job_id, old_state, new_state, at_ms)
+  VALUES (0, new.id, old.state, new.state,
+          CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER));
+END;
+
+CREATE TRIGGER notify_task_state AFTER UPDATE OF state ON tasks
+WHEN old.state <> new.state AND EXISTS (
+  SELECT 1 FROM notification_subscriptions WHERE task_id = new.id)
+BEGIN
+  INSERT INTO notification_events (kind, job_id, task_id, old_state, new_state, progress, at_ms)
+  VALUES (1, new.job_id, new.id, old.state, new.state, new.progress,
+          CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER));
+END;
+
+CREATE TRIGGER notify_task_progress AFTER UPDATE OF progress ON tasks
+WHEN old.progress <> new.progress AND new.state = 2 AND EXISTS (
+  SELECT 1 FROM notification_subscriptions WHERE task_id = new.id AND include_task_progress <> 0)
+BEGIN
+  INSERT INTO notification_events (kind, job_id, task_id, old_state, new_state, progress, at_ms)
+  VALUES (2, new.job_id, new.id, new.state, new.state, new.progress,
+          CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER));
+END;
+
+-- One row per message and endpoint; dead = 1 once given up (kept for inspection).
+CREATE TABLE notification_deliveries (
+  seq         INTEGER PRIMARY KEY,
+  endpoint_id TEXT NOT NULL REFERENCES notification_endpoints (id) ON DELETE CASCADE,
+  job_id      TEXT NOT NULL,
+  etag        TEXT NOT NULL,
+  body        TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL,
+  due_ms      INTEGER NOT NULL,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  dead        INTEGER NOT NULL DEFAULT 0,
+  last_error  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX notification_deliveries_queue ON notification_deliveries (endpoint_id, job_id, seq)
+  WHERE dead = 0;
+
+CREATE TABLE notification_counters (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO notification_counters (name, value) VALUES ('delivered', 0), ('dead', 0);
+)sql";
+
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> all = {kMigration1};
+  static const std::vector<const char*> all = {kMigration1, kMigration2};
   return all;
 }
 

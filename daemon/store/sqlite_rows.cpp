@@ -90,12 +90,39 @@ runtime::Task read_task(const Statement& row) {
   return task;
 }
 
-void load_job_assets(Database& db, runtime::Job& job) {
-  auto select = db.prepare(sql::kSelectJobAssets);
-  select.bind_all(job.id);
+static std::vector<runtime::NotificationSubscription> load_subscriptions(Database& db,
+                                                                  const std::string& job_id,
+                                                                  const std::string& task_id) {
+  std::vector<runtime::NotificationSubscription> subscriptions;
+  auto select = db.prepare(sql::kSelectSubscriptions);
+  select.bind_all(job_id, task_id);
   while (select.step())
-    (select.integer(0) == kInputRole ? job.input_asset_ids : job.output_asset_ids)
-        .push_back(select.text(1));
+    subscriptions.push_back({select.text(0),
+                             static_cast<runtime::NotificationTarget>(select.integer(1)),
+                             select.integer(2) != 0});
+  return subscriptions;
+}
+
+void insert_subscriptions(Database& db, const std::string& job_id, const std::string& task_id,
+                          const std::vector<runtime::NotificationSubscription>& subscriptions) {
+  for (size_t i = 0; i < subscriptions.size(); ++i) {
+    const auto& s = subscriptions[i];
+    db.prepare(sql::kInsertSubscription)
+        .bind_all(job_id, task_id, static_cast<int>(i), s.notification_endpoint_id,
+                  static_cast<int>(s.target_state), s.include_task_progress)
+        .run();
+  }
+}
+
+void load_job_assets(Database& db, runtime::Job& job) {
+  {
+    auto select = db.prepare(sql::kSelectJobAssets);
+    select.bind_all(job.id);
+    while (select.step())
+      (select.integer(0) == kInputRole ? job.input_asset_ids : job.output_asset_ids)
+          .push_back(select.text(1));
+  }
+  job.notification_subscriptions = load_subscriptions(db, job.id, "");
 }
 
 void load_task_details(Database& db, runtime::Task& task) {
@@ -106,10 +133,13 @@ void load_task_details(Database& db, runtime::Task& task) {
       (select.integer(0) == kInputRole ? task.input_asset_ids : task.output_asset_ids)
           .push_back(select.text(1));
   }
-  auto events = db.prepare(sql::kSelectTaskEvents);
-  events.bind_all(task.id);
-  while (events.step())
-    task.historical_events.push_back({events.text(0), events.text(1), events.time(2)});
+  {
+    auto events = db.prepare(sql::kSelectTaskEvents);
+    events.bind_all(task.id);
+    while (events.step())
+      task.historical_events.push_back({events.text(0), events.text(1), events.time(2)});
+  }
+  task.notification_subscriptions = load_subscriptions(db, task.job_id, task.id);
 }
 
 std::string error_details_json(const std::vector<runtime::ErrorDetail>& details) {

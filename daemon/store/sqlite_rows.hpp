@@ -34,6 +34,9 @@ runtime::Task read_task(const Statement& row);
 
 /// Fills input_asset_ids and output_asset_ids.
 void load_job_assets(Database& db, runtime::Job& job);
+/// Stores the JobNotificationSubscriptions (task_id "") or a task's TaskNotificationSubscriptions.
+void insert_subscriptions(Database& db, const std::string& job_id, const std::string& task_id,
+                          const std::vector<runtime::NotificationSubscription>& subscriptions);
 /// Fills input_asset_ids, output_asset_ids and historical_events (in order).
 void load_task_details(Database& db, runtime::Task& task);
 

@@ -190,4 +190,14 @@ inline constexpr Sql kSelectExpiredLeases{
     " WHERE lease_token IS NOT NULL AND lease_expires_ms < ?1 AND state IN (1, 2, 6)"
     " ORDER BY lease_expires_ms, seq"};
 
+// --- Notification subscriptions (task_id '' for a job's) -----------------------------------
+inline constexpr Sql kInsertSubscription{
+    "insert_notification_subscription",
+    "INSERT INTO notification_subscriptions (job_id, task_id, position, endpoint_id,"
+    " target_state, include_task_progress) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
+inline constexpr Sql kSelectSubscriptions{
+    "select_notification_subscriptions",
+    "SELECT endpoint_id, target_state, include_task_progress FROM notification_subscriptions"
+    " WHERE job_id = ?1 AND task_id = ?2 ORDER BY position"};
+
 }  // namespace mw::store::sqlite::sql
