@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/daemon/client/test_http_server.hpp"
+#include "tests/support/test_http_server.hpp"
 
 namespace mw::test {
 

@@ -114,4 +114,52 @@ std::vector<std::string> JobStoreTest::file_names(const std::string& asset_id) {
   return names;
 }
 
+runtime::NotificationEndPoint make_endpoint(const std::string& name, TimePoint created) {
+  runtime::NotificationEndPoint e;
+  e.id = runtime::new_id(runtime::kNotificationEndPointIdPrefix);
+  e.name = name;
+  e.created = created;
+  e.endpoint_address = "http://127.0.0.1:9/" + name;
+  e.credential_type = runtime::kCredentialTypeSigningKey;
+  e.signing_key = std::string(64, '\0');
+  e.signing_key[1] = '\xff';
+  return e;
+}
+
+namespace {
+std::string describe(const NotificationEvent& e) {
+  using Kind = NotificationEvent::Kind;
+  if (e.kind == Kind::TaskProgress) return "Progress " + std::to_string(static_cast<int>(e.progress));
+  return std::string(e.kind == Kind::JobStateChange ? "Job " : "Task ") +
+         runtime::state_name(e.old_state) + "->" + runtime::state_name(e.new_state);
+}
+}  // namespace
+
+NotificationStoreTest::Recorded NotificationStoreTest::expand() {
+  Recorded r;
+  store().expand_notifications(
+      [&](const NotificationEvent& e, const std::vector<NotificationSubscriber>& subscribers) {
+        r.events.push_back(describe(e));
+        std::vector<std::string> names;
+        std::vector<OutboxMessage> out;
+        for (const auto& s : subscribers) {
+          names.push_back(s.endpoint.name + (s.registered ? "" : "*"));
+          out.push_back({s.endpoint.id, "etag-" + std::to_string(e.seq), describe(e), e.kind, false});
+        }
+        r.subscribers.push_back(names);
+        return out;
+      },
+      1000);
+  return r;
+}
+
+NewJob NotificationStoreTest::submit_subscribed(const runtime::NotificationEndPoint& e,
+                                                runtime::NotificationTarget target) {
+  NewJob job = make_job(input_asset());
+  job.job.notification_subscriptions = {{e.id, target, false}};
+  job.tasks[0].notification_subscriptions = {{e.id, runtime::NotificationTarget::All, true}};
+  store().create_job(job);
+  return job;
+}
+
 }  // namespace mw::store::test

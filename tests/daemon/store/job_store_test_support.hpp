@@ -90,4 +90,24 @@ class JobStoreTest : public ::testing::TestWithParam<StoreFactory> {
   std::unique_ptr<JobStore> store_;
 };
 
+/// A WebHook endpoint named `name` with a 64-byte signing key (NULs included).
+runtime::NotificationEndPoint make_endpoint(const std::string& name, TimePoint created = kT0);
+
+/// The notification scenarios (job_store_notification_test.cpp), on the same factories.
+class NotificationStoreTest : public JobStoreTest {
+ protected:
+  /// What expand() saw: "Job Queued->Scheduled", "Task ...", "Progress 40" per event, and the
+  /// subscribers' endpoint names ("name*" when not registered yet) per event.
+  struct Recorded {
+    std::vector<std::string> events;
+    std::vector<std::vector<std::string>> subscribers;
+  };
+  /// Expands every recorded event, queuing one message per subscriber whose body is the
+  /// event's description (and ETag "etag-<seq>").
+  Recorded expand();
+  /// A job on a new input whose job (`target`) and task (All, with progress) subscribe `e`.
+  NewJob submit_subscribed(const runtime::NotificationEndPoint& e,
+                           runtime::NotificationTarget target = runtime::NotificationTarget::All);
+};
+
 }  // namespace mw::store::test

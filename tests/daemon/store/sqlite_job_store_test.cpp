@@ -2,6 +2,7 @@
 // version table, refusing a newer schema, WAL mode, two connections on one file).
 
 #include "daemon/store/sqlite_job_store.hpp"
+#include "daemon/store/sqlite_migrations.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -21,12 +22,17 @@ std::filesystem::path database_in(const std::filesystem::path& scratch) {
   return scratch / "jobs.db";
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, JobStoreTest,
-                         ::testing::Values(StoreFactory{
-                             "Sqlite",
-                             [](const std::filesystem::path& scratch) -> std::unique_ptr<JobStore> {
-                               return std::make_unique<SqliteJobStore>(database_in(scratch));
-                             }}),
+StoreFactory sqlite_store_factory() {
+  return {"Sqlite", [](const std::filesystem::path& scratch) -> std::unique_ptr<JobStore> {
+            return std::make_unique<SqliteJobStore>(database_in(scratch));
+          }};
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, JobStoreTest, ::testing::Values(sqlite_store_factory()),
+                         [](const ::testing::TestParamInfo<StoreFactory>& factory) {
+                           return factory.param.name;
+                         });
+INSTANTIATE_TEST_SUITE_P(Sqlite, NotificationStoreTest, ::testing::Values(sqlite_store_factory()),
                          [](const ::testing::TestParamInfo<StoreFactory>& factory) {
                            return factory.param.name;
                          });
@@ -67,14 +73,15 @@ TEST(SqliteJobStoreTest, SchemaIsAppliedOnceAndKeptAcrossReopen) {
   const auto file = database_in(dir.path());
   {
     SqliteJobStore store(file);
-    EXPECT_EQ(store.schema_version(), 1);
+    EXPECT_EQ(store.schema_version(), sqlite::latest_schema_version());
   }
   {
     SqliteJobStore store(file);
-    EXPECT_EQ(store.schema_version(), 1);
+    EXPECT_EQ(store.schema_version(), sqlite::latest_schema_version());
   }
   RawDatabase raw(file);
-  EXPECT_EQ(raw.value("SELECT COUNT(*) FROM schema_version"), "1");
+  EXPECT_EQ(raw.value("SELECT COUNT(*) FROM schema_version"),
+            std::to_string(sqlite::latest_schema_version()));
   EXPECT_EQ(raw.value("PRAGMA journal_mode"), "wal");
 }
 
@@ -82,14 +89,15 @@ TEST(SqliteJobStoreTest, NewerSchemaIsRefusedWithTheFileAndVersions) {
   mw::test::TempDir dir;
   const auto file = database_in(dir.path());
   { SqliteJobStore store(file); }
-  RawDatabase(file).exec("INSERT INTO schema_version (version, applied_ms) VALUES (7, 0)");
+  RawDatabase(file).exec("INSERT INTO schema_version (version, applied_ms) VALUES (70, 0)");
   try {
     SqliteJobStore store(file);
-    FAIL() << "a database of schema 7 was opened";
+    FAIL() << "a database of schema 70 was opened";
   } catch (const StoreError& e) {
     EXPECT_EQ(e.kind(), StoreError::Kind::Unavailable);
     EXPECT_THAT(e.what(), HasSubstr(file.string()));
-    EXPECT_THAT(e.what(), HasSubstr("schema version 7, newer than version 1"));
+    EXPECT_THAT(e.what(), HasSubstr("schema version 70, newer than version " +
+                                    std::to_string(sqlite::latest_schema_version())));
   }
 }
 

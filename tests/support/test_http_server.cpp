@@ -1,4 +1,4 @@
-#include "tests/daemon/client/test_http_server.hpp"
+#include "tests/support/test_http_server.hpp"
 
 #include <algorithm>
 #include <boost/asio/ip/address_v4.hpp>
@@ -71,6 +71,11 @@ class TestHttpServer::Session : public std::enable_shared_from_this<Session> {
     }
     recorded.body = req.body();
     const CannedResponse canned = server_.handle(std::move(recorded));
+    if (canned.never_answer) {
+      std::lock_guard lock(server_.mutex_);
+      server_.silent_.push_back(shared_from_this());
+      return;
+    }
     response_ = {};
     response_.version(11);
     response_.result(static_cast<unsigned>(canned.status));
@@ -91,9 +96,9 @@ class TestHttpServer::Session : public std::enable_shared_from_this<Session> {
   http::response<http::string_body> response_;
 };
 
-TestHttpServer::TestHttpServer(Handler handler)
+TestHttpServer::TestHttpServer(Handler handler, unsigned short port)
     : handler_(std::move(handler)),
-      acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
+      acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), port)) {
   port_ = acceptor_.local_endpoint().port();
   accept();
   thread_ = std::thread([this] { io_.run(); });
@@ -102,6 +107,15 @@ TestHttpServer::TestHttpServer(Handler handler)
 TestHttpServer::~TestHttpServer() {
   io_.stop();
   thread_.join();
+  std::lock_guard lock(mutex_);
+  silent_.clear();
+}
+
+bool TestHttpServer::wait_for(
+    const std::function<bool(const std::vector<RecordedRequest>&)>& done,
+    std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return arrived_.wait_for(lock, timeout, [&] { return done(requests_); });
 }
 
 std::string TestHttpServer::url() const {
@@ -126,6 +140,7 @@ CannedResponse TestHttpServer::handle(RecordedRequest request) {
     std::lock_guard lock(mutex_);
     requests_.push_back(request);
   }
+  arrived_.notify_all();
   return handler_(request);
 }
 

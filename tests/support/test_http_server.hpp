@@ -4,7 +4,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <string>
@@ -28,6 +31,9 @@ struct CannedResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/json;odata=verbose;charset=utf-8";
+  /// Never answer: the connection is held open, silent, until the server goes (a receiver that
+  /// hangs).
+  bool never_answer = false;
 };
 
 using Handler = std::function<CannedResponse(const RecordedRequest&)>;
@@ -53,16 +59,22 @@ std::string ams_error_body(const std::string& message);
 
 class TestHttpServer {
  public:
-  /// Starts listening at once; `handler` runs on the server's thread.
-  explicit TestHttpServer(Handler handler);
+  /// Starts listening at once on 127.0.0.1:`port` (0: a free port); `handler` runs on the
+  /// server's thread.
+  explicit TestHttpServer(Handler handler, unsigned short port = 0);
   ~TestHttpServer();
   TestHttpServer(const TestHttpServer&) = delete;
   TestHttpServer& operator=(const TestHttpServer&) = delete;
 
   /// "http://127.0.0.1:<port>".
   std::string url() const;
+  unsigned short port() const { return port_; }
   /// Every request so far, in arrival order.
   std::vector<RecordedRequest> requests() const;
+  /// Waits until `done(requests so far)` holds (checked at every request), or the timeout.
+  /// Returns whether it held.
+  bool wait_for(const std::function<bool(const std::vector<RecordedRequest>&)>& done,
+                std::chrono::milliseconds timeout) const;
 
  private:
   class Session;
@@ -71,7 +83,9 @@ class TestHttpServer {
 
   Handler handler_;
   mutable std::mutex mutex_;
+  mutable std::condition_variable arrived_;
   std::vector<RecordedRequest> requests_;
+  std::vector<std::shared_ptr<Session>> silent_;  // sessions that never answer, held open
   unsigned short port_ = 0;
   // The io_context outlives the acceptor and the sessions its pending handlers own.
   boost::asio::io_context io_;
