@@ -140,8 +140,9 @@ CannedResponse TestHttpServer::handle(RecordedRequest request) {
     std::lock_guard lock(mutex_);
     requests_.push_back(request);
   }
-  arrived_.notify_all();
-  return handler_(request);
+  CannedResponse response = handler_(request);
+  arrived_.notify_all();  // after the handler: waiters may look at what it recorded
+  return response;
 }
 
 }  // namespace mw::test
