@@ -14,17 +14,6 @@ namespace {
 
 using ApiErrorsTest = ApiFixture;
 
-// An AMS error body: {"error":{"code":...,"message":{"lang":"en-US","value":...}}}.
-void expect_ams_error(const Reply& r, int status, const std::string& message_part) {
-  EXPECT_EQ(r.status, status) << r.body;
-  nlohmann::json body;
-  ASSERT_NO_THROW(body = r.json()) << r.body;
-  ASSERT_TRUE(body.contains("error")) << r.body;
-  EXPECT_TRUE(body["error"]["code"].is_string());
-  EXPECT_EQ(body["error"]["message"]["lang"], "en-US");
-  EXPECT_NE(r.error_message().find(message_part), std::string::npos)
-      << "'" << message_part << "' not in: " << r.error_message();
-}
 
 TEST_F(ApiErrorsTest, RequestsWithoutAValidTokenGet401) {
   Headers none = verbose_headers();

@@ -93,6 +93,18 @@ inline config::ApiConfig test_config() {
   return config;
 }
 
+// An AMS error body: {"error":{"code":...,"message":{"lang":"en-US","value":...}}}.
+inline void expect_ams_error(const Reply& r, int status, const std::string& message_part) {
+  EXPECT_EQ(r.status, status) << r.body;
+  nlohmann::json body;
+  ASSERT_NO_THROW(body = r.json()) << r.body;
+  ASSERT_TRUE(body.contains("error")) << r.body;
+  EXPECT_TRUE(body["error"]["code"].is_string());
+  EXPECT_EQ(body["error"]["message"]["lang"], "en-US");
+  EXPECT_NE(r.error_message().find(message_part), std::string::npos)
+      << "'" << message_part << "' not in: " << r.error_message();
+}
+
 class ApiFixture : public ::testing::Test {
  protected:
   explicit ApiFixture(config::ApiConfig config = test_config())
