@@ -2,6 +2,7 @@
 // version table, refusing a newer schema, WAL mode, two connections on one file).
 
 #include "daemon/store/sqlite_job_store.hpp"
+#include "daemon/store/sqlite_migrations.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -67,14 +68,15 @@ TEST(SqliteJobStoreTest, SchemaIsAppliedOnceAndKeptAcrossReopen) {
   const auto file = database_in(dir.path());
   {
     SqliteJobStore store(file);
-    EXPECT_EQ(store.schema_version(), 1);
+    EXPECT_EQ(store.schema_version(), sqlite::latest_schema_version());
   }
   {
     SqliteJobStore store(file);
-    EXPECT_EQ(store.schema_version(), 1);
+    EXPECT_EQ(store.schema_version(), sqlite::latest_schema_version());
   }
   RawDatabase raw(file);
-  EXPECT_EQ(raw.value("SELECT COUNT(*) FROM schema_version"), "1");
+  EXPECT_EQ(raw.value("SELECT COUNT(*) FROM schema_version"),
+            std::to_string(sqlite::latest_schema_version()));
   EXPECT_EQ(raw.value("PRAGMA journal_mode"), "wal");
 }
 
@@ -89,7 +91,8 @@ TEST(SqliteJobStoreTest, NewerSchemaIsRefusedWithTheFileAndVersions) {
   } catch (const StoreError& e) {
     EXPECT_EQ(e.kind(), StoreError::Kind::Unavailable);
     EXPECT_THAT(e.what(), HasSubstr(file.string()));
-    EXPECT_THAT(e.what(), HasSubstr("schema version 7, newer than version 1"));
+    EXPECT_THAT(e.what(), HasSubstr("schema version 7, newer than version " +
+                                    std::to_string(sqlite::latest_schema_version())));
   }
 }
 
