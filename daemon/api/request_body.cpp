@@ -144,9 +144,6 @@ Json parse_json_object(std::string_view body) {
 
 runtime::JobRequest parse_job_request(const Json& body) {
   check_properties(body, "Job", "", kJobProperties, kJobReadOnly);
-  if (const auto template_id = get_string(body, "TemplateId", "");
-      template_id && !template_id->empty())
-    throw bad_request("TemplateId: JobTemplates are not supported by this service; give the Tasks");
   check_empty_array(body, "JobNotificationSubscriptions", "",
                     "job notification subscriptions are not supported on POST /api/Jobs yet");
   runtime::JobRequest request;
@@ -154,6 +151,7 @@ runtime::JobRequest parse_job_request(const Json& body) {
   check_length(request.name, kMaxNameLength, "Name");
   request.priority = get_int32(body, "Priority", "").value_or(0);
   request.input_asset_ids = input_assets(body);
+  request.template_id = get_string(body, "TemplateId", "").value_or("");
   if (const Json* tasks = get_array(body, "Tasks", "")) {
     for (size_t i = 0; i < tasks->size(); ++i)
       request.tasks.push_back(parse_task((*tasks)[i], fmt::format("Tasks[{}]", i)));

@@ -24,6 +24,8 @@ constexpr Route kRoutes[] = {
     {"Assets", handle_assets},
     {"Files", handle_files},
     {"MediaProcessors", handle_media_processors},
+    {"JobTemplates", handle_job_templates},
+    {"TaskTemplates", handle_task_templates},
     {"CancelJob", handle_cancel_job},
     {"CreateFileInfos", handle_create_file_infos},
 };

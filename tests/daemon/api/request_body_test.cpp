@@ -113,8 +113,18 @@ TEST(RequestBodyTest, BadAssetLinksNameTheirPlace) {
       std::string::npos);
 }
 
+TEST(RequestBodyTest, TemplateIdIsKeptAndTheTasksLeftToTheTemplate) {
+  const runtime::JobRequest r = parse_job_request(parse_json_object(
+      R"j({"Name":"from template","TemplateId":"nb:jtid:UUID:1",
+          "InputMediaAssets@odata.bind":["https://h/api/Assets('nb%3Acid%3AUUID%3Aa')"]})j"));
+  EXPECT_EQ(r.template_id, "nb:jtid:UUID:1");
+  EXPECT_TRUE(r.tasks.empty());
+  EXPECT_EQ(r.input_asset_ids, (std::vector<std::string>{"nb:cid:UUID:a"}));
+  EXPECT_NE(job_error(R"({"TemplateId":7})").find("TemplateId: expected an Edm.String"),
+            std::string::npos);
+}
+
 TEST(RequestBodyTest, UnsupportedFeaturesAreRefusedNotDropped) {
-  EXPECT_NE(job_error(R"({"TemplateId":"nb:jtid:UUID:1"})").find("TemplateId"), std::string::npos);
   EXPECT_NE(
       job_error(
           R"({"JobNotificationSubscriptions":[{"NotificationEndPointId":"x","TargetJobState":2}]})")
