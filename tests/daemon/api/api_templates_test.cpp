@@ -275,5 +275,27 @@ TEST_F(ApiTemplatesTest, JobTemplatesAreDeletedWithTheirTaskTemplatesAndNeverUpd
   EXPECT_EQ(send(http::verb::post, "/api/JobTemplates", kRefdocBody).status, 201);
 }
 
+TEST_F(ApiTemplatesTest, SamplesCreateATemplateAndAJobFromIt) {
+  const auto sample = [](const std::string& file) {
+    return read_file(std::filesystem::path(MW_SOURCE_DIR) / "samples" / "jobs" / file);
+  };
+  const std::string template_id = create_template(sample("job-template.json"));
+  const std::string asset = upload(std::filesystem::path(MW_MEDIA_DIR) / kClip).first;
+  std::string job = sample("job-from-template.json");
+  job.replace(job.find("<JobTemplate Id>"), 16, template_id);
+  job.replace(job.find("<Asset Id>"), 10, asset);
+  const Reply reply = send(http::verb::post, "/api/Jobs", job, light_headers());
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  const std::string job_id = reply.json()["Id"];
+  const json tasks = get("/api/Jobs" + quoted(job_id) + "/Tasks").json()["d"]["results"];
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0]["Configuration"], "H264 Single Bitrate 720p");
+  EXPECT_EQ(tasks[1]["Configuration"], "AAC Good Quality Audio");
+  const json assets = get("/api/Jobs" + quoted(job_id) + "/OutputMediaAssets").json();
+  std::vector<std::string> outputs;
+  for (const auto& a : assets["d"]["results"]) outputs.push_back(a["Name"]);
+  EXPECT_EQ(outputs, (std::vector<std::string>{"MP4 720p", "AAC audio"}));
+}
+
 }  // namespace
 }  // namespace mw::api::test
