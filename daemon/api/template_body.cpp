@@ -13,8 +13,8 @@ using namespace json_fields;
 
 namespace {
 
-constexpr std::string_view kJobTemplateProperties[] = {
-    "Name", "TemplateType", "JobTemplateBody", "NumberofInputAssets", "TaskTemplates"};
+constexpr std::string_view kJobTemplateProperties[] = {"Name", "TemplateType", "JobTemplateBody",
+                                                       "NumberofInputAssets", "TaskTemplates"};
 constexpr std::string_view kJobTemplateReadOnly[] = {"Id", "Created", "LastModified"};
 constexpr std::string_view kTaskTemplateProperties[] = {"Id",
                                                         "Name",
@@ -40,8 +40,7 @@ std::optional<int> get_int32_or_digits(const Json& object, std::string_view name
   int value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-    throw bad_request(
-        fmt::format("{}: '{}' is not an Edm.Int32", join_field(prefix, name), text));
+    throw bad_request(fmt::format("{}: '{}' is not an Edm.Int32", join_field(prefix, name), text));
   return value;
 }
 

@@ -19,7 +19,8 @@ runtime::JobTemplate find_job_template(const Services& s, const std::string& id)
   return std::move(*job_template);
 }
 
-Response task_template_collection(const Request& r, const std::vector<runtime::TaskTemplate>& items) {
+Response task_template_collection(const Request& r,
+                                  const std::vector<runtime::TaskTemplate>& items) {
   return json_response(r.odata, serialise_collection(r.odata, kTaskTemplates, items,
                                                      [&](const runtime::TaskTemplate& t) {
                                                        return task_template_entity(r.odata, t);
@@ -40,9 +41,10 @@ Response handle_job_templates(const Services& s, const Request& r) {
   const Target& t = r.target;
   if (!t.key) {
     if (!t.property.empty())
-      throw bad_request(fmt::format("JobTemplates/{}: a JobTemplate Id is required, as "
-                                    "JobTemplates('<Id>')/{}",
-                                    t.property, t.property));
+      throw bad_request(
+          fmt::format("JobTemplates/{}: a JobTemplate Id is required, as "
+                      "JobTemplates('<Id>')/{}",
+                      t.property, t.property));
     switch (r.method) {
       case http::verb::get: {
         check_query_options(t, {"$top", "$skip"});
@@ -70,9 +72,9 @@ Response handle_job_templates(const Services& s, const Request& r) {
   switch (r.method) {
     case http::verb::get:
       check_query_options(t, {});
-      return json_response(r.odata, entity_document(r.odata, kJobTemplates,
-                                                    job_template_entity(r.odata,
-                                                                        find_job_template(s, id))));
+      return json_response(r.odata,
+                           entity_document(r.odata, kJobTemplates,
+                                           job_template_entity(r.odata, find_job_template(s, id))));
     case http::verb::delete_:
       find_job_template(s, id);  // the AMS 404 text for an unknown template
       s.store.delete_job_template(id);

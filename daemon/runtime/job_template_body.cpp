@@ -18,8 +18,8 @@ pugi::xml_document load(std::string_view xml) {
   const pugi::xml_parse_result result = doc.load_buffer(
       xml.data(), xml.size(), pugi::parse_default | pugi::parse_declaration, pugi::encoding_utf8);
   if (!result)
-    throw JobTemplateBodyError(fmt::format("not well-formed XML: {} at offset {}",
-                                           result.description(), result.offset));
+    throw JobTemplateBodyError(
+        fmt::format("not well-formed XML: {} at offset {}", result.description(), result.offset));
   return doc;
 }
 
@@ -33,9 +33,9 @@ std::vector<pugi::xml_node> task_body_nodes(const pugi::xml_document& doc) {
   for (const pugi::xml_node& child : root.children()) {
     if (child.type() != pugi::node_element) continue;
     if (std::string_view(child.name()) != "taskBody")
-      throw JobTemplateBodyError(fmt::format(
-          "unknown element <{}> (a jobTemplate holds one <taskBody> per TaskTemplate)",
-          child.name()));
+      throw JobTemplateBodyError(
+          fmt::format("unknown element <{}> (a jobTemplate holds one <taskBody> per TaskTemplate)",
+                      child.name()));
     nodes.push_back(child);
   }
   if (nodes.empty())

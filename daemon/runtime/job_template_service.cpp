@@ -84,9 +84,10 @@ JobTemplate JobService::create_job_template(const JobTemplateRequest& request, T
     throw JobRejected("TaskTemplates",
                       "TaskTemplates: a JobTemplate needs at least one TaskTemplate, given inline");
   if (given.size() > kMaxTaskTemplates)
-    throw JobRejected("TaskTemplates",
-                      fmt::format("TaskTemplates: {} TaskTemplates; a job may have at most {} tasks",
-                                  given.size(), kMaxTaskTemplates));
+    throw JobRejected(
+        "TaskTemplates",
+        fmt::format("TaskTemplates: {} TaskTemplates; a job may have at most {} tasks",
+                    given.size(), kMaxTaskTemplates));
   for (size_t k = 0; k < given.size(); ++k) {
     const std::string& id = given[k].id;
     if (id.empty()) continue;
@@ -96,8 +97,8 @@ JobTemplate JobService::create_job_template(const JobTemplateRequest& request, T
                                            "nb:ttid:UUID:<a new GUID>",
                                            field, id));
     if (const size_t other = index_of_id(given, id); other < k)
-      throw JobRejected(field,
-                        fmt::format("{}: '{}' is also the Id of TaskTemplates[{}]", field, id, other));
+      throw JobRejected(
+          field, fmt::format("{}: '{}' is also the Id of TaskTemplates[{}]", field, id, other));
   }
 
   // The body: one <taskBody> per TaskTemplate, each naming a different one.
@@ -111,30 +112,33 @@ JobTemplate JobService::create_job_template(const JobTemplateRequest& request, T
     throw JobRejected("JobTemplateBody", fmt::format("JobTemplateBody: {}", e.what()));
   }
   if (bodies.size() != given.size())
-    throw JobRejected("JobTemplateBody",
-                      fmt::format("JobTemplateBody: {} <taskBody> element(s) for {} TaskTemplate(s); "
-                                  "give one <taskBody> per TaskTemplate",
-                                  bodies.size(), given.size()));
+    throw JobRejected(
+        "JobTemplateBody",
+        fmt::format("JobTemplateBody: {} <taskBody> element(s) for {} TaskTemplate(s); "
+                    "give one <taskBody> per TaskTemplate",
+                    bodies.size(), given.size()));
   std::vector<size_t> template_of(bodies.size());  // taskBody i -> TaskTemplates[k]
   std::vector<size_t> body_of(given.size(), kNone);
   for (size_t i = 0; i < bodies.size(); ++i) {
     const std::string& named = bodies[i].task_template_id;
     size_t k = i;  // a taskBody without the attribute is its position's (Id-less) TaskTemplate
     if (named.empty() && !given[i].id.empty())
-      throw JobRejected("JobTemplateBody",
-                        fmt::format("JobTemplateBody: <taskBody> {} has no taskTemplateId attribute; "
-                                    "name its TaskTemplate, e.g. taskTemplateId=\"{}\"",
-                                    i + 1, given[i].id));
+      throw JobRejected(
+          "JobTemplateBody",
+          fmt::format("JobTemplateBody: <taskBody> {} has no taskTemplateId attribute; "
+                      "name its TaskTemplate, e.g. taskTemplateId=\"{}\"",
+                      i + 1, given[i].id));
     if (!named.empty() && (k = index_of_id(given, named)) == kNone)
       throw JobRejected("JobTemplateBody",
                         fmt::format("JobTemplateBody: <taskBody> {}: taskTemplateId '{}' names no "
                                     "TaskTemplate of the request",
                                     i + 1, named));
     if (body_of[k] != kNone)
-      throw JobRejected("JobTemplateBody",
-                        fmt::format("JobTemplateBody: <taskBody> {} names TaskTemplates[{}], which "
-                                    "<taskBody> {} names already; each TaskTemplate has one <taskBody>",
-                                    i + 1, k, body_of[k] + 1));
+      throw JobRejected(
+          "JobTemplateBody",
+          fmt::format("JobTemplateBody: <taskBody> {} names TaskTemplates[{}], which "
+                      "<taskBody> {} names already; each TaskTemplate has one <taskBody>",
+                      i + 1, k, body_of[k] + 1));
     body_of[k] = i;
     template_of[i] = k;
   }
@@ -147,11 +151,12 @@ JobTemplate JobService::create_job_template(const JobTemplateRequest& request, T
     try {
       parsed.push_back(parse_task_body(bodies[i].task_body));
     } catch (const TaskBodyError& e) {
-      throw JobRejected("JobTemplateBody", fmt::format("JobTemplateBody: <taskBody> {}: {}", i + 1,
-                                                       e.what()));
+      throw JobRejected("JobTemplateBody",
+                        fmt::format("JobTemplateBody: <taskBody> {}: {}", i + 1, e.what()));
     }
     for (const auto& in : parsed.back().inputs)
-      if (in.ref == TaskBodyAsset::Ref::JobInputAsset) highest_input = std::max(highest_input, in.index);
+      if (in.ref == TaskBodyAsset::Ref::JobInputAsset)
+        highest_input = std::max(highest_input, in.index);
     check_count(given[k].number_of_input_assets, parsed.back().inputs.size(), k,
                 "NumberofInputAssets", "inputAsset");
     check_count(given[k].number_of_output_assets, parsed.back().outputs.size(), k,
@@ -159,9 +164,10 @@ JobTemplate JobService::create_job_template(const JobTemplateRequest& request, T
   }
   const int inputs = request.number_of_input_assets.value_or(std::max(highest_input + 1, 1));
   if (inputs < 1 || inputs > kMaxInputAssets)
-    throw JobRejected("NumberofInputAssets",
-                      fmt::format("NumberofInputAssets: {}; a JobTemplate takes 1 to {} input assets",
-                                  inputs, kMaxInputAssets));
+    throw JobRejected(
+        "NumberofInputAssets",
+        fmt::format("NumberofInputAssets: {}; a JobTemplate takes 1 to {} input assets", inputs,
+                    kMaxInputAssets));
   if (highest_input >= inputs)
     throw JobRejected("NumberofInputAssets",
                       fmt::format("NumberofInputAssets: {}, but the JobTemplateBody names "
@@ -171,7 +177,8 @@ JobTemplate JobService::create_job_template(const JobTemplateRequest& request, T
   // The job it would create passes create_job's rules (inputs are placeholders).
   JobRequest would_be;
   would_be.name = request.name;
-  for (int n = 0; n < inputs; ++n) would_be.input_asset_ids.push_back(fmt::format("JobInputAsset({})", n));
+  for (int n = 0; n < inputs; ++n)
+    would_be.input_asset_ids.push_back(fmt::format("JobInputAsset({})", n));
   for (size_t i = 0; i < bodies.size(); ++i) {
     would_be.tasks.push_back(task_request(given[template_of[i]], bodies[i].task_body));
   }
@@ -226,11 +233,11 @@ JobRequest JobService::with_template_tasks(const JobRequest& request) const {
     throw JobRejected("TemplateId", fmt::format("TemplateId: JobTemplate '{}' was not found", id),
                       true);
   if (request.input_asset_ids.size() != static_cast<size_t>(job_template->number_of_input_assets))
-    throw JobRejected("InputMediaAssets",
-                      fmt::format("InputMediaAssets: JobTemplate '{}' takes {} input asset(s) (its "
-                                  "NumberofInputAssets); the request gives {}",
-                                  id, job_template->number_of_input_assets,
-                                  request.input_asset_ids.size()));
+    throw JobRejected(
+        "InputMediaAssets",
+        fmt::format("InputMediaAssets: JobTemplate '{}' takes {} input asset(s) (its "
+                    "NumberofInputAssets); the request gives {}",
+                    id, job_template->number_of_input_assets, request.input_asset_ids.size()));
   const std::vector<TaskTemplate> task_templates = store_.job_template_task_templates(id);
   std::vector<TemplateTaskBody> bodies;
   try {

@@ -119,8 +119,8 @@ void SqliteJobStore::create_job_template(const runtime::JobTemplate& job_templat
   if (db_->prepare(kJobTemplateExists).bind_all(job_template.id).step())
     throw StoreError(StoreError::Kind::Conflict,
                      "JobTemplate " + job_template.id + " already exists");
-  const TimePoint modified = job_template.last_modified == TimePoint{} ? job_template.created
-                                                                        : job_template.last_modified;
+  const TimePoint modified =
+      job_template.last_modified == TimePoint{} ? job_template.created : job_template.last_modified;
   db_->prepare(kInsertJobTemplate)
       .bind_all(job_template.id, job_template.name, job_template.job_template_body,
                 job_template.number_of_input_assets, job_template.template_type,
@@ -160,8 +160,8 @@ std::vector<runtime::JobTemplate> SqliteJobStore::list_job_templates(Page page) 
   page = sqlite::clamp(page);
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_, kRead);
-  auto templates = rows<runtime::JobTemplate>(*db_, kListJobTemplates, read_job_template,
-                                              page.top, page.skip);
+  auto templates =
+      rows<runtime::JobTemplate>(*db_, kListJobTemplates, read_job_template, page.top, page.skip);
   for (auto& job_template : templates) load_task_template_ids(*db_, job_template);
   transaction.commit();
   return templates;

@@ -95,7 +95,8 @@ TEST_F(ApiTemplatesTest, JsonLightCreateGeneratesAMissingTaskTemplateIdIntoTheBo
       {"TemplateType", 1},
       {"NumberofInputAssets", 1},
       {"JobTemplateBody",
-       "<jobTemplate><taskBody taskTemplateId=\"nb:ttid:UUID:aaaaaaaa-0000-0000-0000-000000000001\">"
+       "<jobTemplate><taskBody "
+       "taskTemplateId=\"nb:ttid:UUID:aaaaaaaa-0000-0000-0000-000000000001\">"
        "<inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset>"
        "</taskBody><taskBody><inputAsset>JobOutputAsset(0)</inputAsset>"
        "<outputAsset>JobOutputAsset(1)</outputAsset></taskBody></jobTemplate>"},
@@ -105,7 +106,9 @@ TEST_F(ApiTemplatesTest, JsonLightCreateGeneratesAMissingTaskTemplateIdIntoTheBo
          {"Description", "720p first"},
          {"Configuration", "H264 Single Bitrate 720p"},
          {"MediaProcessorId", kWame}},
-        {{"Name", "audio"}, {"Configuration", "AAC Good Quality Audio"}, {"MediaProcessorId", kWame}}}}};
+        {{"Name", "audio"},
+         {"Configuration", "AAC Good Quality Audio"},
+         {"MediaProcessorId", kWame}}}}};
   const Reply reply = send(http::verb::post, "/api/JobTemplates", body.dump(), light_headers());
   ASSERT_EQ(reply.status, 201) << reply.body;
   const json created = reply.json();
@@ -123,8 +126,9 @@ TEST_F(ApiTemplatesTest, JsonLightCreateGeneratesAMissingTaskTemplateIdIntoTheBo
   const std::string generated = tasks[1]["Id"];
   EXPECT_TRUE(has_shape(generated, "nb:ttid:UUID:" + kGuidShape)) << generated;
   const std::string stored = created["JobTemplateBody"];
-  EXPECT_NE(stored.find("<taskBody taskTemplateId=\"" + generated + "\"><inputAsset>JobOutputAsset(0)"),
-            std::string::npos)
+  EXPECT_NE(
+      stored.find("<taskBody taskTemplateId=\"" + generated + "\"><inputAsset>JobOutputAsset(0)"),
+      std::string::npos)
       << stored;
 }
 
@@ -145,7 +149,8 @@ TEST_F(ApiTemplatesTest, JobFromTemplateTakesItsTasksAndKeepsTheTemplateId) {
   EXPECT_EQ(tasks[0]["Configuration"], "H.264 HD 720p VBR");
   EXPECT_EQ(tasks[0]["MediaProcessorId"], kWame);
   EXPECT_EQ(tasks[0]["TaskBody"], kOneTaskBody);  // the taskBody without taskTemplateId
-  const json inputs = get("/api/Jobs" + quoted(job_id) + "/InputMediaAssets").json()["d"]["results"];
+  const json inputs =
+      get("/api/Jobs" + quoted(job_id) + "/InputMediaAssets").json()["d"]["results"];
   EXPECT_EQ(inputs.at(0)["Id"], asset);
   EXPECT_EQ(get("/api/Jobs" + quoted(job_id) + "/OutputMediaAssets").json()["d"]["results"].size(),
             1u);
@@ -165,15 +170,18 @@ TEST_F(ApiTemplatesTest, JobFromTemplateRefusalsNameTheProperty) {
             std::string::npos)
       << reply.error_message();
 
-  reply = send(http::verb::post, "/api/Jobs",
-               job_from_template("nb:jtid:UUID:00000000-0000-0000-0000-000000000000", {asset}).dump());
+  reply =
+      send(http::verb::post, "/api/Jobs",
+           job_from_template("nb:jtid:UUID:00000000-0000-0000-0000-000000000000", {asset}).dump());
   EXPECT_EQ(reply.status, 404);
   EXPECT_NE(reply.error_message().find(
-                "TemplateId: JobTemplate 'nb:jtid:UUID:00000000-0000-0000-0000-000000000000' was not found"),
+                "TemplateId: JobTemplate 'nb:jtid:UUID:00000000-0000-0000-0000-000000000000' was "
+                "not found"),
             std::string::npos)
       << reply.error_message();
 
-  reply = send(http::verb::post, "/api/Jobs", job_from_template(template_id, {asset, asset}).dump());
+  reply =
+      send(http::verb::post, "/api/Jobs", job_from_template(template_id, {asset, asset}).dump());
   EXPECT_EQ(reply.status, 400);
   EXPECT_NE(reply.error_message().find("InputMediaAssets: JobTemplate '" + template_id +
                                        "' takes 1 input asset(s) (its NumberofInputAssets); the "
@@ -195,39 +203,54 @@ TEST_F(ApiTemplatesTest, CreateRefusalsNameTheFieldAndPersistNothing) {
                                         std::string(kRefdocTaskTemplateId) + "\">" +
                                         task_body_content + "</taskBody></jobTemplate>");
   };
-  const std::string io = "<inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset>";
+  const std::string io =
+      "<inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset>";
   const std::vector<std::pair<json, std::string>> cases = {
       {with("/TemplateType", 0), "TemplateType: SystemLevel 0 is reserved for Media Services"},
       {with("/TemplateType", "one"), "TemplateType: 'one' is not an Edm.Int32"},
-      {with("/TaskTemplates", json::array()), "TaskTemplates: a JobTemplate needs at least one TaskTemplate"},
+      {with("/TaskTemplates", json::array()),
+       "TaskTemplates: a JobTemplate needs at least one TaskTemplate"},
       {with("/JobTemplateBody", ""), "JobTemplateBody: required"},
       {with("/JobTemplateBody", "<jobTemplate><taskBody>"), "JobTemplateBody: not well-formed XML"},
-      {with("/JobTemplateBody", kOneTaskBody), "JobTemplateBody: the root element is <taskBody>, not <jobTemplate>"},
-      {with("/JobTemplateBody", "<jobTemplate><taskBody taskTemplateId=\"" + std::string(kRefdocTaskTemplateId) +
-                                    "\">" + io + "</taskBody><taskBody>" + io + "</taskBody></jobTemplate>"),
+      {with("/JobTemplateBody", kOneTaskBody),
+       "JobTemplateBody: the root element is <taskBody>, not <jobTemplate>"},
+      {with("/JobTemplateBody", "<jobTemplate><taskBody taskTemplateId=\"" +
+                                    std::string(kRefdocTaskTemplateId) + "\">" + io +
+                                    "</taskBody><taskBody>" + io + "</taskBody></jobTemplate>"),
        "JobTemplateBody: 2 <taskBody> element(s) for 1 TaskTemplate(s)"},
-      {with("/JobTemplateBody", "<jobTemplate><taskBody taskTemplateId=\"nb:ttid:UUID:other\">" + io +
-                                    "</taskBody></jobTemplate>"),
-       "JobTemplateBody: <taskBody> 1: taskTemplateId 'nb:ttid:UUID:other' names no TaskTemplate of the request"},
-      {body_with("<inputAsset>JobInputAsset(0)</inputAsset>"), "JobTemplateBody: <taskBody> 1: no <outputAsset>"},
-      {with("/NumberofInputAssets", 0), "NumberofInputAssets: 0; a JobTemplate takes 1 to 10000 input assets"},
+      {with("/JobTemplateBody", "<jobTemplate><taskBody taskTemplateId=\"nb:ttid:UUID:other\">" +
+                                    io + "</taskBody></jobTemplate>"),
+       "JobTemplateBody: <taskBody> 1: taskTemplateId 'nb:ttid:UUID:other' names no TaskTemplate "
+       "of the request"},
+      {body_with("<inputAsset>JobInputAsset(0)</inputAsset>"),
+       "JobTemplateBody: <taskBody> 1: no <outputAsset>"},
+      {with("/NumberofInputAssets", 0),
+       "NumberofInputAssets: 0; a JobTemplate takes 1 to 10000 input assets"},
       {[&] {
-         json b = body_with("<inputAsset>JobInputAsset(1)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset>");
+         json b = body_with(
+             "<inputAsset>JobInputAsset(1)</inputAsset><outputAsset>JobOutputAsset(0)</"
+             "outputAsset>");
          b["NumberofInputAssets"] = 1;
          return b;
        }(),
        "NumberofInputAssets: 1, but the JobTemplateBody names JobInputAsset(1)"},
       {with("/TaskTemplates/0/MediaProcessorId", "nb:mpid:UUID:nope"),
-       "TaskTemplates[0].MediaProcessorId: task 0 ('SampleTaskTemplate2'): unknown MediaProcessorId"},
+       "TaskTemplates[0].MediaProcessorId: task 0 ('SampleTaskTemplate2'): unknown "
+       "MediaProcessorId"},
       {with("/TaskTemplates/0/Configuration", "H.264 iPad"),
-       "TaskTemplates[0].Configuration: task 0 ('SampleTaskTemplate2'): Configuration: unknown preset 'H.264 iPad'"},
+       "TaskTemplates[0].Configuration: task 0 ('SampleTaskTemplate2'): Configuration: unknown "
+       "preset 'H.264 iPad'"},
       {with("/TaskTemplates/0/NumberofOutputAssets", 2),
-       "TaskTemplates[0].NumberofOutputAssets: 2, but its <taskBody> has 1 <outputAsset> element(s)"},
-      {with("/TaskTemplates/0/Id", "ttid-1"), "TaskTemplates[0].Id: 'ttid-1' is not a TaskTemplate Id"},
+       "TaskTemplates[0].NumberofOutputAssets: 2, but its <taskBody> has 1 <outputAsset> "
+       "element(s)"},
+      {with("/TaskTemplates/0/Id", "ttid-1"),
+       "TaskTemplates[0].Id: 'ttid-1' is not a TaskTemplate Id"},
       {with("/TaskTemplates/0/EncryptionKeyId", "nb:kid:UUID:1"),
        "TaskTemplates[0].EncryptionKeyId: encryption is not supported"},
-      {with("/TaskTemplates/0/NumberofInputAssets", "x"), "TaskTemplates[0].NumberofInputAssets: 'x' is not an Edm.Int32"},
-      {with("/Colour", "red"), "'Colour' is not a property of Microsoft.Cloud.Media.Vod.Rest.Data.Models.JobTemplate"},
+      {with("/TaskTemplates/0/NumberofInputAssets", "x"),
+       "TaskTemplates[0].NumberofInputAssets: 'x' is not an Edm.Int32"},
+      {with("/Colour", "red"),
+       "'Colour' is not a property of Microsoft.Cloud.Media.Vod.Rest.Data.Models.JobTemplate"},
   };
   for (const auto& [body, message] : cases) {
     const std::string error = create_error(body);
@@ -253,7 +276,8 @@ TEST_F(ApiTemplatesTest, JobTemplatesAreDeletedWithTheirTaskTemplatesAndNeverUpd
   EXPECT_NE(conflict.error_message().find(kRefdocTaskTemplateId), std::string::npos)
       << conflict.error_message();
 
-  Reply create_task = send(http::verb::post, "/api/TaskTemplates", again["TaskTemplates"][0].dump());
+  Reply create_task =
+      send(http::verb::post, "/api/TaskTemplates", again["TaskTemplates"][0].dump());
   EXPECT_EQ(create_task.status, 405);
   EXPECT_EQ(create_task.header("allow"), "GET");
   EXPECT_NE(create_task.error_message().find(
@@ -270,7 +294,8 @@ TEST_F(ApiTemplatesTest, JobTemplatesAreDeletedWithTheirTaskTemplatesAndNeverUpd
             std::string::npos);
   const Reply twice = send(http::verb::delete_, uri);
   EXPECT_EQ(twice.status, 404);
-  EXPECT_NE(twice.error_message().find("JobTemplate '" + id + "' was not found"), std::string::npos);
+  EXPECT_NE(twice.error_message().find("JobTemplate '" + id + "' was not found"),
+            std::string::npos);
   // Its TaskTemplate Id is free again.
   EXPECT_EQ(send(http::verb::post, "/api/JobTemplates", kRefdocBody).status, 201);
 }

@@ -38,7 +38,8 @@ runtime::JobTemplate make_job_template(const std::string& name,
   for (size_t i = 0; i < tasks.size(); ++i)
     t.job_template_body += "<taskBody taskTemplateId=\"" + tasks[i].id +
                            "\"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>"
-                           "JobOutputAsset(" + std::to_string(i) + ")</outputAsset></taskBody>";
+                           "JobOutputAsset(" +
+                           std::to_string(i) + ")</outputAsset></taskBody>";
   t.job_template_body += "</jobTemplate>";
   t.number_of_input_assets = 1;
   return t;
@@ -49,8 +50,7 @@ TEST_P(JobStoreTest, JobTemplateAndItsTaskTemplatesRoundTripInOrder) {
   video.options = runtime::kDoNotCancelOnJobFailure;
   video.number_of_output_assets = 2;
   const runtime::TaskTemplate audio = make_task_template("audio", "AAC Good Quality Audio");
-  const runtime::JobTemplate job_template =
-      make_job_template("two tasks", {video, audio}, at(1s));
+  const runtime::JobTemplate job_template = make_job_template("two tasks", {video, audio}, at(1s));
   store().create_job_template(job_template, {video, audio});
   reopen();  // persisted, not just cached
 
@@ -93,7 +93,8 @@ TEST_P(JobStoreTest, TaskTemplateIdsAreFoundWhateverTheirCase) {
   runtime::TaskTemplate task = make_task_template("t", "H264 Single Bitrate 720p");
   task.id = "nb:ttid:UUID:071370A3-E63E-4E81-A099-AD66BCAC3789";  // REFDOC's upper-case GUID
   store().create_job_template(make_job_template("j", {task}), {task});
-  const auto found = store().find_task_template("nb:ttid:UUID:071370a3-e63e-4e81-a099-ad66bcac3789");
+  const auto found =
+      store().find_task_template("nb:ttid:UUID:071370a3-e63e-4e81-a099-ad66bcac3789");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->id, task.id);  // kept as given
 }
@@ -132,8 +133,9 @@ TEST_P(JobStoreTest, TakenIdsAreConflictsAndWriteNothing) {
   reused.id = first.id;
   for (char& c : reused.id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   const runtime::JobTemplate second = make_job_template("second", {fresh, reused});
-  const StoreError taken =
-      store_error([&] { store().create_job_template(second, {fresh, reused}); });
+  const StoreError taken = store_error([&] {
+    store().create_job_template(second, {fresh, reused});
+  });
   EXPECT_EQ(taken.kind(), StoreError::Kind::Conflict);
   EXPECT_THAT(taken.what(), HasSubstr("TaskTemplate " + reused.id + " already exists"));
   EXPECT_FALSE(store().find_job_template(second.id));
