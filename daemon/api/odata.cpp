@@ -213,6 +213,37 @@ Json media_processor_entity(const ODataContext& ctx, const runtime::MediaProcess
   return e;
 }
 
+Json job_template_entity(const ODataContext& ctx, const runtime::JobTemplate& job_template) {
+  Json e = begin_entity(ctx, kJobTemplates, job_template.id, {"TaskTemplates"});
+  e["Id"] = job_template.id;
+  e["Name"] = job_template.name;
+  e["Created"] = date_value(ctx, job_template.created);
+  e["LastModified"] = date_value(ctx, job_template.last_modified);
+  e["JobTemplateBody"] = job_template.job_template_body;
+  e["NumberofInputAssets"] = job_template.number_of_input_assets;
+  e["TemplateType"] = job_template.template_type;
+  return e;
+}
+
+Json task_template_entity(const ODataContext& ctx, const runtime::TaskTemplate& task_template) {
+  Json e = begin_entity(ctx, kTaskTemplates, task_template.id, {});
+  e["Id"] = task_template.id;
+  e["Configuration"] = task_template.configuration;
+  e["Created"] = date_value(ctx, task_template.created);
+  e["Description"] = string_or_null(task_template.description);
+  e["LastModified"] = date_value(ctx, task_template.last_modified);
+  e["MediaProcessorId"] = task_template.media_processor_id;
+  e["Name"] = task_template.name;
+  e["NumberofInputAssets"] = task_template.number_of_input_assets;
+  e["NumberofOutputAssets"] = task_template.number_of_output_assets;
+  e["Options"] = task_template.options;
+  e["EncryptionKeyId"] = nullptr;
+  e["EncryptionScheme"] = nullptr;
+  e["EncryptionVersion"] = nullptr;
+  e["InitializationVector"] = nullptr;
+  return e;
+}
+
 std::string entity_document(const ODataContext& ctx, const EntitySet& set, Json entity) {
   if (verbose(ctx)) return dump_json(Json{{"d", std::move(entity)}});
   Json doc = {{"odata.metadata", fmt::format("{}$metadata#{}/@Element", ctx.base, set.name)}};

@@ -49,6 +49,10 @@ inline constexpr EntitySet kNotificationEndPoints{
     "NotificationEndPoints", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.NotificationEndPoint"};
 inline constexpr EntitySet kMediaProcessors{
     "MediaProcessors", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.MediaProcessor"};
+inline constexpr EntitySet kJobTemplates{"JobTemplates",
+                                         "Microsoft.Cloud.Media.Vod.Rest.Data.Models.JobTemplate"};
+inline constexpr EntitySet kTaskTemplates{
+    "TaskTemplates", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.TaskTemplate"};
 
 /// "<base><Set>('<percent-encoded id>')", e.g. "http://h/api/Jobs('nb%3Ajid%3AUUID%3Ax')".
 std::string entity_uri(const ODataContext& ctx, const EntitySet& set, std::string_view id);
@@ -76,6 +80,11 @@ Json asset_file_entity(const ODataContext& ctx, const runtime::AssetFile& file);
 Json notification_endpoint_entity(const ODataContext& ctx,
                                   const runtime::NotificationEndPoint& endpoint);
 Json media_processor_entity(const ODataContext& ctx, const runtime::MediaProcessor& processor);
+/// JobTemplate (REFDOC jobtemplate.md): Id, Name, Created, LastModified, JobTemplateBody,
+/// NumberofInputAssets, TemplateType; in verbose the TaskTemplates navigation link.
+Json job_template_entity(const ODataContext& ctx, const runtime::JobTemplate& job_template);
+/// TaskTemplate (REFDOC tasktemplate.md); the encryption properties are null (none supported).
+Json task_template_entity(const ODataContext& ctx, const runtime::TaskTemplate& task_template);
 
 /// One entity as a response body: {"d":entity} or {"odata.metadata":"...#Set/@Element",...}.
 std::string entity_document(const ODataContext& ctx, const EntitySet& set, Json entity);

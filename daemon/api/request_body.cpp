@@ -3,24 +3,20 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
-#include <algorithm>
-#include <limits>
-#include <span>
 
 #include "daemon/api/api_error.hpp"
+#include "daemon/api/json_fields.hpp"
 #include "daemon/api/uri.hpp"
 #include "daemon/runtime/storage.hpp"
 
 namespace mw::api {
 
+using namespace json_fields;
+
 namespace {
 
 constexpr int kMaxDepth = 64;
-constexpr size_t kMaxNameLength = 4000;      // Job.Name, Task.Name (AMS REFDOC)
 constexpr size_t kMaxAssetNameLength = 512;  // Asset.Name (AMS REFDOC)
-constexpr std::string_view kParsingFailed = "Parsing request content failed due to: ";
-
-using Names = std::span<const std::string_view>;
 
 // The properties of each type this service takes, and the read-only ones clients may echo back.
 constexpr std::string_view kJobProperties[] = {"Name",
@@ -33,8 +29,6 @@ constexpr std::string_view kJobProperties[] = {"Name",
 constexpr std::string_view kJobReadOnly[] = {"Id",      "Created",          "LastModified",
                                              "EndTime", "StartTime",        "RunningDuration",
                                              "State",   "OutputMediaAssets"};
-constexpr std::string_view kEncryption[] = {"EncryptionKeyId", "EncryptionScheme",
-                                            "EncryptionVersion", "InitializationVector"};
 constexpr std::string_view kTaskProperties[] = {"Name",
                                                 "Configuration",
                                                 "MediaProcessorId",
@@ -79,113 +73,6 @@ constexpr std::string_view kEndPointProperties[] = {
     "SigningKey",  "EncryptedEndPointCredential", "ProtectionKeyId", "ProtectionKeyType"};
 constexpr std::string_view kEndPointReadOnly[] = {"Id", "Created"};
 constexpr std::string_view kName[] = {"Name"};
-
-bool contains(Names names, std::string_view name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-std::string join_field(std::string_view prefix, std::string_view name) {
-  return prefix.empty() ? std::string(name) : fmt::format("{}.{}", prefix, name);
-}
-
-const char* type_name(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::object:
-      return "an object";
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::string:
-      return "a string";
-    case Json::value_t::boolean:
-      return "a boolean";
-    case Json::value_t::binary:
-      return "binary data";
-    case Json::value_t::discarded:
-      return "nothing";
-    default:
-      return "a number";
-  }
-}
-
-[[noreturn]] void wrong_type(std::string_view field, std::string_view expected, const Json& v) {
-  throw bad_request(fmt::format("{}: expected {}, got {}", field, expected, type_name(v)));
-}
-
-// Rejects properties that are neither `known` nor `ignored` (read-only ones clients echo back)
-// nor OData annotations ("__metadata", "odata.*", "Name@odata.type").
-void check_properties(const Json& object, std::string_view type, std::string_view prefix,
-                      Names known, Names ignored) {
-  for (const auto& [name, value] : object.items()) {
-    if (contains(known, name) || contains(ignored, name)) continue;
-    if (name == "__metadata" || name.rfind("odata.", 0) == 0) continue;
-    if (name.find("@odata.") != std::string::npos && name.find("@odata.bind") == std::string::npos)
-      continue;
-    throw bad_request(fmt::format(
-        "{}Make sure to only use property names that are defined by the type: '{}' is not a "
-        "property of Microsoft.Cloud.Media.Vod.Rest.Data.Models.{}",
-        kParsingFailed, join_field(prefix, name), type));
-  }
-}
-
-const Json* member(const Json& object, std::string_view name) {
-  const auto it = object.find(name);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::optional<std::string> get_string(const Json& object, std::string_view name,
-                                      std::string_view prefix) {
-  const Json* v = member(object, name);
-  if (!v) return std::nullopt;
-  if (!v->is_string()) wrong_type(join_field(prefix, name), "an Edm.String", *v);
-  return v->get<std::string>();
-}
-
-std::optional<int> get_int32(const Json& object, std::string_view name, std::string_view prefix) {
-  const Json* v = member(object, name);
-  if (!v) return std::nullopt;
-  const std::string field = join_field(prefix, name);
-  if (v->is_number_unsigned()) {
-    if (v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int>::max()))
-      throw bad_request(fmt::format("{}: {} is out of the Edm.Int32 range", field, v->dump()));
-    return static_cast<int>(v->get<uint64_t>());
-  }
-  if (!v->is_number_integer()) wrong_type(field, "an Edm.Int32", *v);
-  const int64_t value = v->get<int64_t>();
-  if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max())
-    throw bad_request(fmt::format("{}: {} is out of the Edm.Int32 range", field, value));
-  return static_cast<int>(value);
-}
-
-std::optional<bool> get_bool(const Json& object, std::string_view name, std::string_view prefix) {
-  const Json* v = member(object, name);
-  if (!v) return std::nullopt;
-  if (!v->is_boolean()) wrong_type(join_field(prefix, name), "an Edm.Boolean", *v);
-  return v->get<bool>();
-}
-
-const Json* get_array(const Json& object, std::string_view name, std::string_view prefix) {
-  const Json* v = member(object, name);
-  if (v && !v->is_array()) wrong_type(join_field(prefix, name), "an array", *v);
-  return v;
-}
-
-void check_length(const std::string& value, size_t max, std::string_view field) {
-  if (value.size() > max)
-    throw bad_request(fmt::format("{}: longer than {} characters", field, max));
-}
-
-// Encryption properties may only be absent, null or empty (and EncryptionScheme "None", which
-// AMS itself reports for clear configurations): this service stores nothing encrypted.
-void check_unencrypted(const Json& object, std::string_view prefix, Names names) {
-  for (const auto name : names) {
-    const auto value = get_string(object, name, prefix);
-    if (!value || value->empty() || (name == "EncryptionScheme" && *value == "None")) continue;
-    throw bad_request(
-        fmt::format("{}: encryption is not supported by this service", join_field(prefix, name)));
-  }
-}
 
 // JobNotificationSubscriptions / TaskNotificationSubscriptions: an array of
 // {"NotificationEndPointId", "TargetJobState"|"TargetTaskState", "IncludeTaskProgress"} (verbose
@@ -312,9 +199,6 @@ Json parse_json_object(std::string_view body) {
 
 runtime::JobRequest parse_job_request(const Json& body) {
   check_properties(body, "Job", "", kJobProperties, kJobReadOnly);
-  if (const auto template_id = get_string(body, "TemplateId", "");
-      template_id && !template_id->empty())
-    throw bad_request("TemplateId: JobTemplates are not supported by this service; give the Tasks");
   runtime::JobRequest request;
   request.name = get_string(body, "Name", "").value_or("");
   check_length(request.name, kMaxNameLength, "Name");
@@ -322,6 +206,7 @@ runtime::JobRequest parse_job_request(const Json& body) {
   request.input_asset_ids = input_assets(body);
   request.notification_subscriptions =
       parse_subscriptions(body, "JobNotificationSubscriptions", "", false);
+  request.template_id = get_string(body, "TemplateId", "").value_or("");
   if (const Json* tasks = get_array(body, "Tasks", "")) {
     for (size_t i = 0; i < tasks->size(); ++i)
       request.tasks.push_back(parse_task((*tasks)[i], fmt::format("Tasks[{}]", i)));

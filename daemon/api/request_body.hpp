@@ -24,9 +24,10 @@ Json parse_json_object(std::string_view body);
 /// POST /api/Jobs: the Job page's "Create a Job" body (InputMediaAssets as
 /// [{"__metadata":{"uri":".../Assets('id')"}}], Tasks inline) or the JSON light form
 /// ("InputMediaAssets@odata.bind":[".../Assets('id')"]). Asset links may use any host.
+/// With "TemplateId" (a JobTemplate's Id) the tasks come from the template (JobService).
 /// @throws ApiError 400 naming the property (also for JobNotificationSubscriptions,
-///         TaskNotificationSubscriptions, TemplateId and encrypted configurations, which this
-///         service does not support)
+///         TaskNotificationSubscriptions and encrypted configurations, which this service does
+///         not support)
 runtime::JobRequest parse_job_request(const Json& body);
 
 /// MERGE /api/Jobs('id'): the new Priority. AMS allows only Priority to change.

@@ -25,6 +25,8 @@ constexpr Route kRoutes[] = {
     {"Files", handle_files},
     {"MediaProcessors", handle_media_processors},
     {"NotificationEndPoints", handle_notification_endpoints},
+    {"JobTemplates", handle_job_templates},
+    {"TaskTemplates", handle_task_templates},
     {"CancelJob", handle_cancel_job},
     {"CreateFileInfos", handle_create_file_infos},
 };

@@ -71,7 +71,25 @@ std::string find_cycle(const std::vector<std::set<size_t>>& feeds) {
 JobService::JobService(store::JobStore& store, const Storage& storage, const PresetCatalog& presets)
     : store_(store), storage_(storage), presets_(presets) {}
 
-store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
+store::NewJob JobService::create_job(const JobRequest& given, TimePoint now) {
+  std::optional<JobRequest> from_template;
+  if (!given.template_id.empty()) from_template = with_template_tasks(given);
+  const JobRequest& request = from_template ? *from_template : given;
+  store::NewJob out = plan_job(request, now);
+  check_input_assets(request.input_asset_ids);
+  try {
+    store_.create_job(out);
+  } catch (const store::StoreError& e) {
+    if (e.kind() == store::StoreError::Kind::NotFound) throw JobRejected("InputMediaAssets", e.what(), true);
+    throw;
+  }
+  // The output assets' folders are made by the worker that writes them (Storage::asset_dir is
+  // where they will be): a mkdir per job here cost a third of the creation rate on ext4.
+  if (created_listener_) created_listener_(out.job.id);
+  return out;
+}
+
+store::NewJob JobService::plan_job(const JobRequest& request, TimePoint now) const {
   if (request.tasks.empty()) throw JobRejected("Tasks", "a job needs at least one task");
   if (request.tasks.size() > kMaxTasks)
     throw JobRejected("Tasks", fmt::format("{} tasks: a job may have at most {} tasks", request.tasks.size(), kMaxTasks));
@@ -162,21 +180,6 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
   if (const std::string cycle = find_cycle(feeds); !cycle.empty())
     throw JobRejected("Tasks", "the tasks form a cycle: " + cycle);
 
-  // Input assets exist and have a primary file.
-  for (size_t k = 0; k < request.input_asset_ids.size(); ++k) {
-    const std::string& id = request.input_asset_ids[k];
-    const std::string field = fmt::format("InputMediaAssets[{}]", k);
-    if (!store_.find_asset(id)) throw JobRejected(field, fmt::format("Asset '{}' not found", id), true);
-    const auto files = store_.asset_files(id);
-    const auto primaries = std::count_if(files.begin(), files.end(), [](const AssetFile& f) { return f.is_primary; });
-    if (files.empty())
-      throw JobRejected(field, fmt::format("Asset '{}' has no files: upload its media first", id));
-    if (primaries == 0 && files.size() > 1)
-      throw JobRejected(field, fmt::format("the primary file of Asset '{}' cannot be determined: it has {} files and "
-                                           "none is IsPrimary",
-                                           id, files.size()));
-  }
-
   // Notification subscriptions name existing endpoints (AMS-V2-REFERENCE.md §6).
   const auto check_endpoints = [&](const std::vector<NotificationSubscription>& subscriptions,
                                    const std::string& field) {
@@ -200,6 +203,7 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
   job.id = new_id(kJobIdPrefix);
   job.name = request.name;
   job.priority = request.priority;
+  job.template_id = request.template_id;
   job.created = job.last_modified = now;
   job.input_asset_ids = request.input_asset_ids;
   job.notification_subscriptions = request.notification_subscriptions;
@@ -240,16 +244,23 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
     for (const auto& o : bodies[i].outputs) t.output_asset_ids.push_back(job.output_asset_ids[static_cast<size_t>(o.index)]);
     out.tasks.push_back(std::move(t));
   }
-  try {
-    store_.create_job(out);
-  } catch (const store::StoreError& e) {
-    if (e.kind() == store::StoreError::Kind::NotFound) throw JobRejected("InputMediaAssets", e.what(), true);
-    throw;
-  }
-  // The output assets' folders are made by the worker that writes them (Storage::asset_dir is
-  // where they will be): a mkdir per job here cost a third of the creation rate on ext4.
-  if (created_listener_) created_listener_(job.id);
   return out;
+}
+
+void JobService::check_input_assets(const std::vector<std::string>& input_asset_ids) const {
+  for (size_t k = 0; k < input_asset_ids.size(); ++k) {
+    const std::string& id = input_asset_ids[k];
+    const std::string field = fmt::format("InputMediaAssets[{}]", k);
+    if (!store_.find_asset(id)) throw JobRejected(field, fmt::format("Asset '{}' not found", id), true);
+    const auto files = store_.asset_files(id);
+    const auto primaries = std::count_if(files.begin(), files.end(), [](const AssetFile& f) { return f.is_primary; });
+    if (files.empty())
+      throw JobRejected(field, fmt::format("Asset '{}' has no files: upload its media first", id));
+    if (primaries == 0 && files.size() > 1)
+      throw JobRejected(field, fmt::format("the primary file of Asset '{}' cannot be determined: it has {} files and "
+                                           "none is IsPrimary",
+                                           id, files.size()));
+  }
 }
 
 void JobService::cancel_job(const std::string& job_id, TimePoint now) {

@@ -57,6 +57,8 @@ inline constexpr std::string_view kJobIdPrefix = "nb:jid:UUID:";
 inline constexpr std::string_view kTaskIdPrefix = "nb:tid:UUID:";
 inline constexpr std::string_view kProcessorIdPrefix = "nb:mpid:UUID:";
 inline constexpr std::string_view kNotificationEndPointIdPrefix = "nb:nepid:UUID:";
+inline constexpr std::string_view kJobTemplateIdPrefix = "nb:jtid:UUID:";
+inline constexpr std::string_view kTaskTemplateIdPrefix = "nb:ttid:UUID:";  ///< client-supplied
 
 /// ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z" (sub-millisecond time dropped).
 std::string iso8601(TimePoint t);
@@ -167,6 +169,43 @@ struct Job {
   std::vector<std::string> input_asset_ids;   ///< InputMediaAssets, in the order given
   std::vector<std::string> output_asset_ids;  ///< OutputMediaAssets (created with the job)
   std::vector<NotificationSubscription> notification_subscriptions;  ///< JobNotificationSubscriptions
+};
+
+/// JobTemplate TemplateType (REFDOC jobtemplate.md): SystemLevel 0 is reserved for the service;
+/// clients must create AccountLevel 1 templates.
+inline constexpr int kTemplateTypeSystemLevel = 0;
+inline constexpr int kTemplateTypeAccountLevel = 1;
+
+/// AMS TaskTemplate (entity set "TaskTemplates", AMS-V2-REFERENCE.md §3): a task's settings,
+/// created only inline with its JobTemplate. Encryption properties are not kept (none supported).
+struct TaskTemplate {
+  std::string id;               ///< nb:ttid:UUID:... (client-supplied, or generated when absent)
+  std::string job_template_id;  ///< the JobTemplate it belongs to
+  int position = 0;             ///< order in the JobTemplate's TaskTemplates (0-based)
+  std::string name;
+  std::string description;
+  std::string configuration;    ///< preset name or inline preset text, as Task.Configuration
+  std::string media_processor_id;
+  int number_of_input_assets = 0;   ///< NumberofInputAssets: <inputAsset>s of its taskBody
+  int number_of_output_assets = 0;  ///< NumberofOutputAssets: <outputAsset>s of its taskBody
+  int options = 0;              ///< TaskOptions flags
+  TimePoint created{};
+  TimePoint last_modified{};
+};
+
+/// AMS JobTemplate (entity set "JobTemplates", AMS-V2-REFERENCE.md §2 "JobTemplate variant",
+/// §3): reusable tasks for POST /api/Jobs {"TemplateId", "InputMediaAssets"}. Cannot be updated.
+struct JobTemplate {
+  std::string id;               ///< nb:jtid:UUID:...
+  std::string name;
+  TimePoint created{};
+  TimePoint last_modified{};
+  /// JobTemplateBody: <jobTemplate><taskBody taskTemplateId="nb:ttid:UUID:...">(TaskBody
+  /// content)</taskBody>...</jobTemplate>, one taskBody per TaskTemplate, in task order.
+  std::string job_template_body;
+  int number_of_input_assets = 1;  ///< NumberofInputAssets: the InputMediaAssets a job gives
+  int template_type = kTemplateTypeAccountLevel;
+  std::vector<std::string> task_template_ids;  ///< its TaskTemplates, in order
 };
 
 /// AMS MediaProcessor.

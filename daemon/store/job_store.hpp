@@ -161,6 +161,28 @@ class JobStore {
   /// was processing. @throws StoreError NotFound, InvalidState (final or already Canceling)
   virtual void cancel_job(const std::string& id, TimePoint now) = 0;
 
+  // --- JobTemplates and TaskTemplates (AMS-V2-REFERENCE.md §3) -----------------------------
+  /// Persists a JobTemplate with its TaskTemplates (in the vector's order, which is the order
+  /// find_job_template gives their Ids back) in one transaction; `job_template.task_template_ids`
+  /// is ignored. TaskTemplate Ids are compared without regard to case (GUIDs).
+  /// @throws StoreError Conflict naming the Id when the JobTemplate's or a TaskTemplate's Id is
+  ///         taken (nothing is written then)
+  virtual void create_job_template(const runtime::JobTemplate& job_template,
+                                   const std::vector<runtime::TaskTemplate>& task_templates) = 0;
+  /// The JobTemplate with its task_template_ids, or nullopt.
+  virtual std::optional<runtime::JobTemplate> find_job_template(const std::string& id) = 0;
+  /// JobTemplates by Created, oldest first, with their task_template_ids.
+  virtual std::vector<runtime::JobTemplate> list_job_templates(Page page) = 0;
+  /// The TaskTemplates of a JobTemplate, in order (empty for an unknown JobTemplate).
+  virtual std::vector<runtime::TaskTemplate> job_template_task_templates(
+      const std::string& job_template_id) = 0;
+  virtual std::optional<runtime::TaskTemplate> find_task_template(const std::string& id) = 0;
+  /// TaskTemplates by their JobTemplate's Created, then position.
+  virtual std::vector<runtime::TaskTemplate> list_task_templates(Page page) = 0;
+  /// Deletes a JobTemplate and its TaskTemplates; jobs created from it keep their TemplateId.
+  /// @throws StoreError NotFound
+  virtual void delete_job_template(const std::string& id) = 0;
+
   // --- Workers ----------------------------------------------------------------------------
   /// Claims the runnable task with the highest job Priority (then the oldest job, then task
   /// position): State Queued and every input asset ready (a job input, or the output of a task

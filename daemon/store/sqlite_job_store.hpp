@@ -68,6 +68,16 @@ class SqliteJobStore : public JobStore {
   void delete_job(const std::string& id) override;
   void cancel_job(const std::string& id, TimePoint now) override;
 
+  void create_job_template(const runtime::JobTemplate& job_template,
+                           const std::vector<runtime::TaskTemplate>& task_templates) override;
+  std::optional<runtime::JobTemplate> find_job_template(const std::string& id) override;
+  std::vector<runtime::JobTemplate> list_job_templates(Page page) override;
+  std::vector<runtime::TaskTemplate> job_template_task_templates(
+      const std::string& job_template_id) override;
+  std::optional<runtime::TaskTemplate> find_task_template(const std::string& id) override;
+  std::vector<runtime::TaskTemplate> list_task_templates(Page page) override;
+  void delete_job_template(const std::string& id) override;
+
   std::optional<Claim> claim_task(const std::string& worker_id, TimePoint now,
                                   std::chrono::seconds lease) override;
   LeaseStatus start_task(const Claim& claim, TimePoint now) override;

@@ -210,8 +210,43 @@ CREATE TABLE notification_counters (
 INSERT INTO notification_counters (name, value) VALUES ('delivered', 0), ('dead', 0);
 )sql";
 
+// JobTemplates and their TaskTemplates (AMS-V2-REFERENCE.md §3). A TaskTemplate belongs to one
+// JobTemplate and goes with it (ON DELETE CASCADE); its Id is client-supplied and compared
+// without regard to case (a GUID). Jobs keep their template_id without a foreign key: a job
+// outlives the template it was created from.
+constexpr const char* kMigrationTemplates = R"sql(
+CREATE TABLE job_templates (
+  seq                    INTEGER PRIMARY KEY,
+  id                     TEXT NOT NULL UNIQUE,
+  name                   TEXT NOT NULL DEFAULT '',
+  job_template_body      TEXT NOT NULL,
+  number_of_input_assets INTEGER NOT NULL,
+  template_type          INTEGER NOT NULL,
+  created_ms             INTEGER NOT NULL,
+  last_modified_ms       INTEGER NOT NULL
+);
+CREATE INDEX job_templates_by_created ON job_templates (created_ms, seq);
+
+CREATE TABLE task_templates (
+  seq                     INTEGER PRIMARY KEY,
+  id                      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  job_template_id         TEXT NOT NULL REFERENCES job_templates (id) ON DELETE CASCADE,
+  position                INTEGER NOT NULL,
+  name                    TEXT NOT NULL DEFAULT '',
+  description             TEXT NOT NULL DEFAULT '',
+  configuration           TEXT NOT NULL DEFAULT '',
+  media_processor_id      TEXT NOT NULL DEFAULT '',
+  number_of_input_assets  INTEGER NOT NULL,
+  number_of_output_assets INTEGER NOT NULL,
+  options                 INTEGER NOT NULL DEFAULT 0,
+  created_ms              INTEGER NOT NULL,
+  last_modified_ms        INTEGER NOT NULL,
+  UNIQUE (job_template_id, position)
+);
+)sql";
+
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> all = {kMigration1, kMigration2};
+  static const std::vector<const char*> all = {kMigration1, kMigration2, kMigrationTemplates};
   return all;
 }
 

@@ -197,6 +197,44 @@ TEST_F(Serve, HigherPriorityJobRunsFirstWithOneSlot) {
   EXPECT_LT(tasks(high)[0]["StartTime"].get<std::string>(), tasks(low)[0]["StartTime"].get<std::string>());
 }
 
+TEST_F(Serve, JobCreatedFromAJobTemplateFinishesWithItsMp4) {
+  const std::string asset = daemon_.upload(kMedia + "/clip-1080x720-h264-aac-mono-1s.mp4");
+  const std::string task_template_id = "nb:ttid:UUID:5b2d8b0e-6c1f-4f55-9a57-0d6f2c4c1e01";
+  const json job_template = {
+      {"Name", "SD for Android"},
+      {"TemplateType", 1},
+      {"NumberofInputAssets", 1},
+      {"JobTemplateBody", "<?xml version=\"1.0\" encoding=\"utf-8\"?><jobTemplate><taskBody taskTemplateId=\"" +
+                              task_template_id +
+                              "\"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset>"
+                              "</taskBody></jobTemplate>"},
+      {"TaskTemplates",
+       {{{"Id", task_template_id},
+         {"Name", "SD"},
+         {"Configuration", "H264 Single Bitrate Low Quality SD for Android"},
+         {"MediaProcessorId", kMes},
+         {"NumberofInputAssets", 1},
+         {"NumberofOutputAssets", 1}}}}};
+  const HttpResponse created = daemon_.request("POST", "/api/JobTemplates", job_template.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string template_id = json::parse(created.body)["d"]["Id"];
+
+  const json from_template = {
+      {"Name", "from template"},
+      {"TemplateId", template_id},
+      {"InputMediaAssets",
+       {{{"__metadata", {{"uri", "https://myaccount.restv2.westus.media.azure.net/api/Assets('" + url_encode(asset) + "')"}}}}}}};
+  const std::string id = create_job(from_template.dump());
+  ASSERT_TRUE(wait_task(id, "finished")) << daemon_.log();
+  const json j = job(id);
+  EXPECT_EQ(j["State"], 3);
+  EXPECT_EQ(j["TemplateId"], template_id);
+  EXPECT_EQ(tasks(id)[0]["Name"], "SD");
+  const auto files = output_files(id);
+  EXPECT_EQ(std::count_if(files.begin(), files.end(), [](const std::string& f) { return f.ends_with(".mp4"); }), 1)
+      << ::testing::PrintToString(files);
+}
+
 TEST_F(Serve, BadRequestsPersistNothing) {
   const std::string asset = daemon_.upload(kMedia + "/clip-1080x720-h264-aac-mono-1s.mp4");
   const HttpResponse unknown_preset = daemon_.request("POST", "/api/Jobs", job_page_body(asset, "H.264 HD 9000p"));

@@ -113,13 +113,36 @@ TEST(RequestBodyTest, BadAssetLinksNameTheirPlace) {
       std::string::npos);
 }
 
+TEST(RequestBodyTest, TemplateIdIsKeptAndTheTasksLeftToTheTemplate) {
+  const runtime::JobRequest r = parse_job_request(parse_json_object(
+      R"j({"Name":"from template","TemplateId":"nb:jtid:UUID:1",
+          "InputMediaAssets@odata.bind":["https://h/api/Assets('nb%3Acid%3AUUID%3Aa')"]})j"));
+  EXPECT_EQ(r.template_id, "nb:jtid:UUID:1");
+  EXPECT_TRUE(r.tasks.empty());
+  EXPECT_EQ(r.input_asset_ids, (std::vector<std::string>{"nb:cid:UUID:a"}));
+  EXPECT_NE(job_error(R"({"TemplateId":7})").find("TemplateId: expected an Edm.String"),
+            std::string::npos);
+}
+
+TEST(RequestBodyTest, NotificationSubscriptionsAreReadFromBothForms) {
+  const runtime::JobRequest r = parse_job_request(parse_json_object(
+      R"j({"JobNotificationSubscriptions":{"__metadata":{"type":"Collection(x)"},"results":[
+             {"NotificationEndPointId":"nb:nepid:UUID:1","TargetJobState":1}]},
+          "Tasks":[{"TaskNotificationSubscriptions":[{"NotificationEndPointId":"nb:nepid:UUID:2",
+             "TargetTaskState":2,"IncludeTaskProgress":true}]}]})j"));
+  ASSERT_EQ(r.notification_subscriptions.size(), 1u);
+  EXPECT_EQ(r.notification_subscriptions[0].notification_endpoint_id, "nb:nepid:UUID:1");
+  EXPECT_EQ(r.notification_subscriptions[0].target_state,
+            runtime::NotificationTarget::FinalStatesOnly);
+  ASSERT_EQ(r.tasks.at(0).notification_subscriptions.size(), 1u);
+  EXPECT_TRUE(r.tasks[0].notification_subscriptions[0].include_task_progress);
+  EXPECT_NE(job_error(R"({"JobNotificationSubscriptions":[{"NotificationEndPointId":"x",
+                          "TargetJobState":2,"Colour":1}]})")
+                .find("'JobNotificationSubscriptions[0].Colour'"),
+            std::string::npos);
+}
+
 TEST(RequestBodyTest, UnsupportedFeaturesAreRefusedNotDropped) {
-  EXPECT_NE(job_error(R"({"TemplateId":"nb:jtid:UUID:1"})").find("TemplateId"), std::string::npos);
-  EXPECT_NE(
-      job_error(
-          R"({"JobNotificationSubscriptions":[{"NotificationEndPointId":"x","TargetJobState":2}]})")
-          .find("JobNotificationSubscriptions"),
-      std::string::npos);
   EXPECT_NE(job_error(R"({"Tasks":[{"EncryptionKeyId":"nb:kid:UUID:1"}]})")
                 .find("Tasks[0].EncryptionKeyId"),
             std::string::npos);

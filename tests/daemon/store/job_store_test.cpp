@@ -13,18 +13,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-/// Runs `body` and returns the StoreError it throws (failing the test when it throws none).
-template <typename Body>
-StoreError store_error(Body body) {
-  try {
-    body();
-  } catch (const StoreError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no StoreError thrown";
-  return StoreError(StoreError::Kind::Unavailable, "none");
-}
-
 // --- Assets and files -------------------------------------------------------------------------
 
 TEST_P(JobStoreTest, AssetAndItsFilesRoundTrip) {

@@ -60,6 +60,18 @@ runtime::Asset make_asset(const std::string& name);
 runtime::AssetFile make_file(const std::string& asset_id, const std::string& name,
                              bool is_primary = false);
 
+/// Runs `body` and returns the StoreError it throws (failing the test when it throws none).
+template <typename Body>
+StoreError store_error(Body body) {
+  try {
+    body();
+  } catch (const StoreError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no StoreError thrown";
+  return StoreError(StoreError::Kind::Unavailable, "none");
+}
+
 class JobStoreTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override { store_ = GetParam().open(dir_.path()); }
