@@ -72,6 +72,12 @@ JobService::JobService(store::JobStore& store, const Storage& storage, const Pre
     : store_(store), storage_(storage), presets_(presets) {}
 
 store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
+  store::NewJob job = prepare_job(request, now);
+  persist_jobs({job});
+  return job;
+}
+
+store::NewJob JobService::prepare_job(const JobRequest& request, TimePoint now) {
   if (request.tasks.empty()) throw JobRejected("Tasks", "a job needs at least one task");
   if (request.tasks.size() > kMaxTasks)
     throw JobRejected("Tasks", fmt::format("{} tasks: a job may have at most {} tasks", request.tasks.size(), kMaxTasks));
@@ -221,16 +227,23 @@ store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
     for (const auto& o : bodies[i].outputs) t.output_asset_ids.push_back(job.output_asset_ids[static_cast<size_t>(o.index)]);
     out.tasks.push_back(std::move(t));
   }
+  return out;
+}
+
+void JobService::persist_jobs(const std::vector<store::NewJob>& jobs) {
   try {
-    store_.create_job(out);
+    if (jobs.size() == 1)
+      store_.create_job(jobs.front());
+    else
+      store_.create_jobs(jobs);
   } catch (const store::StoreError& e) {
     if (e.kind() == store::StoreError::Kind::NotFound) throw JobRejected("InputMediaAssets", e.what(), true);
     throw;
   }
   // The output assets' folders are made by the worker that writes them (Storage::asset_dir is
   // where they will be): a mkdir per job here cost a third of the creation rate on ext4.
-  if (created_listener_) created_listener_(job.id);
-  return out;
+  if (created_listener_)
+    for (const auto& job : jobs) created_listener_(job.job.id);
 }
 
 void JobService::cancel_job(const std::string& job_id, TimePoint now) {

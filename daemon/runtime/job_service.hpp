@@ -71,6 +71,14 @@ class JobService {
   /// @throws JobRejected
   store::NewJob create_job(const JobRequest& request, TimePoint now);
 
+  /// create_job in two steps, for several jobs created together (a $batch changeset): the
+  /// validation and the NewJob (fresh Ids, output assets), persisting nothing...
+  /// @throws JobRejected (the rules of create_job)
+  store::NewJob prepare_job(const JobRequest& request, TimePoint now);
+  /// ...then every prepared job in one store transaction: all of them or none.
+  /// @throws JobRejected 404 when an input asset vanished meanwhile, store::StoreError
+  void persist_jobs(const std::vector<store::NewJob>& jobs);
+
   /// CancelJob. @throws store::StoreError NotFound / InvalidState
   void cancel_job(const std::string& job_id, TimePoint now);
   /// DELETE Jobs('id'). @throws store::StoreError NotFound / InvalidState
