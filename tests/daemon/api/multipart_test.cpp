@@ -12,9 +12,12 @@
 #include <string>
 
 #include "daemon/api/api_error.hpp"
+#include "tests/daemon/api/batch_support.hpp"
 
 namespace mw::api::multipart {
 namespace {
+
+using test::crlf;
 
 constexpr std::string_view kJobPageType =
     "multipart/mixed; boundary=batch_c8ccf56a-87f6-4a61-bfa2-46aac3bb87d9";
@@ -27,15 +30,6 @@ std::string job_page_body() {
   const std::string seed{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   EXPECT_EQ(seed.substr(0, seed.find('\n')), kJobPageType);
   return seed.substr(seed.find('\n') + 1);
-}
-
-std::string crlf(const std::string& lf) {
-  std::string out;
-  for (const char c : lf) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
 }
 
 // The message of the ApiError 400 that `f` throws ("" and a failure when it throws none).
