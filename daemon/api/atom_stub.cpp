@@ -13,7 +13,9 @@ bool is_atom_content_type(std::string_view content_type) {
   return type == "application/atom+xml" || type == "application/xml";
 }
 
-bool accepts_atom(std::string_view) { return false; }
+bool accepts_atom(std::string_view) {
+  return false;
+}
 
 Json read_entry(std::string_view) {
   throw ApiError(http::status::unsupported_media_type,

@@ -177,8 +177,8 @@ class Changeset {
       job.request = parse_job_request(entity(op));
       job.task_ops.assign(job.request.tasks.size(), i);
       if (!op.content_id.empty() && !by_content_id_.emplace(op.content_id, jobs_.size()).second)
-        throw bad_request(fmt::format("Content-ID {} is used twice in the changeset",
-                                      op.content_id));
+        throw bad_request(
+            fmt::format("Content-ID {} is used twice in the changeset", op.content_id));
       made_.push_back({jobs_.size(), std::nullopt});
       jobs_.push_back(std::move(job));
       return;
@@ -188,21 +188,20 @@ class Changeset {
       const std::string reference = target.set.substr(1);
       const auto it = by_content_id_.find(reference);
       if (it == by_content_id_.end())
-        throw bad_request(fmt::format(
-            "{}: no POST Jobs with Content-ID {} before this part in the changeset",
-            op.request.url, reference));
+        throw bad_request(
+            fmt::format("{}: no POST Jobs with Content-ID {} before this part in the changeset",
+                        op.request.url, reference));
       PendingJob& job = jobs_[it->second];
       const size_t index = job.request.tasks.size();
-      job.request.tasks.push_back(
-          parse_task_request(entity(op), fmt::format("Tasks[{}]", index)));
+      job.request.tasks.push_back(parse_task_request(entity(op), fmt::format("Tasks[{}]", index)));
       job.task_ops.push_back(i);
       made_.push_back({it->second, index});
       return;
     }
-    throw bad_request(fmt::format(
-        "{} {} is not supported inside a changeset (only POST Jobs and POST "
-        "$<Content-ID>/Tasks are); send it as a request of its own",
-        op.request.method, op.request.url));
+    throw bad_request(
+        fmt::format("{} {} is not supported inside a changeset (only POST Jobs and POST "
+                    "$<Content-ID>/Tasks are); send it as a request of its own",
+                    op.request.method, op.request.url));
   }
 
   // The entity a part carries: an Atom entry, or JSON (verbose or light).
@@ -247,7 +246,7 @@ class Changeset {
   const std::vector<Operation>& ops_;
   std::vector<PendingJob> jobs_;
   std::map<std::string, size_t, std::less<>> by_content_id_;  // Content-ID -> jobs_ index
-  std::vector<Made> made_;                                      // per operation
+  std::vector<Made> made_;                                    // per operation
 };
 
 }  // namespace

@@ -16,8 +16,8 @@ constexpr size_t kExcerpt = 80;      // bytes of a bad line quoted in a message
 // ASCII case-insensitive equality (header names, media types, parameter names: RFC 2045).
 bool iequals(std::string_view a, std::string_view b) {
   const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 [[noreturn]] void fail(const Where& where, std::string_view problem) {
@@ -29,7 +29,9 @@ std::string excerpt(std::string_view text) {
   return fmt::format("{}...", text.substr(0, kExcerpt));
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
@@ -110,8 +112,8 @@ Operation to_operation(const Part& part, const Limits& limits) {
   if (!content_type)
     fail(part.where, "no Content-Type header; a request part is Content-Type: application/http");
   if (!has_media_type(*content_type, "application/http"))
-    fail(part.where, fmt::format("Content-Type '{}' is not application/http",
-                                 excerpt(*content_type)));
+    fail(part.where,
+         fmt::format("Content-Type '{}' is not application/http", excerpt(*content_type)));
   if (const auto encoding = find_header(part.headers, "Content-Transfer-Encoding");
       encoding && !iequals(*encoding, "binary") && !iequals(*encoding, "8bit") &&
       !iequals(*encoding, "7bit"))
@@ -126,7 +128,9 @@ Operation to_operation(const Part& part, const Limits& limits) {
   return operation;
 }
 
-bool is_method_char(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_method_char(char c) {
+  return c >= 'A' && c <= 'Z';
+}
 
 }  // namespace
 
@@ -153,7 +157,8 @@ std::optional<std::string> content_type_parameter(std::string_view content_type,
   while (i != std::string_view::npos && i < ct.size()) {
     ++i;  // past ';'
     const size_t stop = ct.find_first_of("=;", i);
-    const std::string_view key = trim(ct.substr(i, stop == std::string_view::npos ? ct.npos : stop - i));
+    const std::string_view key =
+        trim(ct.substr(i, stop == std::string_view::npos ? ct.npos : stop - i));
     if (stop == std::string_view::npos) return std::nullopt;
     if (ct[stop] == ';') {  // a parameter without a value
       i = stop;
@@ -204,12 +209,12 @@ std::vector<Part> split_parts(std::string_view body, std::string_view boundary,
   const std::string dash_boundary = fmt::format("--{}", boundary);
   size_t pos = find_delimiter(body, dash_boundary, 0);
   if (pos == std::string_view::npos)
-    fail(container,
-         body.empty() ? fmt::format("the body is empty; expected parts delimited by '{}' lines",
-                                    dash_boundary)
-                      : fmt::format("no '{}' delimiter line: the body is not multipart with the "
-                                    "boundary its Content-Type gives",
-                                    dash_boundary));
+    fail(container, body.empty()
+                        ? fmt::format("the body is empty; expected parts delimited by '{}' lines",
+                                      dash_boundary)
+                        : fmt::format("no '{}' delimiter line: the body is not multipart with the "
+                                      "boundary its Content-Type gives",
+                                      dash_boundary));
   std::vector<Part> parts;
   for (;;) {
     size_t start = pos + dash_boundary.size();
@@ -250,8 +255,8 @@ HttpRequest parse_http_request(std::string_view text, const Where& where, const 
                          std::all_of(request.method.begin(), request.method.end(), is_method_char);
   if (!method_ok || request.url.empty() || request.version.substr(0, 7) != "HTTP/1." ||
       request.version.size() != 8)
-    fail(where, fmt::format("the request line '{}' is not '<METHOD> <URL> HTTP/1.1'",
-                            excerpt(line)));
+    fail(where,
+         fmt::format("the request line '{}' is not '<METHOD> <URL> HTTP/1.1'", excerpt(line)));
   request.headers = read_headers(text, pos, where, limits, false);
   request.body = text.substr(pos);
   return request;

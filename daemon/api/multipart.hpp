@@ -21,7 +21,7 @@ namespace mw::api::multipart {
 
 /// Limits against hostile or runaway bodies.
 struct Limits {
-  size_t max_operations = 1000;      ///< requests in one batch, changesets' included (and parts)
+  size_t max_operations = 1000;       ///< requests in one batch, changesets' included (and parts)
   size_t max_header_line = 8 * 1024;  ///< bytes of one header or request line, line end excluded
   size_t max_headers = 100;           ///< header lines of one part or request
 };
@@ -71,15 +71,14 @@ struct Part {
 /// @throws ApiError 400: no delimiter, a missing close delimiter, a part without the blank line
 ///         after its headers, a header line without ':' or longer than the limit, too many parts
 std::vector<Part> split_parts(std::string_view body, std::string_view boundary,
-                              const Where& container, size_t max_parts,
-                              const Limits& limits = {});
+                              const Where& container, size_t max_parts, const Limits& limits = {});
 
 /// An application/http part: "POST <url> HTTP/1.1", headers, a blank line, the body. The blank
 /// line may be missing when there is no body (GET parts often end after their headers).
 struct HttpRequest {
-  std::string_view method;  ///< "GET", "POST", ... as sent (upper case)
-  std::string_view url;     ///< absolute ("https://host/api/Jobs"), rooted ("/api/Jobs") or
-                            ///< relative to the service root ("Jobs", "$1/Tasks")
+  std::string_view method;   ///< "GET", "POST", ... as sent (upper case)
+  std::string_view url;      ///< absolute ("https://host/api/Jobs"), rooted ("/api/Jobs") or
+                             ///< relative to the service root ("Jobs", "$1/Tasks")
   std::string_view version;  ///< "HTTP/1.1"
   Headers headers;
   std::string_view body;

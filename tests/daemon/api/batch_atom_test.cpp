@@ -32,9 +32,9 @@ class BatchAtomTest : public ApiFixture {
     const std::string seed{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     std::string body = seed.substr(seed.find('\n') + 1);
     const std::string asset = upload(std::filesystem::path(MW_MEDIA_DIR) / kClip).first;
-    const Reply endpoint = send(
-        http::verb::post, "/api/NotificationEndPoints",
-        R"({"Name":"batch","EndPointType":3,"EndPointAddress":"http://127.0.0.1:9/hook"})");
+    const Reply endpoint =
+        send(http::verb::post, "/api/NotificationEndPoints",
+             R"({"Name":"batch","EndPointType":3,"EndPointAddress":"http://127.0.0.1:9/hook"})");
     EXPECT_EQ(endpoint.status, 201) << endpoint.body;
     replace_all(body, "@BASE@", base());
     replace_all(body, "@ASSET@", percent_encode(asset));
@@ -83,7 +83,8 @@ TEST_F(BatchAtomTest, TheJobPageRequestCreatesItsJobAndAnswersInAtom) {
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0]["Name"], "My Mp4 to Smooth Task");
   EXPECT_EQ(tasks[0]["MediaProcessorId"], "nb:mpid:UUID:70bdc2c3-ebf4-42a9-8542-5afc1e55d217");
-  EXPECT_EQ(task.header("Location"), base() + "Tasks('" + percent_encode(tasks[0]["Id"].get<std::string>()) + "')");
+  EXPECT_EQ(task.header("Location"),
+            base() + "Tasks('" + percent_encode(tasks[0]["Id"].get<std::string>()) + "')");
 }
 
 TEST_F(BatchAtomTest, ABrokenAtomPartCreatesNothing) {
@@ -99,8 +100,9 @@ TEST_F(BatchAtomTest, ABrokenAtomPartCreatesNothing) {
   EXPECT_EQ(items[0].replies[0].status, 400) << items[0].replies[0].body;
   EXPECT_EQ(items[0].replies[0].header("Content-ID"), "2");
   // The part asked for Atom: the error is an m:error document naming the part.
-  EXPECT_NE(items[0].replies[0].body.find("$batch part 1 (changeset part 2), Content-ID 2: Atom entry"),
-            std::string::npos)
+  EXPECT_NE(
+      items[0].replies[0].body.find("$batch part 1 (changeset part 2), Content-ID 2: Atom entry"),
+      std::string::npos)
       << items[0].replies[0].body;
   EXPECT_EQ(get("/api/Jobs").json()["d"]["results"].size(), 0u);
 }
@@ -109,8 +111,9 @@ TEST_F(BatchAtomTest, AGetPartAskingForAtomGetsAnEntry) {
   const std::string job_id = create_job();
   const auto items = batch_items(post_batch(
       "multipart/mixed; boundary=batch_1",
-      multipart_body("batch_1", {http_part("GET Jobs('" + percent_encode(job_id) + "')",
-                                           {{"Accept", "application/atom+xml,application/xml"}})})));
+      multipart_body("batch_1",
+                     {http_part("GET Jobs('" + percent_encode(job_id) + "')",
+                                {{"Accept", "application/atom+xml,application/xml"}})})));
   ASSERT_EQ(items.size(), 1u);
   const PartReply& reply = items[0].replies[0];
   EXPECT_EQ(reply.status, 200) << reply.body;

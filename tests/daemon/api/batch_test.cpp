@@ -36,9 +36,7 @@ class BatchTest : public ApiFixture {
     return send(http::verb::post, "/api/$batch", body, headers);
   }
 
-  std::string input_asset() {
-    return upload(std::filesystem::path(MW_MEDIA_DIR) / kClip).first;
-  }
+  std::string input_asset() { return upload(std::filesystem::path(MW_MEDIA_DIR) / kClip).first; }
 
   // A verbose Job body without tasks, its input linked with __metadata.
   std::string job(const std::string& name, const std::string& asset_id) {
@@ -52,19 +50,19 @@ class BatchTest : public ApiFixture {
 
 TEST_F(BatchTest, JsonChangesetCreatesAJobWithItsTasksInOrder) {
   const std::string asset = input_asset();
-  const std::string light_task =
-      json{{"Name", "second"},
-           {"Configuration", "H.264 HD 720p VBR"},
-           {"MediaProcessorId", kEncoder},
-           {"TaskBody", task_body(0, 1)}}
-          .dump();
+  const std::string light_task = json{
+      {"Name", "second"},
+      {"Configuration", "H.264 HD 720p VBR"},
+      {"MediaProcessorId", kEncoder},
+      {"TaskBody", task_body(0, 1)}}.dump();
   const std::string body = multipart_body(
       "batch_1",
-      {changeset("changeset_1",
-                 {http_part("POST " + base() + "Jobs", json_part_headers("1"), job("batched", asset)),
-                  http_part("POST " + base() + "$1/Tasks", json_part_headers("2"),
-                            task("first", task_body(0, 0)).dump()),
-                  http_part("POST $1/Tasks", json_part_headers("3", false), light_task)})});
+      {changeset(
+          "changeset_1",
+          {http_part("POST " + base() + "Jobs", json_part_headers("1"), job("batched", asset)),
+           http_part("POST " + base() + "$1/Tasks", json_part_headers("2"),
+                     task("first", task_body(0, 0)).dump()),
+           http_part("POST $1/Tasks", json_part_headers("3", false), light_task)})});
   const auto items = batch_items(post_batch(crlf(body)));
 
   ASSERT_EQ(items.size(), 1u);
@@ -94,7 +92,8 @@ TEST_F(BatchTest, JsonChangesetCreatesAJobWithItsTasksInOrder) {
 
   // The job exists with both tasks, in the order sent, and two output assets.
   EXPECT_EQ(job_count(), 1u);
-  const json tasks = get("/api/Jobs('" + percent_encode(job_id) + "')/Tasks").json()["d"]["results"];
+  const json tasks =
+      get("/api/Jobs('" + percent_encode(job_id) + "')/Tasks").json()["d"]["results"];
   ASSERT_EQ(tasks.size(), 2u);
   EXPECT_EQ(tasks[0]["Id"], first_id);
   EXPECT_EQ(tasks[0]["Name"], "first");
@@ -117,8 +116,8 @@ TEST_F(BatchTest, ABadTaskBodyInTheSecondPartCreatesNothing) {
                               task("broken", task_body_value).dump())})}));
   };
   // Found when the job is validated (no output asset) and when the part is read (not a string).
-  for (const json& bad : {json("<taskBody><inputAsset>JobInputAsset(0)</inputAsset></taskBody>"),
-                          json(42)}) {
+  for (const json& bad :
+       {json("<taskBody><inputAsset>JobInputAsset(0)</inputAsset></taskBody>"), json(42)}) {
     const auto items = batch_items(send_tasks(bad));
     ASSERT_EQ(items.size(), 1u);
     EXPECT_FALSE(items[0].changeset);  // a failed changeset is answered with one part
@@ -127,8 +126,8 @@ TEST_F(BatchTest, ABadTaskBodyInTheSecondPartCreatesNothing) {
     EXPECT_EQ(error.status, 400) << error.body;
     EXPECT_EQ(error.header("Content-ID"), "2");
     const std::string message = error.error_message();
-    EXPECT_EQ(message.rfind("$batch part 1 (changeset part 2), Content-ID 2: Tasks[0].TaskBody: ", 0),
-              0u)
+    EXPECT_EQ(
+        message.rfind("$batch part 1 (changeset part 2), Content-ID 2: Tasks[0].TaskBody: ", 0), 0u)
         << message;
     if (bad.is_number()) {
       EXPECT_NE(message.find("expected an Edm.String, got a number"), std::string::npos) << message;
@@ -170,7 +169,8 @@ TEST_F(BatchTest, TwoJobsInAChangesetAreCreatedTogetherOrNotAtAll) {
   for (const PartReply& reply : created[0].replies) EXPECT_EQ(reply.status, 201) << reply.body;
   const std::string b_id = created[0].replies[1].json()["d"]["Id"];
   EXPECT_EQ(created[0].replies[1].json()["d"]["Name"], "B");
-  const json b_tasks = get("/api/Jobs('" + percent_encode(b_id) + "')/Tasks").json()["d"]["results"];
+  const json b_tasks =
+      get("/api/Jobs('" + percent_encode(b_id) + "')/Tasks").json()["d"]["results"];
   ASSERT_EQ(b_tasks.size(), 1u);
   EXPECT_EQ(b_tasks[0]["Name"], "for B");
   EXPECT_EQ(b_tasks[0]["Id"], created[0].replies[2].json()["d"]["Id"]);
@@ -198,9 +198,9 @@ TEST_F(BatchTest, OperationsAChangesetCannotHoldCreateNothing) {
   };
   for (const auto& c : cases) {
     const auto items = batch_items(post_batch(multipart_body(
-        "batch_1", {changeset("changeset_1", {http_part("POST Jobs", json_part_headers("1"),
-                                                        job("x", asset)),
-                                              c.part})})));
+        "batch_1",
+        {changeset("changeset_1",
+                   {http_part("POST Jobs", json_part_headers("1"), job("x", asset)), c.part})})));
     ASSERT_EQ(items.size(), 1u);
     ASSERT_EQ(items[0].replies.size(), 1u);
     EXPECT_EQ(items[0].replies[0].status, 400) << items[0].replies[0].body;
@@ -214,11 +214,11 @@ TEST_F(BatchTest, GetPartsOutsideChangesetsAreAnsweredOneByOne) {
   const std::string job_id = create_job();
   const std::string key = percent_encode(job_id);
   const auto items = batch_items(post_batch(multipart_body(
-      "batch_1",
-      {http_part("GET " + base() + "Jobs('" + key + "')", {{"Accept", "application/json;odata=verbose"}}),
-       http_part("GET /api/Jobs('" + key + "')/Tasks", {{"Accept", "application/json"}}),
-       http_part("GET Jobs('nb%3Ajid%3AUUID%3Anope')", {{"Content-ID", "3"}}),
-       http_part("POST Jobs", json_part_headers("4"), "{}")})));
+      "batch_1", {http_part("GET " + base() + "Jobs('" + key + "')",
+                            {{"Accept", "application/json;odata=verbose"}}),
+                  http_part("GET /api/Jobs('" + key + "')/Tasks", {{"Accept", "application/json"}}),
+                  http_part("GET Jobs('nb%3Ajid%3AUUID%3Anope')", {{"Content-ID", "3"}}),
+                  http_part("POST Jobs", json_part_headers("4"), "{}")})));
   ASSERT_EQ(items.size(), 4u);
   for (const BatchItem& item : items) {
     EXPECT_FALSE(item.changeset);

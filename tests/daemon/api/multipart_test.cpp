@@ -44,7 +44,8 @@ std::string refusal(const std::function<void()>& f) {
   return "";
 }
 
-std::string refusal(const std::string& body, std::string_view type = "multipart/mixed; boundary=b") {
+std::string refusal(const std::string& body,
+                    std::string_view type = "multipart/mixed; boundary=b") {
   return refusal([&] { parse_batch(body, type); });
 }
 
@@ -130,13 +131,12 @@ TEST(MultipartTest, EmptyAndGarbageBodiesAndBadContentTypes) {
             "Content-Type gives");
   // "--bb" is not the delimiter of boundary "b".
   EXPECT_NE(refusal("--bb\r\n\r\n--bb--").find("no '--b' delimiter"), std::string::npos);
-  EXPECT_NE(refusal("--b--", "application/json").find("is not multipart/mixed"),
-            std::string::npos);
+  EXPECT_NE(refusal("--b--", "application/json").find("is not multipart/mixed"), std::string::npos);
   EXPECT_NE(refusal("--b--", "multipart/mixed").find("has no boundary parameter"),
             std::string::npos);
-  EXPECT_NE(refusal("--b--", "multipart/mixed; boundary=" + std::string(71, 'x'))
-                .find("longer than 70"),
-            std::string::npos);
+  EXPECT_NE(
+      refusal("--b--", "multipart/mixed; boundary=" + std::string(71, 'x')).find("longer than 70"),
+      std::string::npos);
   EXPECT_TRUE(parse_batch("--b--", "multipart/mixed; boundary=b").empty());
 }
 
@@ -197,7 +197,8 @@ TEST(MultipartTest, ChangesetsNestOneLevelOnly) {
 
 std::string get_parts(size_t n) {
   std::string body;
-  for (size_t i = 0; i < n; ++i) body += "--b\nContent-Type: application/http\n\nGET Jobs HTTP/1.1\n";
+  for (size_t i = 0; i < n; ++i)
+    body += "--b\nContent-Type: application/http\n\nGET Jobs HTTP/1.1\n";
   return body + "--b--";
 }
 
@@ -206,10 +207,11 @@ TEST(MultipartTest, AtMost1000Requests) {
   EXPECT_EQ(refusal(get_parts(1001)),
             "$batch: too many parts (a $batch holds at most 1000 requests)");
   // Changesets' requests count too.
-  const std::string changeset = "--b\nContent-Type: multipart/mixed; boundary=c\n\n"
-                                "--c\nContent-Type: application/http\n\nPOST Jobs HTTP/1.1\n"
-                                "--c\nContent-Type: application/http\n\nPOST Jobs HTTP/1.1\n"
-                                "--c--\n";
+  const std::string changeset =
+      "--b\nContent-Type: multipart/mixed; boundary=c\n\n"
+      "--c\nContent-Type: application/http\n\nPOST Jobs HTTP/1.1\n"
+      "--c\nContent-Type: application/http\n\nPOST Jobs HTTP/1.1\n"
+      "--c--\n";
   const std::string body = get_parts(999);
   EXPECT_EQ(refusal(changeset + body),
             "$batch: too many parts (a $batch holds at most 1000 requests)");
