@@ -3,10 +3,13 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 30
+FUZZ_TARGETS = fuzz_multipart fuzz_atom
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: deps build build-daemon demo test test-release test-sanitizers clean
+.PHONY: deps build build-daemon demo test test-release test-sanitizers fuzz clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -29,8 +32,9 @@ demo: build-daemon
 # package build), then every test, the preset sweep included, built and run under
 # AddressSanitizer and UndefinedBehaviorSanitizer. One build of the test programs, not two: x264
 # and libav are Debian's uninstrumented libraries, so the encodes run at full speed under the
-# sanitizers, and only our own code pays for them (docs/benchmarks.md, "CI wall time").
-test: build-daemon test-sanitizers
+# sanitizers, and only our own code pays for them (docs/benchmarks.md, "CI wall time"). Then the
+# libFuzzer targets, each for FUZZ_TIME seconds.
+test: build-daemon test-sanitizers fuzz
 
 # Every test in the optimised tree (for a developer who wants release-mode numbers; not in CI).
 test-release: build
@@ -42,5 +46,22 @@ test-sanitizers: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
+# The libFuzzer targets of the parsers of untrusted bytes (fuzz/CMakeLists.txt), built by clang
+# apart from the GCC tree, then run side by side for FUZZ_TIME seconds each from their seed
+# corpora (fuzz/corpus/<target>; what they find goes to $(FUZZ_BUILD)/corpus/<target>). Any crash,
+# sanitizer report, hang (-timeout) or failed check fails the target: its log is printed and the
+# input that did it is left as $(FUZZ_BUILD)/<target>-crash-*.
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S fuzz -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@pids=; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	  $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 -artifact_prefix=$(FUZZ_BUILD)/$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t >$(FUZZ_BUILD)/$$t.log 2>&1 & pids="$$pids $$!:$$t"; \
+	done; rc=0; for p in $$pids; do \
+	  if wait $${p%%:*}; then echo "fuzz: $${p#*:} ok ($$(grep -o 'Done [0-9]* runs' $(FUZZ_BUILD)/$${p#*:}.log))"; \
+	  else echo "fuzz: $${p#*:} FAILED:"; tail -50 $(FUZZ_BUILD)/$${p#*:}.log; rc=1; fi; \
+	done; exit $$rc
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) var
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) var

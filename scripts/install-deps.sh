@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  # toolchain
-  g++ cmake ninja-build pkg-config make git python3 curl
+  # toolchain; clang and its compiler-rt (libFuzzer) build the fuzz targets (make fuzz)
+  g++ cmake ninja-build pkg-config make git python3 curl clang libclang-rt-14-dev
   # the libav engine (FFmpeg 5.1) and x264; ffmpeg/ffprobe for benchmarks and checks
   libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
   libx264-dev ffmpeg

@@ -3,6 +3,10 @@
 // (AMS-V2-REFERENCE.md §10). Handlers throw it; the router turns it (and StoreError,
 // JobRejected, anything else) into the error response at one place.
 
+// <ostream> first: Boost 1.74's string_view (under Beast's status.hpp) uses std::basic_ostream
+// without including it, which clang with libstdc++ 12 does not forgive (the fuzz build).
+#include <ostream>
+
 #include <boost/beast/http/status.hpp>
 
 #include <stdexcept>

@@ -214,6 +214,10 @@ runtime::JobRequest parse_job_request(const Json& body) {
   return request;
 }
 
+runtime::TaskRequest parse_task_request(const Json& body, const std::string& field) {
+  return parse_task(body, field);
+}
+
 std::optional<int> parse_job_update(const Json& body) {
   for (const auto& [name, value] : body.items()) {
     if (name != "Priority" && (contains(kJobProperties, name) || contains(kJobReadOnly, name)))

@@ -30,6 +30,12 @@ Json parse_json_object(std::string_view body);
 ///         not support)
 runtime::JobRequest parse_job_request(const Json& body);
 
+/// One Task, by the rules of the elements of a Job's Tasks: what a $batch changeset POSTs to
+/// "$<Content-ID>/Tasks" for the job its Content-ID created. `field` names the task in messages
+/// ("Tasks[1]" -> "Tasks[1].TaskBody: expected an Edm.String, got a number").
+/// @throws ApiError 400 naming the property
+runtime::TaskRequest parse_task_request(const Json& body, const std::string& field);
+
 /// MERGE /api/Jobs('id'): the new Priority. AMS allows only Priority to change.
 /// @throws ApiError 400 for any other Job property ("... is write-once") or a bad value
 std::optional<int> parse_job_update(const Json& body);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "daemon/api/api_error.hpp"
+#include "daemon/api/batch.hpp"
 
 namespace mw::api {
 
@@ -49,6 +50,7 @@ http::status store_status(store::StoreError::Kind kind) {
 
 Response Router::handle(const Request& request) const noexcept {
   try {
+    if (request.target.set == "$batch") return handle_batch(services_, *this, request);
     for (const Route& route : kRoutes)
       if (route.set == request.target.set) return route.handler(services_, request);
     throw ApiError(http::status::not_found,

@@ -1,7 +1,8 @@
 #pragma once
 // Routes a parsed request to the handler of its entity set (/api/Jobs, /api/Tasks, /api/Assets,
-// /api/Files, /api/MediaProcessors, /api/JobTemplates, /api/TaskTemplates and the service
-// operations CancelJob and CreateFileInfos)
+// /api/Files, /api/MediaProcessors, /api/NotificationEndPoints, /api/JobTemplates,
+// /api/TaskTemplates, the service operations CancelJob and CreateFileInfos, and /api/$batch, whose
+// GET parts come back through handle)
 // and turns every failure into the AMS error response at one place:
 //   ApiError -> its status; UriError -> 400; NotFoundPath -> 404;
 //   runtime::JobRejected -> 400 (404 when not_found()), the message naming its field;

@@ -71,21 +71,18 @@ std::string find_cycle(const std::vector<std::set<size_t>>& feeds) {
 JobService::JobService(store::JobStore& store, const Storage& storage, const PresetCatalog& presets)
     : store_(store), storage_(storage), presets_(presets) {}
 
-store::NewJob JobService::create_job(const JobRequest& given, TimePoint now) {
+store::NewJob JobService::create_job(const JobRequest& request, TimePoint now) {
+  store::NewJob job = prepare_job(request, now);
+  persist_jobs({job});
+  return job;
+}
+
+store::NewJob JobService::prepare_job(const JobRequest& given, TimePoint now) {
   std::optional<JobRequest> from_template;
   if (!given.template_id.empty()) from_template = with_template_tasks(given);
   const JobRequest& request = from_template ? *from_template : given;
   store::NewJob out = plan_job(request, now);
   check_input_assets(request.input_asset_ids);
-  try {
-    store_.create_job(out);
-  } catch (const store::StoreError& e) {
-    if (e.kind() == store::StoreError::Kind::NotFound) throw JobRejected("InputMediaAssets", e.what(), true);
-    throw;
-  }
-  // The output assets' folders are made by the worker that writes them (Storage::asset_dir is
-  // where they will be): a mkdir per job here cost a third of the creation rate on ext4.
-  if (created_listener_) created_listener_(out.job.id);
   return out;
 }
 
@@ -245,6 +242,22 @@ store::NewJob JobService::plan_job(const JobRequest& request, TimePoint now) con
     out.tasks.push_back(std::move(t));
   }
   return out;
+}
+
+void JobService::persist_jobs(const std::vector<store::NewJob>& jobs) {
+  try {
+    if (jobs.size() == 1)
+      store_.create_job(jobs.front());
+    else
+      store_.create_jobs(jobs);
+  } catch (const store::StoreError& e) {
+    if (e.kind() == store::StoreError::Kind::NotFound) throw JobRejected("InputMediaAssets", e.what(), true);
+    throw;
+  }
+  // The output assets' folders are made by the worker that writes them (Storage::asset_dir is
+  // where they will be): a mkdir per job here cost a third of the creation rate on ext4.
+  if (created_listener_)
+    for (const auto& job : jobs) created_listener_(job.job.id);
 }
 
 void JobService::check_input_assets(const std::vector<std::string>& input_asset_ids) const {

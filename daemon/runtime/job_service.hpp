@@ -113,6 +113,13 @@ class JobService {
   /// stored in that order).
   /// @throws JobRejected; store::StoreError Conflict when a TaskTemplate Id is taken
   JobTemplate create_job_template(const JobTemplateRequest& request, TimePoint now);
+  /// create_job in two steps, for several jobs created together (a $batch changeset): the
+  /// validation and the NewJob (fresh Ids, output assets), persisting nothing...
+  /// @throws JobRejected (the rules of create_job)
+  store::NewJob prepare_job(const JobRequest& request, TimePoint now);
+  /// ...then every prepared job in one store transaction: all of them or none.
+  /// @throws JobRejected 404 when an input asset vanished meanwhile, store::StoreError
+  void persist_jobs(const std::vector<store::NewJob>& jobs);
 
   /// CancelJob. @throws store::StoreError NotFound / InvalidState
   void cancel_job(const std::string& job_id, TimePoint now);

@@ -146,6 +146,9 @@ class JobStore {
   /// Persists a job with its tasks and output assets (State Queued, a "Queued" historical
   /// event per task). @throws StoreError NotFound when an input asset does not exist
   virtual void create_job(const NewJob& job) = 0;
+  /// create_job for several jobs in one transaction: every job is persisted or none is (a
+  /// $batch changeset). @throws StoreError like create_job
+  virtual void create_jobs(const std::vector<NewJob>& jobs) = 0;
   virtual std::optional<runtime::Job> find_job(const std::string& id) = 0;
   /// Jobs by Created, oldest first.
   virtual std::vector<runtime::Job> list_jobs(Page page) = 0;

@@ -170,9 +170,21 @@ std::vector<runtime::AssetFile> SqliteJobStore::list_asset_files(Page page) {
 // --- Jobs and tasks ---------------------------------------------------------------------------
 
 void SqliteJobStore::create_job(const NewJob& new_job) {
-  const runtime::Job& job = new_job.job;
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
+  insert_job(new_job);
+  transaction.commit();
+}
+
+void SqliteJobStore::create_jobs(const std::vector<NewJob>& jobs) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  for (const NewJob& job : jobs) insert_job(job);
+  transaction.commit();
+}
+
+void SqliteJobStore::insert_job(const NewJob& new_job) {
+  const runtime::Job& job = new_job.job;
   for (const auto& id : job.input_asset_ids) require_asset(*db_, id, "input asset");
   for (const auto& asset : new_job.output_assets) insert_asset(*db_, asset);
 
@@ -212,7 +224,6 @@ void SqliteJobStore::create_job(const NewJob& new_job) {
     sqlite::insert_subscriptions(*db_, job.id, task.id, task.notification_subscriptions);
     sqlite::add_event(*db_, task.id, runtime::state_name(runtime::State::Queued), "", job.created);
   }
-  transaction.commit();
 }
 
 std::optional<runtime::Job> SqliteJobStore::find_job(const std::string& id) {

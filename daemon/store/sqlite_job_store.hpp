@@ -60,6 +60,7 @@ class SqliteJobStore : public JobStore {
   std::vector<runtime::AssetFile> list_asset_files(Page page) override;
 
   void create_job(const NewJob& job) override;
+  void create_jobs(const std::vector<NewJob>& jobs) override;
   std::optional<runtime::Job> find_job(const std::string& id) override;
   std::vector<runtime::Job> list_jobs(Page page) override;
   std::vector<runtime::Task> job_tasks(const std::string& job_id) override;
@@ -107,6 +108,8 @@ class SqliteJobStore : public JobStore {
   NotificationCounts notification_counts() override;
 
  private:
+  /// create_job's inserts, inside the caller's transaction (mutex_ held).
+  void insert_job(const NewJob& job);
   /// A new lease token: random, never 0.
   int64_t next_lease_token();
 

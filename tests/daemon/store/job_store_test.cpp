@@ -151,6 +151,24 @@ TEST_P(JobStoreTest, JobOnAMissingInputAssetIsNotFoundAndLeavesNothing) {
   EXPECT_TRUE(store().list_tasks({}).empty());
 }
 
+TEST_P(JobStoreTest, JobsCreatedTogetherAreAllPersistedOrNone) {
+  const std::string input = input_asset();
+  const NewJob first = make_job(input, {.tasks = 2});
+  const NewJob orphan = make_job("nb:cid:UUID:no-such-asset", {.tasks = 1});
+  const StoreError error = store_error([&] { store().create_jobs({first, orphan}); });
+  EXPECT_EQ(error.kind(), StoreError::Kind::NotFound);
+  EXPECT_THAT(error.what(), HasSubstr("nb:cid:UUID:no-such-asset"));
+  EXPECT_FALSE(store().find_job(first.job.id));  // rolled back with the second
+  EXPECT_FALSE(store().find_asset(first.output_assets[0].id));
+  EXPECT_TRUE(store().list_tasks({}).empty());
+
+  const NewJob second = make_job(input, {.tasks = 1});
+  store().create_jobs({first, second});
+  EXPECT_EQ(store().list_jobs({}).size(), 2u);
+  EXPECT_EQ(store().job_tasks(first.job.id).size(), 2u);
+  EXPECT_EQ(store().job_tasks(second.job.id).size(), 1u);
+}
+
 TEST_P(JobStoreTest, TaskGoesQueuedScheduledProcessingFinishedWithOneEventEach) {
   const NewJob created = submit();
   const std::string& task_id = created.tasks[0].id;
