@@ -81,8 +81,11 @@ int64_t epoch_ms(runtime::TimePoint t) {
 }
 
 std::string iso8601(runtime::TimePoint t) {
+  return iso8601(std::chrono::floor<std::chrono::milliseconds>(t));
+}
+
+std::string iso8601(std::chrono::sys_time<std::chrono::milliseconds> ms) {
   using namespace std::chrono;
-  const auto ms = floor<milliseconds>(t);
   const auto day = floor<days>(ms);
   const year_month_day ymd{day};
   const hh_mm_ss hms{ms - day};

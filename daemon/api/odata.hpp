@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,9 @@ std::string entity_uri(const ODataContext& ctx, const EntitySet& set, std::strin
 
 /// ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z" (sub-millisecond time dropped).
 std::string iso8601(runtime::TimePoint t);
+/// iso8601 of a time in milliseconds since the epoch, for the years 0001 to 9999 that an
+/// Edm.DateTime holds (a TimePoint, in nanoseconds, only spans 1678 to 2261).
+std::string iso8601(std::chrono::sys_time<std::chrono::milliseconds> t);
 /// Milliseconds since 1970-01-01T00:00:00Z (negative before it).
 int64_t epoch_ms(runtime::TimePoint t);
 /// An Edm.DateTime value: "/Date(<ms>)/" in verbose (written "\/Date(<ms>)\/" by dump_json),
