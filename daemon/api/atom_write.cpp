@@ -212,9 +212,11 @@ class Writer {
         break;
       case Json::value_t::number_integer:
       case Json::value_t::number_unsigned: {
-        const bool int32 = value.is_number_integer() &&
-                           value.get<int64_t>() >= std::numeric_limits<int32_t>::min() &&
-                           value.get<int64_t>() <= std::numeric_limits<int32_t>::max();
+        const bool int32 =
+            value.is_number_unsigned()
+                ? value.get<uint64_t>() <= uint64_t{std::numeric_limits<int32_t>::max()}
+                : value.get<int64_t>() >= std::numeric_limits<int32_t>::min() &&
+                      value.get<int64_t>() <= std::numeric_limits<int32_t>::max();
         set_attribute(p, "m:type", int32 ? "Edm.Int32" : "Edm.Int64");
         set_text(p, value.dump());
         break;
