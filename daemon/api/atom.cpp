@@ -5,15 +5,11 @@
 #include <charconv>
 #include <string>
 
+#include "daemon/api/atom_xml.hpp"
+
 namespace mw::api::atom {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -62,9 +58,8 @@ bool accepts_atom(std::string_view accept) noexcept {
   size_t start = 0;
   while (start <= accept.size()) {
     const size_t comma = accept.find(',', start);
-    const std::string_view range =
-        accept.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                             : comma - start);
+    const std::string_view range = accept.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     start = comma == std::string_view::npos ? accept.size() + 1 : comma + 1;
     const std::string_view type = media_type(range);
     const double q = quality(range);

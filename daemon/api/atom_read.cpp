@@ -4,13 +4,13 @@
 // there); this file walks at most kMaxDepth levels of properties and inline entries.
 
 #include <fmt/format.h>
-#include <pugixml.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <pugixml.hpp>
 #include <sstream>
 #include <vector>
 
@@ -30,9 +30,8 @@ constexpr std::string_view kCollections[] = {"ErrorDetails", "HistoricalEvents",
 
 // Edm types whose Atom text is the JSON string as it is (OData v3 verbose JSON writes them as
 // strings; Edm.DateTime keeps its ISO 8601 text, "0001-01-01T00:00:00" included).
-constexpr std::string_view kStringTypes[] = {"Edm.String",   "Edm.Guid",
-                                             "Edm.DateTime", "Edm.DateTimeOffset",
-                                             "Edm.Time",     "Edm.Binary"};
+constexpr std::string_view kStringTypes[] = {"Edm.String",         "Edm.Guid", "Edm.DateTime",
+                                             "Edm.DateTimeOffset", "Edm.Time", "Edm.Binary"};
 
 struct IntegerType {
   std::string_view name;
@@ -46,11 +45,6 @@ constexpr IntegerType kIntegerTypes[] = {
     {"Edm.Int32", -2147483648LL, 2147483647LL},
     {"Edm.Int64", INT64_MIN, INT64_MAX},
 };
-
-template <size_t N>
-bool contains(const std::string_view (&names)[N], std::string_view name) {
-  return std::find(std::begin(names), std::end(names), name) != std::end(names);
-}
 
 [[noreturn]] void fail(std::string_view problem) {
   throw bad_request(fmt::format("Atom entry: {}", problem));
@@ -104,15 +98,9 @@ std::vector<pugi::xml_node> element_children(pugi::xml_node node) {
 std::string text_of(pugi::xml_node node) {
   std::string text;
   for (const pugi::xml_node child : node.children())
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) text += child.value();
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)
+      text += child.value();
   return text;
-}
-
-// XML Schema collapses white space around the lexical forms of numbers and booleans.
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 template <typename T>
@@ -126,14 +114,15 @@ std::optional<T> parse_number(std::string_view text) {
 
 [[noreturn]] void not_of_type(pugi::xml_node node, std::string_view type, std::string_view text) {
   constexpr size_t kShown = 64;  // of a value quoted in the message
-  const std::string shown = text.size() > kShown ? fmt::format("{}...", text.substr(0, kShown))
-                                                 : std::string(text);
+  const std::string shown =
+      text.size() > kShown ? fmt::format("{}...", text.substr(0, kShown)) : std::string(text);
   fail(fmt::format("<{}>: '{}' is not an {}", node.name(), shown, type));
 }
 
 // A primitive value from its text and m:type (OData v3 Atom format §2.2.6.2 lexical forms).
 Json primitive(pugi::xml_node node, std::string_view type, const std::string& text) {
   if (type.empty() || contains(kStringTypes, type)) return text;
+  // XML Schema collapses white space around the lexical forms of numbers and booleans.
   const std::string_view value = trim(text);
   if (type == "Edm.Boolean") {
     if (value == "true" || value == "1") return true;
@@ -202,7 +191,13 @@ class Reader {
     fail(fmt::format("<{}>: nested deeper than {} levels", node.name(), kMaxDepth));
   }
 
+  static void check_count(size_t count, pugi::xml_node where) {
+    if (count > kMaxProperties)
+      fail(fmt::format("<{}>: more than {} properties", where.name(), kMaxProperties));
+  }
+
   static void merge(Json& out, Json properties, pugi::xml_node where) {
+    check_count(out.size() + properties.size(), where);
     for (auto& [name, value] : properties.items()) {
       if (out.contains(name))
         fail(fmt::format("<{}>: the property {} is given twice", where.name(), name));
@@ -214,7 +209,9 @@ class Reader {
   Json properties(pugi::xml_node parent, int depth) const {
     if (depth > kMaxDepth) too_deep(parent);
     Json out = Json::object();
-    for (const pugi::xml_node p : element_children(parent)) {
+    const std::vector<pugi::xml_node> children = element_children(parent);
+    check_count(children.size(), parent);
+    for (const pugi::xml_node p : children) {
       if (!in_namespace(p, kDataNs))
         fail(fmt::format("<{}> in <{}> is not a property in the namespace {}", p.name(),
                          parent.name(), kDataNs));
@@ -276,13 +273,13 @@ class Reader {
     const std::string_view rel = l.attribute("rel").value();
     if (!rel.starts_with(kRelatedRel)) return;
     const std::string nav(rel.substr(kRelatedRel.size()));
-    if (nav.empty()) fail(fmt::format("<{} rel=\"{}\">: no navigation property named", l.name(), rel));
-    const bool single = std::string_view(l.attribute("type").value()).find("type=entry") !=
-                        std::string_view::npos;
+    if (nav.empty())
+      fail(fmt::format("<{} rel=\"{}\">: no navigation property named", l.name(), rel));
+    const bool single =
+        std::string_view(l.attribute("type").value()).find("type=entry") != std::string_view::npos;
     Json value;
-    if (const pugi::xml_node inlined = l.find_child([](pugi::xml_node c) {
-          return is(c, kMetadataNs, "inline");
-        })) {
+    if (const pugi::xml_node inlined =
+            l.find_child([](pugi::xml_node c) { return is(c, kMetadataNs, "inline"); })) {
       value = single ? Json(nullptr) : Json::array();
       for (const pugi::xml_node c : element_children(inlined)) {
         if (is(c, kAtomNs, "entry")) value = entry(c, depth + 1);
@@ -297,6 +294,7 @@ class Reader {
       if (!single) value = Json::array({std::move(value)});
     }
     if (!out.contains(nav)) {
+      check_count(out.size() + 1, l.parent());
       out[nav] = std::move(value);
     } else if (out[nav].is_array() && value.is_array()) {
       for (auto& item : value) out[nav].push_back(std::move(item));

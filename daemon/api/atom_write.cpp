@@ -3,7 +3,6 @@
 // value types), so every entity set gets Atom without code of its own.
 
 #include <fmt/format.h>
-#include <pugixml.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -11,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <pugixml.hpp>
 
 #include "daemon/api/atom.hpp"
 #include "daemon/api/atom_xml.hpp"
@@ -32,11 +32,6 @@ constexpr std::string_view kEntryNavigation[] = {"AccessPolicy", "Asset", "Paren
 // Edm.DateTime's range, 0001-01-01 to 9999-12-31, in milliseconds since the epoch.
 constexpr int64_t kMinDateMs = -62135596800000;
 constexpr int64_t kMaxDateMs = 253402300799999;
-
-template <size_t N>
-bool contains(const std::string_view (&names)[N], std::string_view name) {
-  return std::find(std::begin(names), std::end(names), name) != std::end(names);
-}
 
 bool is_ascii_letter(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
@@ -122,8 +117,8 @@ std::optional<std::string> deferred_uri(const Json& value) {
 }
 
 std::string now_text() {
-  const std::string iso = iso8601(std::chrono::floor<std::chrono::milliseconds>(
-      std::chrono::system_clock::now()));
+  const std::string iso =
+      iso8601(std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()));
   return iso.substr(0, 19) + "Z";  // whole seconds, as AMS wrote <updated>
 }
 

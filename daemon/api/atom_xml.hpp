@@ -1,7 +1,11 @@
 #pragma once
-// What the Atom reader (atom_read.cpp) and writer (atom_write.cpp) share: the OData v3 Atom
-// namespaces (AMS-V2-JOB-PAGE.md, the $batch request and response) and the nesting limit.
+// What the Atom reader (atom_read.cpp), writer (atom_write.cpp) and media types (atom.cpp) share:
+// the OData v3 Atom namespaces (AMS-V2-JOB-PAGE.md, the $batch request and response) and the
+// nesting limit.
 
+#include <algorithm>
+#include <cstddef>
+#include <iterator>
 #include <string_view>
 
 namespace mw::api::atom {
@@ -20,5 +24,21 @@ inline constexpr std::string_view kSchemeNs =
 /// Properties, d:element items and inline entries nest at most this deep (as JSON bodies,
 /// request_body.cpp); deeper input is refused, so neither side recurses without bound.
 inline constexpr int kMaxDepth = 64;
+/// An entry or complex value has at most this many properties and links (AMS types have a few
+/// dozen; JSON objects are ordered maps whose insertion grows with their size).
+inline constexpr size_t kMaxProperties = 1000;
+
+/// Whether `name` is one of `names`.
+template <size_t N>
+bool contains(const std::string_view (&names)[N], std::string_view name) {
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
+/// `text` without leading and trailing white space (XML's: space, tab, CR, LF).
+inline std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
 
 }  // namespace mw::api::atom

@@ -2,8 +2,8 @@
 // feeds, properties and errors answered in Atom when the Accept header asks for it.
 
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
+#include <pugixml.hpp>
 #include <string>
 
 #include "tests/daemon/api/api_fixture.hpp"
@@ -54,10 +54,11 @@ class ApiAtomTest : public ApiFixture {
 };
 
 TEST_F(ApiAtomTest, AssetPostedAsAtomIsAnsweredAndListedInAtom) {
-  const Reply created = send(http::verb::post, "/api/Assets",
-                             kEntryOpen +
-                                 R"(<content type="application/xml"><m:properties><d:Name>clip &amp; co</d:Name><d:Options m:type="Edm.Int32">0</d:Options></m:properties></content></entry>)",
-                             atom_headers());
+  const Reply created = send(
+      http::verb::post, "/api/Assets",
+      kEntryOpen +
+          R"(<content type="application/xml"><m:properties><d:Name>clip &amp; co</d:Name><d:Options m:type="Edm.Int32">0</d:Options></m:properties></content></entry>)",
+      atom_headers());
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.header("content-type"), "application/atom+xml;type=entry;charset=utf-8");
   const pugi::xml_document entry_doc = xml(created);
@@ -88,8 +89,9 @@ TEST_F(ApiAtomTest, JobPageEntriesCreateAJobReadBackInAtom) {
   const pugi::xml_node job = job_doc.child("entry");
   const std::string job_id = property(job, "d:Id");
   EXPECT_EQ(property(job, "d:Name"), "My MP4 to Smooth Streaming encoding job");
-  EXPECT_STREQ(job.child("content").child("m:properties").child("d:State").attribute("m:type").value(),
-               "Edm.Int32");
+  EXPECT_STREQ(
+      job.child("content").child("m:properties").child("d:State").attribute("m:type").value(),
+      "Edm.Int32");
   const std::string key = "Jobs('" + percent_encode(job_id) + "')";
 
   const Reply tasks = get("/api/" + key + "/Tasks", atom_headers());

@@ -47,11 +47,13 @@ TEST(AtomReadTest, JobPageJobEntryReadsAsTheVerboseJsonOfTheSameJob) {
   EXPECT_TRUE(job["Id"].is_null());
   EXPECT_TRUE(job["EndTime"].is_null());
   EXPECT_TRUE(job["TemplateId"].is_null());
-  EXPECT_EQ(job["InputMediaAssets"],
-            Json::parse(R"x([{"__metadata":{"uri":"http://127.0.0.1:8080/api/Assets('nb%3Acid%3AUUID%3A33662ded-f00b-4020-9fcf-4c4a22070c01')"}}])x"));
-  EXPECT_EQ(job["JobNotificationSubscriptions"],
-            Json::parse(R"([{"NotificationEndPointId":")" + kEndpointId +
-                        R"(","TargetJobState":2}])"));
+  EXPECT_EQ(
+      job["InputMediaAssets"],
+      Json::parse(
+          R"x([{"__metadata":{"uri":"http://127.0.0.1:8080/api/Assets('nb%3Acid%3AUUID%3A33662ded-f00b-4020-9fcf-4c4a22070c01')"}}])x"));
+  EXPECT_EQ(
+      job["JobNotificationSubscriptions"],
+      Json::parse(R"([{"NotificationEndPointId":")" + kEndpointId + R"(","TargetJobState":2}])"));
   EXPECT_TRUE(job["JobNotificationSubscriptions"][0]["TargetJobState"].is_number_integer());
 }
 
@@ -87,17 +89,18 @@ TEST(AtomReadTest, BothJobPageEntriesTogetherAreAJobRequestTheHandlersAccept) {
 }
 
 TEST(AtomReadTest, EscapedTaskBodyTextIsUnescaped) {
-  const Json task = read_entry(entry_with(
-      "<d:TaskBody>&lt;taskBody&gt;&lt;inputAsset&gt;JobInputAsset(0)&lt;/inputAsset&gt;"
-      "&lt;/taskBody&gt;</d:TaskBody>"));
+  const Json task = read_entry(
+      entry_with("<d:TaskBody>&lt;taskBody&gt;&lt;inputAsset&gt;JobInputAsset(0)&lt;/inputAsset&gt;"
+                 "&lt;/taskBody&gt;</d:TaskBody>"));
   EXPECT_EQ(task["TaskBody"], "<taskBody><inputAsset>JobInputAsset(0)</inputAsset></taskBody>");
 }
 
 TEST(AtomReadTest, NamespacesCountNotPrefixes) {
   const Json entry = read_entry(
       R"(<a:entry xmlns:a="http://www.w3.org/2005/Atom"><a:content><p:properties xmlns:p="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns:x="http://schemas.microsoft.com/ado/2007/08/dataservices"><x:Name>n</x:Name><x:Options p:type="Edm.Int32"> 1 </x:Options><x:IsPrimary p:type="Edm.Boolean">true</x:IsPrimary><x:ContentFileSize p:type="Edm.Int64">5000000000</x:ContentFileSize></p:properties></a:content></a:entry>)");
-  EXPECT_EQ(entry, Json::parse(
-                       R"({"Name":"n","Options":1,"IsPrimary":true,"ContentFileSize":"5000000000"})"));
+  EXPECT_EQ(
+      entry,
+      Json::parse(R"({"Name":"n","Options":1,"IsPrimary":true,"ContentFileSize":"5000000000"})"));
 }
 
 TEST(AtomReadTest, InlineFeedBecomesAnArrayOfEntries) {
@@ -105,7 +108,9 @@ TEST(AtomReadTest, InlineFeedBecomesAnArrayOfEntries) {
       R"(<link rel="http://schemas.microsoft.com/ado/2007/08/dataservices/related/Tasks" type="application/atom+xml;type=feed"><m:inline><feed>)" +
       entry_with("<d:Name>t1</d:Name>") + entry_with("<d:Name>t2</d:Name>") +
       "</feed></m:inline></link>";
-  const Json job = read_entry(R"(<entry xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">)" + tasks + "</entry>");
+  const Json job = read_entry(
+      R"(<entry xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">)" +
+      tasks + "</entry>");
   EXPECT_EQ(job["Tasks"], Json::parse(R"([{"Name":"t1"},{"Name":"t2"}])"));
 }
 
@@ -130,12 +135,15 @@ TEST(AtomReadTest, MalformedEntriesGet400NamingTheElement) {
             "Atom entry: <d:Name>: m:null is 'maybe', not true or false");
   EXPECT_EQ(rejection(entry_with("<d:Name>a</d:Name><d:Name>b</d:Name>")),
             "Atom entry: <d:Name> appears twice");
-  EXPECT_NE(rejection(entry_with("<Name>a</Name>")).find("<Name> in <m:properties> is not a "
-                                                         "property in the namespace"),
+  EXPECT_NE(rejection(entry_with("<Name>a</Name>"))
+                .find("<Name> in <m:properties> is not a "
+                      "property in the namespace"),
             std::string::npos);
-  EXPECT_EQ(rejection(entry_with(R"x(<d:JobNotificationSubscriptions m:type="Collection(X)"><d:other/></d:JobNotificationSubscriptions>)x")),
-            "Atom entry: <d:JobNotificationSubscriptions>: expected <d:element> items, found "
-            "<d:other>");
+  EXPECT_EQ(
+      rejection(entry_with(
+          R"x(<d:JobNotificationSubscriptions m:type="Collection(X)"><d:other/></d:JobNotificationSubscriptions>)x")),
+      "Atom entry: <d:JobNotificationSubscriptions>: expected <d:element> items, found "
+      "<d:other>");
 }
 
 TEST(AtomReadTest, DeepNestingIsRefusedAndDeepMarkupIsNotWalked) {
@@ -152,6 +160,19 @@ TEST(AtomReadTest, DeepNestingIsRefusedAndDeepMarkupIsNotWalked) {
   for (int i = 0; i < 100000; ++i) junk += "<j>";
   for (int i = 0; i < 100000; ++i) junk += "</j>";
   EXPECT_TRUE(read_entry(entry_with("<d:TaskBody>" + junk + "</d:TaskBody>"))["TaskBody"] == junk);
+}
+
+TEST(AtomReadTest, EntriesWithThousandsOfPropertiesAreRefused) {
+  std::string properties;
+  for (int i = 0; i < 1001; ++i) properties += "<d:P" + std::to_string(i) + "/>";
+  EXPECT_EQ(rejection(entry_with(properties)),
+            "Atom entry: <m:properties>: more than 1000 properties");
+  std::string links;
+  for (int i = 0; i < 1001; ++i)
+    links += R"(<link rel="http://schemas.microsoft.com/ado/2007/08/dataservices/related/N)" +
+             std::to_string(i) + R"(" href="x"/>)";
+  EXPECT_EQ(rejection(R"(<entry xmlns="http://www.w3.org/2005/Atom">)" + links + "</entry>"),
+            "Atom entry: <entry>: more than 1000 properties");
 }
 
 TEST(AtomReadTest, HugeInputIsReadOrRefusedWhole) {

@@ -2,9 +2,9 @@
 // in the Job page's response shape, read back here with pugixml; anything else stays as it is.
 
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
 #include <chrono>
+#include <pugixml.hpp>
 #include <string>
 #include <vector>
 
@@ -38,8 +38,9 @@ runtime::Task sample_task() {
   task.id = "nb:tid:UUID:94d3c509-24c2-467f-aa65-d16a4ea28b19";
   task.name = "My Mp4 to Smooth Task";
   task.configuration = "H264 Smooth Streaming 720p";
-  task.task_body = "<?xml version=\"1.0\"?><taskBody><inputAsset>JobInputAsset(0)</inputAsset>"
-                   "</taskBody>";
+  task.task_body =
+      "<?xml version=\"1.0\"?><taskBody><inputAsset>JobInputAsset(0)</inputAsset>"
+      "</taskBody>";
   task.progress = 42.5;
   task.error_details = {{"ErrorProcessingTask", "decoder: bad packet"}};
   return task;
@@ -67,7 +68,8 @@ pugi::xml_node related_link(pugi::xml_node entry, const std::string& nav) {
 }
 
 TEST(AtomWriteTest, JobEntryHasTheJobPageShapeAndTypedProperties) {
-  Response response = json_answer(entity_document(kVerbose, kJobs, job_entity(kVerbose, sample_job())));
+  Response response =
+      json_answer(entity_document(kVerbose, kJobs, job_entity(kVerbose, sample_job())));
   const pugi::xml_document doc = written(response);
   EXPECT_EQ(response.content_type, "application/atom+xml;type=entry;charset=utf-8");
   EXPECT_TRUE(response.body.starts_with(R"(<?xml version="1.0" encoding="utf-8"?><entry)"));
@@ -100,7 +102,8 @@ TEST(AtomWriteTest, JobEntryHasTheJobPageShapeAndTypedProperties) {
 }
 
 TEST(AtomWriteTest, WrittenEntryReadsBackToTheSameValues) {
-  Response response = json_answer(entity_document(kVerbose, kJobs, job_entity(kVerbose, sample_job())));
+  Response response =
+      json_answer(entity_document(kVerbose, kJobs, job_entity(kVerbose, sample_job())));
   write_response(response, kVerbose);
   const Json job = read_entry(response.body);
   EXPECT_EQ(job["Name"], "NewTestJob");
@@ -112,7 +115,8 @@ TEST(AtomWriteTest, WrittenEntryReadsBackToTheSameValues) {
 
 TEST(AtomWriteTest, TaskFeedCarriesCollectionsAndTheTaskBodyText) {
   Response response = json_answer(collection_document(
-      kVerbose, kTasks, {task_entity(kVerbose, sample_task()), task_entity(kVerbose, sample_task())}));
+      kVerbose, kTasks,
+      {task_entity(kVerbose, sample_task()), task_entity(kVerbose, sample_task())}));
   const pugi::xml_document doc = written(response, kJobKey + "/Tasks");
   EXPECT_EQ(response.content_type, "application/atom+xml;type=feed;charset=utf-8");
   const pugi::xml_node feed = doc.child("feed");
@@ -145,7 +149,8 @@ TEST(AtomWriteTest, AssetEntryLinksItsFilesAndFilesTypeTheirSize) {
   runtime::Asset asset;
   asset.id = "nb:cid:UUID:33662ded-f00b-4020-9fcf-4c4a22070c01";
   asset.name = "clip <1> & co";
-  Response response = json_answer(entity_document(kVerbose, kAssets, asset_entity(kVerbose, asset, storage)));
+  Response response =
+      json_answer(entity_document(kVerbose, kAssets, asset_entity(kVerbose, asset, storage)));
   const pugi::xml_node entry = written(response).child("entry");
   EXPECT_STREQ(entry.find_child_by_attribute("link", "rel", "edit").attribute("title").value(),
                "Asset");
@@ -158,7 +163,8 @@ TEST(AtomWriteTest, AssetEntryLinksItsFilesAndFilesTypeTheirSize) {
   file.id = "nb:cid:UUID:0a0b";
   file.name = "clip.mp4";
   file.content_file_size = 5000000000;
-  Response file_response = json_answer(entity_document(kVerbose, kFiles, asset_file_entity(kVerbose, file)));
+  Response file_response =
+      json_answer(entity_document(kVerbose, kFiles, asset_file_entity(kVerbose, file)));
   const pugi::xml_node file_entry = written(file_response).child("entry");
   EXPECT_STREQ(property(file_entry, "d:ContentFileSize").attribute("m:type").value(), "Edm.Int64");
   EXPECT_STREQ(property(file_entry, "d:ContentFileSize").child_value(), "5000000000");
@@ -221,15 +227,16 @@ TEST(AtomWriteTest, OddJsonNeverThrowsAndAlwaysGivesWellFormedXml) {
   for (int i = 0; i < 60; ++i) deep += R"({"a":)";
   deep += "1" + std::string(60, '}') + "}}";
   int converted = 0;
-  for (const std::string& body : std::vector<std::string>{
-           R"({"d":{"__metadata":{"type":7},"bad name":1,"1x":2,"ok":"a\u0001b","big":18446744073709551615,"small":-5,"f":1e300,"d":"/Date(99999999999999999)/","arr":[1,[2,{"x":null}]]}})",
-           R"({"d":{"results":[1,"x",null,{"__metadata":null}]}})",
-           R"({"d":{"Name":"\u00e9\ud83d\ude00"}})",
-           R"({"d":{"<x>":1}})",
-           R"({"error":{"code":5,"message":"plain"}})",
-           R"({"d":[1,2]})",
-           deep,
-       }) {
+  for (
+      const std::string& body : std::vector<std::string>{
+          R"({"d":{"__metadata":{"type":7},"bad name":1,"1x":2,"ok":"a\u0001b","big":18446744073709551615,"small":-5,"f":1e300,"d":"/Date(99999999999999999)/","arr":[1,[2,{"x":null}]]}})",
+          R"({"d":{"results":[1,"x",null,{"__metadata":null}]}})",
+          R"({"d":{"Name":"\u00e9\ud83d\ude00"}})",
+          R"({"d":{"<x>":1}})",
+          R"({"error":{"code":5,"message":"plain"}})",
+          R"({"d":[1,2]})",
+          deep,
+      }) {
     Response response = json_answer(body);
     write_response(response, kVerbose);
     if (response.content_type.starts_with("application/json")) continue;  // left as it is
