@@ -1,7 +1,8 @@
 // Reading one Atom entry into the verbose JSON the handlers read (atom.hpp, read_entry).
 // Namespaces are resolved from the xmlns declarations in scope, so any prefixes work; pugixml
 // parses (it does not expand DTD entities and does not recurse, so deep input is no danger
-// there); this file walks at most kMaxDepth levels of properties and inline entries.
+// there); this file walks at most kMaxDepth levels of properties and inline entries, and its
+// work grows linearly with the input.
 
 #include <fmt/format.h>
 
@@ -12,6 +13,8 @@
 #include <optional>
 #include <pugixml.hpp>
 #include <sstream>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "daemon/api/api_error.hpp"
@@ -60,33 +63,60 @@ std::string_view prefix_of(std::string_view qname) {
   return colon == std::string_view::npos ? std::string_view{} : qname.substr(0, colon);
 }
 
-// The namespace bound to `prefix` ("" for the default namespace) where `node` is; "" if none.
-std::string_view namespace_uri(pugi::xml_node node, std::string_view prefix) {
-  const std::string attribute = prefix.empty() ? "xmlns" : fmt::format("xmlns:{}", prefix);
-  for (; node.type() == pugi::node_element; node = node.parent())
-    if (const pugi::xml_attribute a = node.attribute(attribute.c_str())) return a.value();
-  return {};
-}
-
-bool in_namespace(pugi::xml_node node, std::string_view ns) {
-  return namespace_uri(node, prefix_of(node.name())) == ns;
-}
-
-bool is(pugi::xml_node node, std::string_view ns, std::string_view local) {
-  return node.type() == pugi::node_element && local_name(node.name()) == local &&
-         in_namespace(node, ns);
-}
-
-// The value of the attribute m:<local> (metadata namespace); "" when absent.
-std::string_view metadata_attribute(pugi::xml_node node, std::string_view local) {
-  for (const pugi::xml_attribute a : node.attributes()) {
-    const std::string_view name = a.name();
-    const std::string_view prefix = prefix_of(name);
-    if (prefix.empty() || prefix == "xmlns" || local_name(name) != local) continue;
-    if (namespace_uri(node, prefix) == kMetadataNs) return a.value();
+// The namespace declarations in scope at one element (Namespaces in XML 1.0 §6): its own
+// xmlns attributes, then its parent's scope. Each scope remembers what it resolved through its
+// parent, so that the many children of one element cost one lookup, and wide or deep input
+// stays linear. An element has at most kMaxAttributes attributes.
+class Scope {
+ public:
+  Scope(pugi::xml_node element, const Scope* parent) : element_(element), parent_(parent) {
+    size_t count = 0;
+    for (const pugi::xml_attribute a : element.attributes()) {
+      if (++count > kMaxAttributes)
+        fail(fmt::format("<{}>: more than {} attributes", element.name(), kMaxAttributes));
+      const std::string_view name = a.name();
+      if (name == "xmlns" || name.starts_with("xmlns:"))
+        bindings_.emplace_back(local_name(name) == "xmlns" ? "" : local_name(name), a.value());
+    }
   }
-  return {};
-}
+
+  pugi::xml_node element() const { return element_; }
+
+  // The namespace bound to `prefix` ("" for the default namespace); "" when unbound.
+  std::string_view resolve(std::string_view prefix) const {
+    for (const auto& [bound, uri] : bindings_)
+      if (bound == prefix) return uri;
+    if (parent_ == nullptr) return {};
+    if (const auto it = resolved_.find(prefix); it != resolved_.end()) return it->second;
+    const std::string_view uri = parent_->resolve(prefix);
+    resolved_.emplace(prefix, uri);
+    return uri;
+  }
+
+  // The namespace of the element's name.
+  std::string_view ns() const { return resolve(prefix_of(element_.name())); }
+
+  bool is(std::string_view ns_uri, std::string_view local) const {
+    return local_name(element_.name()) == local && ns() == ns_uri;
+  }
+
+  // The value of the attribute m:<local> (metadata namespace); "" when absent.
+  std::string_view metadata_attribute(std::string_view local) const {
+    for (const pugi::xml_attribute a : element_.attributes()) {
+      const std::string_view name = a.name();
+      const std::string_view prefix = prefix_of(name);
+      if (prefix.empty() || prefix == "xmlns" || local_name(name) != local) continue;
+      if (resolve(prefix) == kMetadataNs) return a.value();
+    }
+    return {};
+  }
+
+ private:
+  pugi::xml_node element_;
+  const Scope* parent_;
+  std::vector<std::pair<std::string_view, std::string_view>> bindings_;  // prefix, namespace
+  mutable std::unordered_map<std::string_view, std::string_view> resolved_;
+};
 
 std::vector<pugi::xml_node> element_children(pugi::xml_node node) {
   std::vector<pugi::xml_node> elements;
@@ -144,43 +174,25 @@ Json primitive(pugi::xml_node node, std::string_view type, const std::string& te
   fail(fmt::format("<{}>: unknown m:type '{}'", node.name(), type));
 }
 
-// The position after the '>' ending the tag that `pos` is inside (quoted '>' skipped).
-size_t end_of_tag(std::string_view xml, size_t pos) {
-  char quote = 0;
-  for (; pos < xml.size(); ++pos) {
-    const char c = xml[pos];
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '>') {
-      return pos + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
-size_t after(std::string_view xml, std::string_view token, size_t from) {
-  const size_t at = xml.find(token, from);
-  return at == std::string_view::npos ? at : at + token.size();
-}
-
 class Reader {
  public:
   explicit Reader(std::string_view xml) : xml_(xml) {}
 
   // An <entry>: its m:properties and its related links as one JSON object.
-  Json entry(pugi::xml_node entry, int depth) const {
-    if (depth > kMaxDepth) too_deep(entry);
+  Json entry(const Scope& entry, int depth) const {
+    if (depth > kMaxDepth) too_deep(entry.element());
     Json out = Json::object();
-    for (const pugi::xml_node child : entry.children()) {
-      if (is(child, kAtomNs, "link")) {
-        link(child, out, depth);
-      } else if (is(child, kAtomNs, "content")) {
-        for (const pugi::xml_node p : child.children())
-          if (is(p, kMetadataNs, "properties")) merge(out, properties(p, depth + 1), p);
-      } else if (is(child, kMetadataNs, "properties")) {
-        merge(out, properties(child, depth + 1), child);
+    for (const pugi::xml_node child : element_children(entry.element())) {
+      const Scope c(child, &entry);
+      if (c.is(kAtomNs, "link")) {
+        link(c, out, depth);
+      } else if (c.is(kAtomNs, "content")) {
+        for (const pugi::xml_node grandchild : element_children(child)) {
+          const Scope p(grandchild, &c);
+          if (p.is(kMetadataNs, "properties")) merge(out, properties(p, depth + 1), grandchild);
+        }
+      } else if (c.is(kMetadataNs, "properties")) {
+        merge(out, properties(c, depth + 1), child);
       }
     }
     return out;
@@ -206,17 +218,18 @@ class Reader {
   }
 
   // The d:* children of `parent` as an object, each typed by value().
-  Json properties(pugi::xml_node parent, int depth) const {
-    if (depth > kMaxDepth) too_deep(parent);
+  Json properties(const Scope& parent, int depth) const {
+    if (depth > kMaxDepth) too_deep(parent.element());
     Json out = Json::object();
-    const std::vector<pugi::xml_node> children = element_children(parent);
-    check_count(children.size(), parent);
-    for (const pugi::xml_node p : children) {
-      if (!in_namespace(p, kDataNs))
-        fail(fmt::format("<{}> in <{}> is not a property in the namespace {}", p.name(),
-                         parent.name(), kDataNs));
-      const std::string name(local_name(p.name()));
-      if (out.contains(name)) fail(fmt::format("<{}> appears twice", p.name()));
+    const std::vector<pugi::xml_node> children = element_children(parent.element());
+    check_count(children.size(), parent.element());
+    for (const pugi::xml_node child : children) {
+      const Scope p(child, &parent);
+      if (p.ns() != kDataNs)
+        fail(fmt::format("<{}> in <{}> is not a property in the namespace {}", child.name(),
+                         parent.element().name(), kDataNs));
+      const std::string name(local_name(child.name()));
+      if (out.contains(name)) fail(fmt::format("<{}> appears twice", child.name()));
       out[name] = value(p, depth + 1);
     }
     return out;
@@ -224,34 +237,36 @@ class Reader {
 
   // One property or d:element: null, a primitive, a collection (d:element items), a complex
   // value (d:* children) or, for other markup, the markup's text (TaskBody XML sent unescaped).
-  Json value(pugi::xml_node p, int depth) const {
+  Json value(const Scope& scope, int depth) const {
+    const pugi::xml_node p = scope.element();
     if (depth > kMaxDepth) too_deep(p);
-    if (const std::string_view null = metadata_attribute(p, "null"); !null.empty()) {
+    if (const std::string_view null = scope.metadata_attribute("null"); !null.empty()) {
       if (null == "true") return nullptr;
       if (null != "false")
         fail(fmt::format("<{}>: m:null is '{}', not true or false", p.name(), null));
     }
-    const std::string_view type = metadata_attribute(p, "type");
-    bool elements = false;
+    const std::string_view type = scope.metadata_attribute("type");
+    const std::vector<pugi::xml_node> children = element_children(p);
     bool all_items = true;
     bool all_data = true;
-    for (const pugi::xml_node child : element_children(p)) {
-      elements = true;
-      all_items = all_items && is(child, kDataNs, "element");
-      all_data = all_data && in_namespace(child, kDataNs);
+    for (const pugi::xml_node child : children) {
+      const Scope c(child, &scope);
+      all_items = all_items && c.is(kDataNs, "element");
+      all_data = all_data && c.ns() == kDataNs;
     }
-    if (type.starts_with("Collection(") || (elements && all_items)) {
+    if (type.starts_with("Collection(") || (!children.empty() && all_items)) {
       Json items = Json::array();
-      for (const pugi::xml_node item : element_children(p)) {
-        if (!is(item, kDataNs, "element"))
-          fail(fmt::format("<{}>: expected <d:element> items, found <{}>", p.name(), item.name()));
+      for (const pugi::xml_node child : children) {
+        const Scope item(child, &scope);
+        if (!item.is(kDataNs, "element"))
+          fail(fmt::format("<{}>: expected <d:element> items, found <{}>", p.name(), child.name()));
         items.push_back(value(item, depth + 1));
       }
       return items;
     }
     const bool complex = !type.empty() && !type.starts_with("Edm.");
-    if (elements) {
-      if (all_data && (type.empty() || complex)) return properties(p, depth + 1);
+    if (!children.empty()) {
+      if (all_data && (type.empty() || complex)) return properties(scope, depth + 1);
       if (!type.empty() && type != "Edm.String")
         fail(fmt::format("<{}>: markup in a value of m:type '{}'", p.name(), type));
       return inner_xml(p);
@@ -269,7 +284,8 @@ class Reader {
 
   // <link rel=".../related/<Nav>" href="..."/> -> "<Nav>":[{"__metadata":{"uri":href}}] (an
   // object for type=entry); with <m:inline> the inline feed's entries or the inline entry.
-  void link(pugi::xml_node l, Json& out, int depth) const {
+  void link(const Scope& scope, Json& out, int depth) const {
+    const pugi::xml_node l = scope.element();
     const std::string_view rel = l.attribute("rel").value();
     if (!rel.starts_with(kRelatedRel)) return;
     const std::string nav(rel.substr(kRelatedRel.size()));
@@ -278,16 +294,23 @@ class Reader {
     const bool single =
         std::string_view(l.attribute("type").value()).find("type=entry") != std::string_view::npos;
     Json value;
-    if (const pugi::xml_node inlined =
-            l.find_child([](pugi::xml_node c) { return is(c, kMetadataNs, "inline"); })) {
+    bool inlined = false;
+    for (const pugi::xml_node child : element_children(l)) {
+      const Scope inline_scope(child, &scope);
+      if (inlined || !inline_scope.is(kMetadataNs, "inline")) continue;
+      inlined = true;
       value = single ? Json(nullptr) : Json::array();
-      for (const pugi::xml_node c : element_children(inlined)) {
-        if (is(c, kAtomNs, "entry")) value = entry(c, depth + 1);
-        if (!is(c, kAtomNs, "feed")) continue;
-        for (const pugi::xml_node e : element_children(c))
-          if (is(e, kAtomNs, "entry")) value.push_back(entry(e, depth + 1));
+      for (const pugi::xml_node grandchild : element_children(child)) {
+        const Scope c(grandchild, &inline_scope);
+        if (c.is(kAtomNs, "entry")) value = entry(c, depth + 1);
+        if (!c.is(kAtomNs, "feed")) continue;
+        for (const pugi::xml_node e : element_children(grandchild)) {
+          const Scope entry_scope(e, &c);
+          if (entry_scope.is(kAtomNs, "entry")) value.push_back(entry(entry_scope, depth + 1));
+        }
       }
-    } else {
+    }
+    if (!inlined) {
       const pugi::xml_attribute href = l.attribute("href");
       if (!href) fail(fmt::format("<{} rel=\"{}\">: no href", l.name(), rel));
       value = Json{{"__metadata", {{"uri", href.value()}}}};
@@ -304,45 +327,13 @@ class Reader {
   }
 
   // The markup inside `p` as the client wrote it, XML declaration and white space included
-  // (pugixml keeps no declaration below the root, and the TaskBody's text must reach the job
-  // service as sent). pugixml has checked the document, so a scan of its tags finds the end
-  // tag; should the offsets not match, pugixml prints the children instead.
+  // (the TaskBody's text must reach the job service as sent); should the offsets not match,
+  // pugixml prints the children instead.
   std::string inner_xml(pugi::xml_node p) const {
-    if (const auto raw = raw_content(p)) return std::string(*raw);
+    if (const auto raw = raw_content(xml_, p)) return std::string(*raw);
     std::ostringstream out;
     for (const pugi::xml_node child : p.children()) child.print(out, "", pugi::format_raw);
     return out.str();
-  }
-
-  std::optional<std::string_view> raw_content(pugi::xml_node p) const {
-    const std::string_view name = p.name();
-    const ptrdiff_t offset = p.offset_debug();
-    if (offset < 1 || static_cast<size_t>(offset) >= xml_.size() ||
-        xml_.substr(static_cast<size_t>(offset), name.size()) != name)
-      return std::nullopt;
-    size_t pos = end_of_tag(xml_, static_cast<size_t>(offset));
-    const size_t begin = pos;
-    int depth = 0;
-    while (pos != std::string_view::npos) {
-      const size_t lt = xml_.find('<', pos);
-      if (lt == std::string_view::npos) return std::nullopt;
-      const std::string_view rest = xml_.substr(lt);
-      if (rest.starts_with("<!--")) {
-        pos = after(xml_, "-->", lt + 4);
-      } else if (rest.starts_with("<![CDATA[")) {
-        pos = after(xml_, "]]>", lt + 9);
-      } else if (rest.starts_with("<?")) {
-        pos = after(xml_, "?>", lt + 2);
-      } else if (rest.starts_with("</")) {
-        if (depth == 0) return xml_.substr(begin, lt - begin);
-        --depth;
-        pos = end_of_tag(xml_, lt);
-      } else {
-        pos = end_of_tag(xml_, lt);
-        if (pos != std::string_view::npos && xml_[pos - 2] != '/') ++depth;
-      }
-    }
-    return std::nullopt;
   }
 
   std::string_view xml_;  // the whole document as received
@@ -359,10 +350,11 @@ Json read_entry(std::string_view xml) {
     fail(fmt::format("not well-formed XML: {} at offset {}", result.description(), result.offset));
   const pugi::xml_node root = doc.document_element();
   if (!root) fail("no root element");
-  if (!is(root, kAtomNs, "entry"))
+  const Scope scope(root, nullptr);
+  if (!scope.is(kAtomNs, "entry"))
     fail(fmt::format("the root element is <{}>, not an <entry> in the namespace {}", root.name(),
                      kAtomNs));
-  return Reader(xml).entry(root, 0);
+  return Reader(xml).entry(scope, 0);
 }
 
 }  // namespace mw::api::atom

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
+#include <optional>
+#include <pugixml.hpp>
 #include <string_view>
 
 namespace mw::api::atom {
@@ -27,6 +29,15 @@ inline constexpr int kMaxDepth = 64;
 /// An entry or complex value has at most this many properties and links (AMS types have a few
 /// dozen; JSON objects are ordered maps whose insertion grows with their size).
 inline constexpr size_t kMaxProperties = 1000;
+/// An element has at most this many attributes (the Job page's <entry> has 5).
+inline constexpr size_t kMaxAttributes = 64;
+
+/// The markup inside `element` exactly as it stands in `xml`, the text pugixml parsed it from:
+/// from the end of its start tag to its end tag, XML declarations, comments and white space
+/// included (pugixml keeps no declaration below the root). pugixml has checked that the
+/// document is well-formed, so a scan of the tags finds the matching end tag in linear time.
+/// nullopt when the element's offset does not point at its name in `xml`.
+std::optional<std::string_view> raw_content(std::string_view xml, pugi::xml_node element);
 
 /// Whether `name` is one of `names`.
 template <size_t N>

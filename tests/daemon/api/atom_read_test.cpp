@@ -175,6 +175,13 @@ TEST(AtomReadTest, EntriesWithThousandsOfPropertiesAreRefused) {
             "Atom entry: <entry>: more than 1000 properties");
 }
 
+TEST(AtomReadTest, ElementsWithHundredsOfAttributesAreRefused) {
+  std::string attributes;
+  for (int i = 0; i < 65; ++i) attributes += " a" + std::to_string(i) + "=\"\"";
+  EXPECT_EQ(rejection(entry_with("<d:Name" + attributes + ">x</d:Name>")),
+            "Atom entry: <d:Name>: more than 64 attributes");
+}
+
 TEST(AtomReadTest, HugeInputIsReadOrRefusedWhole) {
   const std::string big(8 << 20, 'x');  // 8 MiB
   EXPECT_TRUE(read_entry(entry_with("<d:Name>" + big + "</d:Name>"))["Name"] == big);
