@@ -44,7 +44,7 @@ http::status store_status(store::StoreError::Kind kind) {
   return http::status::internal_server_error;
 }
 
-Response route(const Services& services, const Request& request) {
+Response route_to_handler(const Services& services, const Request& request) {
   for (const Route& route : kRoutes)
     if (route.set == request.target.set) return route.handler(services, request);
   throw ApiError(http::status::not_found,
@@ -82,7 +82,7 @@ Response Router::handle(const Request& request) const noexcept {
 
 Response Router::dispatch(const Request& request, bool atom_answer) const {
   const bool atom_body = !request.body.empty() && atom::is_atom_content_type(request.content_type);
-  if (!atom_answer && !atom_body) return route(services_, request);
+  if (!atom_answer && !atom_body) return route_to_handler(services_, request);
   // Atom is translated at this edge: the handlers read verbose JSON and answer it.
   Request json = request;
   if (atom_answer) json.odata.format = Format::Verbose;
@@ -90,7 +90,7 @@ Response Router::dispatch(const Request& request, bool atom_answer) const {
     json.body = dump_json(atom::read_entry(request.body));
     json.content_type = json_content_type(Format::Verbose);
   }
-  return route(services_, json);
+  return route_to_handler(services_, json);
 }
 
 bool Router::is_upload(http::verb method, const Target& target) {
