@@ -80,8 +80,6 @@ int64_t epoch_ms(runtime::TimePoint t) {
   return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-std::string iso8601(runtime::TimePoint t) { return runtime::iso8601(t); }
-
 Json date_value(const ODataContext& ctx, runtime::TimePoint t) {
   if (verbose(ctx)) return fmt::format("/Date({})/", epoch_ms(t));
   return iso8601(t);

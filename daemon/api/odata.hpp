@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,8 +58,8 @@ inline constexpr EntitySet kTaskTemplates{
 /// "<base><Set>('<percent-encoded id>')", e.g. "http://h/api/Jobs('nb%3Ajid%3AUUID%3Ax')".
 std::string entity_uri(const ODataContext& ctx, const EntitySet& set, std::string_view id);
 
-/// ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z" (sub-millisecond time dropped).
-std::string iso8601(runtime::TimePoint t);
+/// ISO 8601 UTC with milliseconds (runtime::iso8601).
+using runtime::iso8601;
 /// Milliseconds since 1970-01-01T00:00:00Z (negative before it).
 int64_t epoch_ms(runtime::TimePoint t);
 /// An Edm.DateTime value: "/Date(<ms>)/" in verbose (written "\/Date(<ms>)\/" by dump_json),

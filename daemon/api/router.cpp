@@ -6,7 +6,9 @@
 #include <string_view>
 
 #include "daemon/api/api_error.hpp"
+#include "daemon/api/atom.hpp"
 #include "daemon/api/batch.hpp"
+#include "daemon/api/uri.hpp"
 
 namespace mw::api {
 
@@ -46,18 +48,61 @@ http::status store_status(store::StoreError::Kind kind) {
   return http::status::internal_server_error;
 }
 
+Response route_to_handler(const Services& services, const Request& request) {
+  for (const Route& route : kRoutes)
+    if (route.set == request.target.set) return route.handler(services, request);
+  throw ApiError(http::status::not_found,
+                 fmt::format("Resource not found for the segment '{}'.", request.target.set));
+}
+
+// The request's path below the service root, as a feed's id and self link name it:
+// "Jobs", "Jobs('nb%3Ajid%3AUUID%3A...')/Tasks".
+std::string resource_path(const Target& target) {
+  std::string path = target.set;
+  if (target.key) path += fmt::format("('{}')", percent_encode(*target.key));
+  if (!target.property.empty()) path += "/" + target.property;
+  return path;
+}
+
 }  // namespace
 
 Response Router::handle(const Request& request) const noexcept {
-  try {
-    if (request.target.set == "$batch") return handle_batch(services_, *this, request);
-    for (const Route& route : kRoutes)
-      if (route.set == request.target.set) return route.handler(services_, request);
-    throw ApiError(http::status::not_found,
-                   fmt::format("Resource not found for the segment '{}'.", request.target.set));
-  } catch (...) {
-    return current_exception_response();
+  // A $batch envelope is multipart; its parts come back here one by one (Atom or JSON each).
+  if (request.target.set == "$batch") {
+    try {
+      return handle_batch(services_, *this, request);
+    } catch (...) {
+      return current_exception_response();
+    }
   }
+  const bool atom_answer = atom::accepts_atom(request.accept);
+  Response response;
+  try {
+    response = dispatch(request, atom_answer);
+  } catch (...) {
+    response = current_exception_response();
+  }
+  if (atom_answer) {
+    try {
+      atom::write_response(response, request.odata, resource_path(request.target));
+    } catch (...) {
+      // resource_path ran out of memory: the answer stays JSON.
+    }
+  }
+  return response;
+}
+
+Response Router::dispatch(const Request& request, bool atom_answer) const {
+  const bool atom_body = !request.body.empty() && atom::is_atom_content_type(request.content_type);
+  if (!atom_answer && !atom_body) return route_to_handler(services_, request);
+  // Atom is translated at this edge: the handlers read verbose JSON and answer it.
+  Request json = request;
+  if (atom_answer) json.odata.format = Format::Verbose;
+  if (atom_body) {
+    json.body = dump_json(atom::read_entry(request.body));
+    json.content_type = json_content_type(Format::Verbose);
+  }
+  return route_to_handler(services_, json);
 }
 
 bool Router::is_upload(http::verb method, const Target& target) {

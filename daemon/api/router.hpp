@@ -8,6 +8,10 @@
 //   runtime::JobRejected -> 400 (404 when not_found()), the message naming its field;
 //   store::StoreError NotFound 404, Conflict 409, InvalidState 400, Unavailable 503;
 //   anything else -> 500.
+// Atom (atom.hpp) is translated here, so that every caller ($batch parts included) gets it: an
+// Atom body (Content-Type application/atom+xml or application/xml) reaches the handlers as
+// the verbose JSON read_entry makes of it, and when the Accept header asks for Atom the
+// handlers answer verbose JSON that write_response rewrites as Atom, errors included.
 
 #include <cstdint>
 #include <string>
@@ -21,7 +25,8 @@ class Router {
  public:
   explicit Router(Services services) : services_(services) {}
 
-  /// Answers one request. Never throws: failures become error responses.
+  /// Answers one request, in JSON or Atom as its Content-Type and Accept say. Never throws:
+  /// failures (a malformed Atom body: 400 "Atom entry: ...") become error responses.
   Response handle(const Request& request) const noexcept;
 
   /// Whether the request is an upload the session streams to disk: PUT or POST Files('id')/$value.
@@ -35,6 +40,9 @@ class Router {
   static Response current_exception_response() noexcept;
 
  private:
+  // Translates an Atom body to verbose JSON and routes; `atom_answer` asks for verbose JSON.
+  Response dispatch(const Request& request, bool atom_answer) const;
+
   Services services_;
 };
 

@@ -29,9 +29,10 @@ bool is_final(State state) {
   return state == State::Finished || state == State::Error || state == State::Canceled;
 }
 
-std::string iso8601(TimePoint t) {
+std::string iso8601(TimePoint t) { return iso8601(std::chrono::floor<std::chrono::milliseconds>(t)); }
+
+std::string iso8601(std::chrono::sys_time<std::chrono::milliseconds> ms) {
   using namespace std::chrono;
-  const auto ms = floor<milliseconds>(t);
   const auto day = floor<days>(ms);
   const year_month_day ymd{day};
   const hh_mm_ss hms{ms - day};

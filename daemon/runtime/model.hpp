@@ -62,6 +62,9 @@ inline constexpr std::string_view kTaskTemplateIdPrefix = "nb:ttid:UUID:";  ///<
 
 /// ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z" (sub-millisecond time dropped).
 std::string iso8601(TimePoint t);
+/// iso8601 of a time in milliseconds since the epoch, for the years 0001 to 9999 that an
+/// Edm.DateTime holds ("0001-01-01T00:00:00.000Z"), beyond what a TimePoint can hold.
+std::string iso8601(std::chrono::sys_time<std::chrono::milliseconds> t);
 
 /// A new random (v4) UUID, lower case, e.g. "7dc2642f-ab1e-4f4c-8ecd-027eeac2a4ab".
 std::string new_guid();
