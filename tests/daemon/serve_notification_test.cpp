@@ -8,6 +8,8 @@
 #include <openssl/hmac.h>
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -197,6 +199,65 @@ TEST(ServeNotifications, JobPageSequenceArrivesInOrderSigned) {
   EXPECT_EQ(final_only.acknowledged_events(),
             (std::vector<std::string>{"Registration", "Processing->Finished"}));
   EXPECT_EQ(final_only.requests().front().header("ms-signature"), "");
+}
+
+// The Job page's $batch request (fuzz/corpus/fuzz_multipart/job-page-batch.http: its
+// Content-Type on the first line, then the body) with this daemon's base URL, `asset` and
+// `endpoint` in place of the placeholders; `break_task` spoils the Task part's TaskBody.
+std::pair<std::string, std::string> job_page_batch(const DaemonProcess& daemon,
+                                                   const std::string& asset,
+                                                   const std::string& endpoint,
+                                                   bool break_task = false) {
+  std::ifstream in(MW_SOURCE_DIR "/fuzz/corpus/fuzz_multipart/job-page-batch.http",
+                   std::ios::binary);
+  const std::string seed{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::string body = seed.substr(seed.find('\n') + 1);
+  const auto replace_all = [&](const std::string& from, const std::string& to) {
+    for (size_t at = body.find(from); at != std::string::npos; at = body.find(from, at + to.size()))
+      body.replace(at, from.size(), to);
+  };
+  replace_all("@BASE@", "http://127.0.0.1:" + std::to_string(daemon.port()) + "/api/");
+  replace_all("@ASSET@", url_encode(asset));
+  replace_all("@NEP@", endpoint);
+  if (break_task) replace_all("JobInputAsset(0)</inputAsset>", "JobInputAsset(5)</inputAsset>");
+  return {seed.substr(0, seed.find('\n')), body};
+}
+
+TEST(ServeNotifications, JobPageBatchRequestCreatesItsJobAndItsReceiverGetsTheSequence) {
+  TempDir dir;
+  DaemonProcess daemon(dir.path(), kConfig);
+  daemon.start();
+  Receiver receiver;
+  const std::string nep = create_endpoint(daemon, receiver.url());
+  const std::string asset = daemon.upload(kClip);
+
+  // A changeset whose Task part fails creates nothing.
+  const auto [broken_type, broken] = job_page_batch(daemon, asset, nep, true);
+  const HttpResponse refused = daemon.request("POST", "/api/$batch", broken,
+                                              {{"Content-Type", broken_type}});
+  EXPECT_EQ(refused.status, 202) << refused.body;
+  EXPECT_NE(refused.body.find("HTTP/1.1 400"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("JobInputAsset(5)"), std::string::npos) << refused.body;
+  EXPECT_TRUE(json::parse(daemon.request("GET", "/api/Jobs").body)["d"]["results"].empty());
+
+  const auto [type, body] = job_page_batch(daemon, asset, nep);
+  const HttpResponse r = daemon.request("POST", "/api/$batch", body, {{"Content-Type", type}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.headers.at("content-type").rfind("multipart/mixed; boundary=batchresponse_", 0), 0u);
+  EXPECT_NE(r.body.find("HTTP/1.1 201 Created"), std::string::npos) << r.body;
+  const json jobs = json::parse(daemon.request("GET", "/api/Jobs").body)["d"]["results"];
+  ASSERT_EQ(jobs.size(), 1u);
+  const std::string job = jobs[0]["Id"];
+  EXPECT_EQ(jobs[0]["JobNotificationSubscriptions"]["results"][0]["NotificationEndPointId"], nep);
+
+  ASSERT_TRUE(receiver.wait_acknowledged("Processing->Finished", 120s)) << daemon.log();
+  EXPECT_EQ(receiver.acknowledged_events(), kJobPageSequence);
+  for (const auto& request : receiver.requests())
+    EXPECT_EQ(request.header("ms-signature"), "sha256=" + hmac_hex(kKey, request.body));
+  EXPECT_EQ(receiver.acknowledged().back()["Properties"]["JobId"], job);
+  const json files = json::parse(
+      daemon.request("GET", "/api/Jobs('" + url_encode(job) + "')/OutputMediaAssets").body);
+  EXPECT_EQ(files["d"]["results"].size(), 1u);
 }
 
 TEST(ServeNotifications, ReceiverThatFailsAndIsDownAtFirstGetsEveryMessageWithTheSameETags) {
