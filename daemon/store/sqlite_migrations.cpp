@@ -171,7 +171,7 @@ END;
 
 CREATE TRIGGER notify_task_state AFTER UPDATE OF state ON tasks
 WHEN old.state <> new.state AND EXISTS (
-  SELECT 1 FROM notification_subscriptions WHERE task_id = new.id)
+  SELECT 1 FROM notification_subscriptions WHERE task_id <> '' AND task_id = new.id)
 BEGIN
   INSERT INTO notification_events (kind, job_id, task_id, old_state, new_state, progress, at_ms)
   VALUES (1, new.job_id, new.id, old.state, new.state, new.progress,
@@ -180,7 +180,8 @@ END;
 
 CREATE TRIGGER notify_task_progress AFTER UPDATE OF progress ON tasks
 WHEN old.progress <> new.progress AND new.state = 2 AND EXISTS (
-  SELECT 1 FROM notification_subscriptions WHERE task_id = new.id AND include_task_progress <> 0)
+  SELECT 1 FROM notification_subscriptions
+  WHERE task_id <> '' AND task_id = new.id AND include_task_progress <> 0)
 BEGIN
   INSERT INTO notification_events (kind, job_id, task_id, old_state, new_state, progress, at_ms)
   VALUES (2, new.job_id, new.id, new.state, new.state, new.progress,
@@ -202,6 +203,7 @@ CREATE TABLE notification_deliveries (
 );
 CREATE INDEX notification_deliveries_queue ON notification_deliveries (endpoint_id, job_id, seq)
   WHERE dead = 0;
+CREATE INDEX notification_deliveries_due ON notification_deliveries (due_ms) WHERE dead = 0;
 
 CREATE TABLE notification_counters (
   name  TEXT PRIMARY KEY,
