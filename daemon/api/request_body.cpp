@@ -1,7 +1,10 @@
 #include "daemon/api/request_body.hpp"
 
 #include <fmt/format.h>
+#include <curl/curl.h>
 #include <openssl/evp.h>
+
+#include <memory>
 
 
 #include "daemon/api/api_error.hpp"
@@ -300,9 +303,10 @@ std::string decode_signing_key(const std::string& base64, const std::string& fie
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
                                 reinterpret_cast<const unsigned char*>(compact.data()),
                                 static_cast<int>(compact.size()));
-  if (n < 0) throw bad_request(fmt::format("{}: not valid base64", field));
   size_t padding = 0;
   for (auto it = compact.rbegin(); it != compact.rend() && *it == '='; ++it) ++padding;
+  if (n < 0 || padding > 2 || static_cast<size_t>(n) < padding)
+    throw bad_request(fmt::format("{}: not valid base64", field));
   bytes.resize(static_cast<size_t>(n) - padding);
   if (bytes.size() != 64)
     throw bad_request(fmt::format("{}: the key is {} bytes; a signing key is 64 bytes (base64 "
@@ -311,7 +315,8 @@ std::string decode_signing_key(const std::string& base64, const std::string& fie
   return bytes;
 }
 
-// An http:// or https:// URL with a host and no blanks or control characters.
+// An http:// or https:// URL that libcurl (which POSTs to it) parses: a host, a port in range,
+// a well-formed IPv6 literal; no blanks, control characters or backslashes.
 void check_webhook_url(const std::string& url) {
   const bool https = url.rfind("https://", 0) == 0;
   if (!https && url.rfind("http://", 0) != 0)
@@ -323,9 +328,21 @@ void check_webhook_url(const std::string& url) {
   if (rest.empty() || rest[0] == '/' || rest[0] == ':' || rest[0] == '?')
     throw bad_request(fmt::format("EndPointAddress: '{}' has no host", url.substr(0, 200)));
   for (const unsigned char c : url)
-    if (c <= 0x20 || c == 0x7f)
-      throw bad_request("EndPointAddress: a URL cannot contain blanks or control characters");
+    if (c <= 0x20 || c == 0x7f || c == '\\')
+      throw bad_request(
+          "EndPointAddress: a URL cannot contain blanks, control characters or backslashes");
   if (url.size() > 2048) throw bad_request("EndPointAddress: longer than 2048 characters");
+  const std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), curl_url_cleanup);
+  if (!parsed) throw std::bad_alloc();
+  const CURLUcode rc = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0);
+  char* host = nullptr;
+  if (rc == CURLUE_OK && curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+    const bool empty = host == nullptr || host[0] == '\0';
+    curl_free(host);
+    if (!empty) return;
+  }
+  throw bad_request(fmt::format("EndPointAddress: '{}' is not a valid URL: {}", url.substr(0, 200),
+                                rc == CURLUE_OK ? "it has no host" : curl_url_strerror(rc)));
 }
 
 }  // namespace

@@ -24,6 +24,17 @@ constexpr milliseconds kPoll{250};      // idle: how often the outbox is looked 
 
 size_t discard(char*, size_t size, size_t count, void*) { return size * count; }
 
+// The URL as logs may show it: a user name and password in it become "***".
+std::string loggable(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const size_t host = scheme + 3;
+  const size_t path = url.find_first_of("/?#", host);
+  const size_t at = url.rfind('@', path == std::string::npos ? url.size() : path);
+  if (at == std::string::npos || at < host) return url;
+  return url.substr(0, host) + "***" + url.substr(at);
+}
+
 }  // namespace
 
 // One POST in flight.
@@ -31,6 +42,7 @@ struct Transfer {
   store::Delivery delivery;
   std::string key;  // endpoint + job: one in flight per queue
   std::string address;
+  std::string loggable_address;  // without the password a URL may carry
   curl_slist* headers = nullptr;
   char error[CURL_ERROR_SIZE] = {};
 };
@@ -101,6 +113,7 @@ void Dispatcher::run() noexcept {
     t.delivery = d;
     t.key = d.endpoint_id + "\n" + d.job_id;
     t.address = endpoint.endpoint_address;
+    t.loggable_address = loggable(endpoint.endpoint_address);
     t.headers = curl_slist_append(t.headers, "Content-Type: application/json; charset=utf-8");
     t.headers = curl_slist_append(t.headers, "Expect:");
     t.headers = curl_slist_append(
@@ -146,8 +159,9 @@ void Dispatcher::run() noexcept {
     ++failed_;
     if (give_up) {
       ++dead_;
-      spdlog::error("notification {} to {} given up after {} attempts over {} s: {}", d.etag,
-                    address, d.attempts + 1, config_.max_age_seconds, error);
+      spdlog::error("notification {} to {} given up after {} attempts over {:.0f} s: {}", d.etag,
+                    address, d.attempts + 1,
+                    std::chrono::duration<double>(Clock::now() - d.created).count(), error);
     } else {
       spdlog::warn("notification {} to {} failed (attempt {}): {}; retrying in {:.1f} s", d.etag,
                    address, d.attempts + 1, error, wait);
@@ -175,7 +189,7 @@ void Dispatcher::run() noexcept {
             result != CURLE_OK
                 ? fmt::format("{}{}{}", curl_easy_strerror(result), t.error[0] ? ": " : "", t.error)
                 : fmt::format("HTTP {}", status);
-        failed(t.delivery, t.address, error);
+        failed(t.delivery, t.loggable_address, error);
       }
     } catch (const std::exception& e) {
       // The row stays queued: it is sent again (at least once).
@@ -202,7 +216,8 @@ void Dispatcher::run() noexcept {
                         .first;
           if (!found->second) continue;  // deleted meanwhile: its rows go with it
           if (now - d.created > max_age) {
-            failed(d, found->second->endpoint_address, "older than notifications.max_age_seconds");
+            failed(d, loggable(found->second->endpoint_address),
+                   "older than notifications.max_age_seconds");
             continue;
           }
           start_transfer(d, *found->second);

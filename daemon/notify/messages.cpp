@@ -95,7 +95,9 @@ std::vector<store::OutboxMessage> compose_messages(
     const MessageSettings& settings) {
   std::vector<store::OutboxMessage> out;
   std::set<std::string> seen;
-  const std::string seq = std::to_string(event.seq);
+  // The outbox sequence number is never reused; the commit time makes the identity unique even
+  // across stores.
+  const std::string seq = fmt::format("{}@{}", event.seq, runtime::iso8601(event.at));
   const char* type = event_type(event.kind);
   for (const auto& s : subscribers) {
     const auto& endpoint = s.endpoint;

@@ -27,6 +27,7 @@ Daemon::Daemon(config::Config config)
       jobs_(*store_, storage_, presets_) {
   notifications_ = std::make_unique<notify::Dispatcher>(*store_, config_.notifications,
                                                         config_.api.account_name);
+  store_->set_change_listener([this] { notifications_->wake(); });  // a change is delivered at once
   runtime::WorkerOptions w;
   w.slots = config_.worker.slots;
   w.lease = std::chrono::seconds(config_.worker.lease_seconds);
@@ -40,6 +41,7 @@ Daemon::Daemon(config::Config config)
 
 Daemon::~Daemon() {
   if (api_) api_->stop();
+  store_->set_change_listener({});
 }
 
 void Daemon::start() {

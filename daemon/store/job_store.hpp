@@ -256,6 +256,10 @@ class JobStore {
   virtual void delivery_failed(int64_t seq, TimePoint retry_at, const std::string& error,
                                bool dead) = 0;
   virtual NotificationCounts notification_counts() = 0;
+  /// `listener` is called whenever a write transaction commits (e.g. to wake the notification
+  /// dispatcher at once rather than at its next poll). It runs on the committing thread, inside
+  /// the store: it must be quick and must not call the store. An empty function removes it.
+  virtual void set_change_listener(std::function<void()> listener) = 0;
 };
 
 }  // namespace mw::store

@@ -106,6 +106,7 @@ class SqliteJobStore : public JobStore {
   void delivery_failed(int64_t seq, TimePoint retry_at, const std::string& error,
                        bool dead) override;
   NotificationCounts notification_counts() override;
+  void set_change_listener(std::function<void()> listener) override;
 
  private:
   /// create_job's inserts, inside the caller's transaction (mutex_ held).
@@ -116,6 +117,7 @@ class SqliteJobStore : public JobStore {
   std::mutex mutex_;  // serialises every use of db_ and random_
   std::unique_ptr<sqlite::Database> db_;
   std::mt19937_64 random_;
+  std::function<void()> change_listener_;  // called from SQLite's commit hook (under mutex_)
 };
 
 }  // namespace mw::store

@@ -148,9 +148,11 @@ CREATE INDEX notification_subscriptions_by_task ON notification_subscriptions (t
   WHERE task_id <> '';
 
 -- kind: 0 JobStateChange, 1 TaskStateChange, 2 TaskProgress. No foreign key: an event outlives
--- a job deleted before the dispatcher saw it (it then has no subscriber left).
+-- a job deleted before the dispatcher saw it (it then has no subscriber left). AUTOINCREMENT:
+-- rows are deleted once expanded, and a seq must never be handed out twice (it is part of the
+-- messages' ETags).
 CREATE TABLE notification_events (
-  seq       INTEGER PRIMARY KEY,
+  seq       INTEGER PRIMARY KEY AUTOINCREMENT,
   kind      INTEGER NOT NULL,
   job_id    TEXT NOT NULL,
   task_id   TEXT NOT NULL DEFAULT '',

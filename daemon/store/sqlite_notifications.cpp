@@ -2,6 +2,7 @@
 // migration 2: the triggers that record events, the deliveries table).
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "daemon/store/sqlite_db.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
@@ -203,6 +204,7 @@ int SqliteJobStore::expand_notifications(const ComposeMessages& compose, int lim
       events.push_back(std::move(event));
     }
   }
+  if (events.empty()) return 0;  // rolled back: no commit, so no change listener call
   for (const auto& event : events) {
     // Read per event: an earlier event of this batch may have registered an endpoint.
     const auto subscribers = subscribers_of(*db_, event);
@@ -257,6 +259,24 @@ void SqliteJobStore::delivery_failed(int64_t seq, TimePoint retry_at, const std:
   if (db_->prepare(kRetryDelivery).bind_all(seq, retry_at, error, dead).run() > 0 && dead)
     db_->prepare(kCount).bind_all("dead").run();
   transaction.commit();
+}
+
+void SqliteJobStore::set_change_listener(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  change_listener_ = std::move(listener);
+  if (!change_listener_) {
+    sqlite3_commit_hook(db_->handle(), nullptr, nullptr);
+    return;
+  }
+  sqlite3_commit_hook(
+      db_->handle(),
+      [](void* self) -> int {
+        // Before the COMMIT completes, under mutex_: whoever the listener wakes reads the
+        // store only after this transaction is done. Returning 0 lets the commit proceed.
+        static_cast<SqliteJobStore*>(self)->change_listener_();
+        return 0;
+      },
+      this);
 }
 
 NotificationCounts SqliteJobStore::notification_counts() {

@@ -269,8 +269,9 @@ TEST(ServeNotifications, ReceiverThatFailsAndIsDownAtFirstGetsEveryMessageWithTh
   failing.answer_with(503);
   const unsigned short down_port = unused_port();
   const std::string failing_nep = create_endpoint(daemon, failing.url());
-  const std::string down_nep =
-      create_endpoint(daemon, "http://127.0.0.1:" + std::to_string(down_port) + "/hook");
+  // Its URL carries a password, which the log of the failed attempts must not show.
+  const std::string down_nep = create_endpoint(
+      daemon, "http://alice:S3cretPw@127.0.0.1:" + std::to_string(down_port) + "/hook");
   const std::string job = create_job(daemon, daemon.upload(kClip), {failing_nep, down_nep});
   ASSERT_TRUE(daemon.wait_for_log("of job " + job + ": finished", 120s)) << daemon.log();
   // The failing receiver has seen the registration several times (retries), nothing after it.
@@ -291,6 +292,9 @@ TEST(ServeNotifications, ReceiverThatFailsAndIsDownAtFirstGetsEveryMessageWithTh
   EXPECT_EQ(bodies_by_etag.size(), 4u);
   for (const auto& [etag, bodies] : bodies_by_etag) EXPECT_EQ(bodies.size(), 1u) << etag;
   EXPECT_GT(failing.requests().size(), 4u);  // the registration was retried
+  EXPECT_EQ(daemon.log().find("S3cretPw"), std::string::npos);
+  EXPECT_NE(daemon.log().find("http://***@127.0.0.1:" + std::to_string(down_port)),
+            std::string::npos);
 }
 
 TEST(ServeNotifications, RestartBetweenStateChangeAndDeliveryLosesNothing) {

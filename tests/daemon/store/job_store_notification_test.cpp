@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/daemon/store/job_store_test_support.hpp"
 
 namespace mw::store::test {
@@ -106,6 +108,29 @@ TEST_P(NotificationStoreTest, OneMessageAtATimePerEndpointAndJobInOrder) {
   EXPECT_EQ(counts.delivered, 1);
   EXPECT_EQ(counts.dead, 1);
   (void)c;
+}
+
+TEST_P(NotificationStoreTest, EventSequenceNumbersAreNeverReused) {
+  // They are part of the messages' ETags: a requeued task's second Queued->Scheduled must not
+  // look like a redelivery of the first.
+  const auto e = make_endpoint("hook");
+  store().create_notification_endpoint(e);
+  submit_subscribed(e);
+  std::vector<int64_t> seqs;
+  const auto record = [&](const NotificationEvent& event, const std::vector<NotificationSubscriber>&) {
+    seqs.push_back(event.seq);
+    return std::vector<OutboxMessage>{};
+  };
+  const Claim first = claim("w", at(1s));
+  store().expand_notifications(record, 100);  // the outbox is empty again afterwards
+  store().requeue_expired(at(100s), 3);      // the lease ran out: Scheduled -> Queued
+  claim("w", at(101s));
+  reopen();
+  store().expand_notifications(record, 100);
+  ASSERT_EQ(seqs.size(), 6u);  // task and job, three changes each
+  EXPECT_TRUE(std::is_sorted(seqs.begin(), seqs.end()));
+  EXPECT_EQ(std::adjacent_find(seqs.begin(), seqs.end()), seqs.end());
+  (void)first;
 }
 
 TEST_P(NotificationStoreTest, QueuedMessagesAndEventsSurviveAReopen) {
