@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -171,14 +172,14 @@ class Changeset {
     const Operation& op = ops_[i];
     const Target target = part_target(op);
     const bool post = op.request.method == "POST";
+    if (!op.content_id.empty() && !content_ids_.emplace(op.content_id).second)
+      throw bad_request(fmt::format("Content-ID {} is used twice in the changeset", op.content_id));
     if (post && target.set == "Jobs" && !target.key && target.property.empty()) {
       PendingJob job;
       job.op = i;
       job.request = parse_job_request(entity(op));
       job.task_ops.assign(job.request.tasks.size(), i);
-      if (!op.content_id.empty() && !by_content_id_.emplace(op.content_id, jobs_.size()).second)
-        throw bad_request(
-            fmt::format("Content-ID {} is used twice in the changeset", op.content_id));
+      if (!op.content_id.empty()) by_content_id_.emplace(op.content_id, jobs_.size());
       made_.push_back({jobs_.size(), std::nullopt});
       jobs_.push_back(std::move(job));
       return;
@@ -246,6 +247,7 @@ class Changeset {
   const std::vector<Operation>& ops_;
   std::vector<PendingJob> jobs_;
   std::map<std::string, size_t, std::less<>> by_content_id_;  // Content-ID -> jobs_ index
+  std::set<std::string, std::less<>> content_ids_;             // every Content-ID seen
   std::vector<Made> made_;                                    // per operation
 };
 

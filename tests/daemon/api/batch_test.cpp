@@ -195,6 +195,9 @@ TEST_F(BatchTest, OperationsAChangesetCannotHoldCreateNothing) {
        "before this part in the changeset"},
       {http_part("POST $1/Tasks", json_part_headers("2"), "{not json"),
        "$batch part 1 (changeset part 2), Content-ID 2: Parsing request content failed due to: "},
+      {http_part("POST $1/Tasks", json_part_headers("1"), task("t", task_body(0, 0)).dump()),
+       "$batch part 1 (changeset part 2), Content-ID 1: Content-ID 1 is used twice in the "
+       "changeset"},
   };
   for (const auto& c : cases) {
     const auto items = batch_items(post_batch(multipart_body(
