@@ -310,7 +310,7 @@ std::string decode_signing_key(const std::string& base64, const std::string& fie
   bytes.resize(static_cast<size_t>(n) - padding);
   if (bytes.size() != 64)
     throw bad_request(fmt::format("{}: the key is {} bytes; a signing key is 64 bytes (base64 "
-                                  "of 64 random bytes, e.g. `openssl rand -base64 64`)",
+                                  "of 64 random bytes, e.g. `openssl rand 64 | base64 -w0`)",
                                   field, bytes.size()));
   return bytes;
 }

@@ -84,7 +84,10 @@ std::string signature(std::string_view key, std::string_view body) {
 }
 
 std::string account_id_for(std::string_view account_name) {
-  const std::string h = sha256_hex(account_name);
+  std::string h = sha256_hex(account_name);
+  // A name-based UUID (RFC 4122 §4.3: version 5 over SHA, variant 10xx), from the first 16 bytes.
+  h[12] = '5';
+  h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
   return fmt::format("{}-{}-{}-{}-{}", h.substr(0, 8), h.substr(8, 4), h.substr(12, 4),
                      h.substr(16, 4), h.substr(20, 12));
 }

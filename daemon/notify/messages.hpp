@@ -45,8 +45,8 @@ std::string sha256_hex(std::string_view data);
 /// (the AMS webhook rule: key = the endpoint's 64 signing-key bytes, data = the raw body).
 std::string signature(std::string_view key, std::string_view body);
 
-/// A GUID derived from the account name (the first 16 bytes of its SHA-256, formatted
-/// 8-4-4-4-12): the default AccountId, stable across restarts and hosts.
+/// A GUID derived from the account name (the first 16 bytes of its SHA-256 as an RFC 4122
+/// version 5 UUID, 8-4-4-4-12): the default AccountId, stable across restarts and hosts.
 std::string account_id_for(std::string_view account_name);
 
 }  // namespace mw::notify

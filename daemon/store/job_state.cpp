@@ -16,10 +16,13 @@ runtime::State aggregate_job_state(std::span<const runtime::State> task_states) 
     if (any(State::Canceled)) return State::Canceled;
     return State::Finished;
   }
-  if (any(State::Processing)) return State::Processing;
-  if (any(State::Scheduled)) return State::Scheduled;
-  if (std::any_of(task_states.begin(), task_states.end(), runtime::is_final))
+  // A job that has started work (a task running, or one already ended) stays Processing until
+  // it ends: the next task of a chain being Scheduled does not take it back to Scheduled
+  // (subscribers would get Processing -> Scheduled -> Processing between tasks).
+  if (any(State::Processing) ||
+      std::any_of(task_states.begin(), task_states.end(), runtime::is_final))
     return State::Processing;
+  if (any(State::Scheduled)) return State::Scheduled;
   return State::Queued;
 }
 

@@ -12,9 +12,10 @@ namespace mw::store {
 ///  1. any task Canceling -> Canceling;
 ///  2. every task final (Finished/Error/Canceled): any Error -> Error, else any Canceled ->
 ///     Canceled, else Finished;
-///  3. any Processing -> Processing; 4. any Scheduled -> Scheduled;
-///  5. some task final while others are still Queued (a chain between tasks) -> Processing;
-///  6. otherwise (all Queued, or no task) -> Queued.
+///  3. any Processing, or some task final while others are not (a chain between tasks: the next
+///     one Queued or Scheduled) -> Processing: a started job never goes back to Scheduled;
+///  4. any Scheduled -> Scheduled;
+///  5. otherwise (all Queued, or no task) -> Queued.
 runtime::State aggregate_job_state(std::span<const runtime::State> task_states);
 
 }  // namespace mw::store

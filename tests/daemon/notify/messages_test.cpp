@@ -170,6 +170,8 @@ TEST(Messages, DefaultAccountIdIsAStableGuid) {
   ASSERT_EQ(id.size(), 36u);
   EXPECT_EQ(id[8], '-');
   EXPECT_EQ(id[23], '-');
+  EXPECT_EQ(id[14], '5');  // RFC 4122 version 5 (name-based, SHA)
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // variant 10xx
 }
 
 }  // namespace

@@ -28,7 +28,13 @@ TEST(JobStateTest, FinalJobIsErrorThenCanceledThenFinished) {
 TEST(JobStateTest, RunningJobIsProcessingThenScheduled) {
   EXPECT_EQ(of({State::Scheduled, State::Processing, State::Queued}), State::Processing);
   EXPECT_EQ(of({State::Scheduled, State::Queued}), State::Scheduled);
-  EXPECT_EQ(of({State::Error, State::Scheduled}), State::Scheduled);
+}
+
+TEST(JobStateTest, StartedJobNeverGoesBackToScheduled) {
+  // Task 1 finished, task 2 (its successor) claimed: the job stays Processing, so that
+  // JobStateChange subscribers do not get Processing -> Scheduled -> Processing between tasks.
+  EXPECT_EQ(of({State::Finished, State::Scheduled}), State::Processing);
+  EXPECT_EQ(of({State::Error, State::Scheduled}), State::Processing);
 }
 
 TEST(JobStateTest, FinishedTaskWithQueuedSuccessorKeepsTheJobProcessing) {

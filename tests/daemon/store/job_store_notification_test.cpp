@@ -70,6 +70,21 @@ TEST_P(NotificationStoreTest, EveryStateChangeOfASubscribedJobIsRecordedInOrder)
   (void)created;
 }
 
+TEST_P(NotificationStoreTest, AChainedJobReportsEachJobStateOnce) {
+  const auto e = make_endpoint("hook");
+  store().create_notification_endpoint(e);
+  submit_subscribed(e, NotificationTarget::All, {.tasks = 2, .chained = true});
+  for (int i = 0; i < 2; ++i) {
+    const Claim c = claim_and_start("w", at(std::chrono::seconds(10 * i + 1)));
+    ASSERT_TRUE(store().finish_task(c, at(std::chrono::seconds(10 * i + 5)), {}, ""));
+  }
+  std::vector<std::string> job_events;
+  for (const auto& event : expand().events)
+    if (event.rfind("Job ", 0) == 0) job_events.push_back(event);
+  EXPECT_THAT(job_events, ElementsAre("Job Queued->Scheduled", "Job Scheduled->Processing",
+                                      "Job Processing->Finished"));
+}
+
 TEST_P(NotificationStoreTest, OneMessageAtATimePerEndpointAndJobInOrder) {
   const auto e = make_endpoint("hook");
   store().create_notification_endpoint(e);

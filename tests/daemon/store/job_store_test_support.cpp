@@ -154,8 +154,9 @@ NotificationStoreTest::Recorded NotificationStoreTest::expand() {
 }
 
 NewJob NotificationStoreTest::submit_subscribed(const runtime::NotificationEndPoint& e,
-                                                runtime::NotificationTarget target) {
-  NewJob job = make_job(input_asset());
+                                                runtime::NotificationTarget target,
+                                                const JobShape& shape) {
+  NewJob job = make_job(input_asset(), shape);
   job.job.notification_subscriptions = {{e.id, target, false}};
   job.tasks[0].notification_subscriptions = {{e.id, runtime::NotificationTarget::All, true}};
   store().create_job(job);

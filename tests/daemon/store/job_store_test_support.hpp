@@ -119,7 +119,8 @@ class NotificationStoreTest : public JobStoreTest {
   Recorded expand();
   /// A job on a new input whose job (`target`) and task (All, with progress) subscribe `e`.
   NewJob submit_subscribed(const runtime::NotificationEndPoint& e,
-                           runtime::NotificationTarget target = runtime::NotificationTarget::All);
+                           runtime::NotificationTarget target = runtime::NotificationTarget::All,
+                           const JobShape& shape = {});
 };
 
 }  // namespace mw::store::test
