@@ -151,7 +151,8 @@ TEST(AtomWriteTest, AssetEntryLinksItsFilesAndFilesTypeTheirSize) {
   asset.name = "clip <1> & co";
   Response response =
       json_answer(entity_document(kVerbose, kAssets, asset_entity(kVerbose, asset, storage)));
-  const pugi::xml_node entry = written(response).child("entry");
+  const pugi::xml_document doc = written(response);  // the nodes below live in it
+  const pugi::xml_node entry = doc.child("entry");
   EXPECT_STREQ(entry.find_child_by_attribute("link", "rel", "edit").attribute("title").value(),
                "Asset");
   EXPECT_STREQ(related_link(entry, "Files").attribute("title").value(), "Files");
@@ -165,7 +166,8 @@ TEST(AtomWriteTest, AssetEntryLinksItsFilesAndFilesTypeTheirSize) {
   file.content_file_size = 5000000000;
   Response file_response =
       json_answer(entity_document(kVerbose, kFiles, asset_file_entity(kVerbose, file)));
-  const pugi::xml_node file_entry = written(file_response).child("entry");
+  const pugi::xml_document file_doc = written(file_response);
+  const pugi::xml_node file_entry = file_doc.child("entry");
   EXPECT_STREQ(property(file_entry, "d:ContentFileSize").attribute("m:type").value(), "Edm.Int64");
   EXPECT_STREQ(property(file_entry, "d:ContentFileSize").child_value(), "5000000000");
   EXPECT_STREQ(property(file_entry, "d:IsPrimary").attribute("m:type").value(), "Edm.Boolean");
