@@ -339,9 +339,52 @@ class Reader {
   std::string_view xml_;  // the whole document as received
 };
 
+// XML 1.0 §4.1 and §2.2: every '&' outside comments, CDATA sections and processing
+// instructions starts an entity reference (the five predefined ones: there is no DTD) or a
+// character reference to a character XML allows. pugixml does not check this (it keeps a stray
+// '&' as text and turns "&#0;" into nothing), so it is checked here first.
+void check_references(std::string_view xml) {
+  const auto skip = [&](size_t& i, std::string_view open, std::string_view close) {
+    if (xml.substr(i, open.size()) != open) return false;
+    const size_t end = xml.find(close, i + open.size());
+    i = end == std::string_view::npos ? xml.size() : end + close.size();
+    return true;
+  };
+  for (size_t i = 0; i < xml.size();) {
+    if (xml[i] == '<' && (skip(i, "<!--", "-->") || skip(i, "<![CDATA[", "]]>") ||
+                          skip(i, "<?", "?>")))
+      continue;
+    if (xml[i] != '&') {
+      ++i;
+      continue;
+    }
+    const size_t semicolon = xml.find(';', i);
+    const std::string_view ref =
+        xml.substr(i + 1, semicolon == std::string_view::npos ? 0 : semicolon - i - 1);
+    bool valid = ref == "amp" || ref == "lt" || ref == "gt" || ref == "quot" || ref == "apos";
+    if (!valid && ref.size() >= 2 && ref.size() <= 10 && ref[0] == '#') {
+      const bool hex = ref[1] == 'x';
+      const std::string digits(ref.substr(hex ? 2 : 1));
+      const bool digits_ok =
+          !digits.empty() &&
+          digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") ==
+              std::string::npos;
+      const unsigned long c = digits_ok ? std::stoul(digits, nullptr, hex ? 16 : 10) : 0;
+      valid = c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+              (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+    }
+    if (!valid)
+      fail(fmt::format("not well-formed XML: '&{}' at offset {} is not an entity or character "
+                       "reference (write '&' as '&amp;')",
+                       ref.substr(0, 12), i));
+    i = semicolon + 1;
+  }
+}
+
 }  // namespace
 
 Json read_entry(std::string_view xml) {
+  check_references(xml);
   pugi::xml_document doc;
   const pugi::xml_parse_result result =
       doc.load_buffer(xml.data(), xml.size(), pugi::parse_default | pugi::parse_ws_pcdata_single,
@@ -350,6 +393,9 @@ Json read_entry(std::string_view xml) {
     fail(fmt::format("not well-formed XML: {} at offset {}", result.description(), result.offset));
   const pugi::xml_node root = doc.document_element();
   if (!root) fail("no root element");
+  for (pugi::xml_node n = root.next_sibling(); n; n = n.next_sibling())
+    if (n.type() == pugi::node_element || n.type() == pugi::node_pcdata)
+      fail(fmt::format("not well-formed XML: <{}> or text after the root element", n.name()));
   const Scope scope(root, nullptr);
   if (!scope.is(kAtomNs, "entry"))
     fail(fmt::format("the root element is <{}>, not an <entry> in the namespace {}", root.name(),

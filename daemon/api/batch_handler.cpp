@@ -207,8 +207,13 @@ class Changeset {
 
   // The entity a part carries: an Atom entry, or JSON (verbose or light).
   static Json entity(const Operation& op) {
-    if (atom::is_atom_content_type(header(op, "Content-Type")))
-      return atom::read_entry(op.request.body);
+    const std::string type(header(op, "Content-Type"));
+    if (atom::is_atom_content_type(type)) return atom::read_entry(op.request.body);
+    if (!type.empty() && type.find("json") == std::string::npos)
+      throw bad_request(fmt::format(
+          "Content-Type '{}': a part's body is JSON (application/json) or an Atom entry "
+          "(application/atom+xml)",
+          type.substr(0, 100)));
     return parse_json_object(op.request.body);
   }
 

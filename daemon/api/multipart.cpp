@@ -24,9 +24,13 @@ bool iequals(std::string_view a, std::string_view b) {
   throw bad_request(fmt::format("{}: {}", where.str(), problem));
 }
 
+// The start of `text` for an error message: bytes outside printable ASCII as \xHH (a NUL would
+// otherwise end the message early).
 std::string excerpt(std::string_view text) {
-  if (text.size() <= kExcerpt) return std::string(text);
-  return fmt::format("{}...", text.substr(0, kExcerpt));
+  std::string out;
+  for (const unsigned char c : text.substr(0, kExcerpt))
+    out += c >= 0x20 && c < 0x7f ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02X}", c);
+  return text.size() <= kExcerpt ? out : out + "...";
 }
 
 bool is_blank(char c) {

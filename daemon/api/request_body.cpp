@@ -210,6 +210,10 @@ runtime::JobRequest parse_job_request(const Json& body) {
   request.notification_subscriptions =
       parse_subscriptions(body, "JobNotificationSubscriptions", "", false);
   request.template_id = get_string(body, "TemplateId", "").value_or("");
+  if (!request.template_id.empty() && member(body, "Tasks"))
+    throw bad_request(
+        "TemplateId: give either TemplateId or Tasks, not both (even an empty Tasks); a job "
+        "created from a JobTemplate takes its tasks from the template's TaskTemplates");
   if (const Json* tasks = get_array(body, "Tasks", "")) {
     for (size_t i = 0; i < tasks->size(); ++i)
       request.tasks.push_back(parse_task((*tasks)[i], fmt::format("Tasks[{}]", i)));

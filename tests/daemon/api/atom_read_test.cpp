@@ -146,6 +146,21 @@ TEST(AtomReadTest, MalformedEntriesGet400NamingTheElement) {
       "<d:other>");
 }
 
+TEST(AtomReadTest, StrayAmpersandsBadCharacterReferencesAndTrailingElementsAreRefused) {
+  for (const std::string value : {"a&b", "a &#0; b", "&#xD800;", "&#x110000;", "&nbsp;"}) {
+    SCOPED_TRACE(value);
+    EXPECT_NE(rejection(entry_with("<d:Name>" + value + "</d:Name>"))
+                  .find("is not an entity or character reference"),
+              std::string::npos);
+  }
+  EXPECT_NE(rejection(entry_with("<d:Name>x</d:Name>") + "<entry/>").find("after the root element"),
+            std::string::npos);
+  // What XML allows still reads: the five entities, character references, CDATA and comments.
+  const Json ok = read_entry(entry_with(
+      "<d:Name>&lt;a&gt; &amp; &quot;&apos; &#233;&#xE9;<![CDATA[&raw]]><!-- & --></d:Name>"));
+  EXPECT_EQ(ok["Name"], "<a> & \"' \u00e9\u00e9&raw");
+}
+
 TEST(AtomReadTest, DeepNestingIsRefusedAndDeepMarkupIsNotWalked) {
   // 100000 nested d:element items: refused at 64 levels, without recursing 100000 deep.
   std::string deep;

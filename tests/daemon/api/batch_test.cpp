@@ -195,6 +195,10 @@ TEST_F(BatchTest, OperationsAChangesetCannotHoldCreateNothing) {
        "before this part in the changeset"},
       {http_part("POST $1/Tasks", json_part_headers("2"), "{not json"),
        "$batch part 1 (changeset part 2), Content-ID 2: Parsing request content failed due to: "},
+      {http_part("POST $1/Tasks", {{"Content-ID", "2"}, {"Content-Type", "text/plain"}},
+                 task("t", task_body(0, 0)).dump()),
+       "$batch part 1 (changeset part 2), Content-ID 2: Content-Type 'text/plain': a part's body "
+       "is JSON"},
       {http_part("POST $1/Tasks", json_part_headers("1"), task("t", task_body(0, 0)).dump()),
        "$batch part 1 (changeset part 2), Content-ID 1: Content-ID 1 is used twice in the "
        "changeset"},

@@ -151,6 +151,9 @@ TEST(MultipartTest, MalformedPartsAreNamed) {
                 .find("$batch part 1: header line 'POST https://h/api/Jobs HTTP/1.1' is not "
                       "'Name: value'"),
             std::string::npos);
+  // Bytes a message cannot show as they are (a NUL would end it) are written \xHH.
+  EXPECT_NE(refusal(std::string("--b\n\x00\x01" "bad\n\n--b--", 16)).find("header line '\\x00\\x01bad'"),
+            std::string::npos);
   // No close delimiter.
   EXPECT_EQ(refusal("--b\nContent-Type: application/http\n\nGET Jobs HTTP/1.1\n"),
             "$batch part 1: the part does not end: the close delimiter '--b--' is missing");

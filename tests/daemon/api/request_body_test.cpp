@@ -122,6 +122,9 @@ TEST(RequestBodyTest, TemplateIdIsKeptAndTheTasksLeftToTheTemplate) {
   EXPECT_EQ(r.input_asset_ids, (std::vector<std::string>{"nb:cid:UUID:a"}));
   EXPECT_NE(job_error(R"({"TemplateId":7})").find("TemplateId: expected an Edm.String"),
             std::string::npos);
+  EXPECT_NE(job_error(R"({"TemplateId":"nb:jtid:UUID:1","Tasks":[]})")
+                .find("TemplateId: give either TemplateId or Tasks, not both"),
+            std::string::npos);
 }
 
 TEST(RequestBodyTest, NotificationSubscriptionsAreReadFromBothForms) {
