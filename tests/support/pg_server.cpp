@@ -30,6 +30,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kUrlVariable = "MW_TEST_PG_URL";
+constexpr const char* kBindirVariable = "MW_TEST_PG_BINDIR";
 
 bool executable(const fs::path& p) {
   return access(p.c_str(), X_OK) == 0 && !fs::is_directory(p);
@@ -254,7 +255,15 @@ void PgServer::use_external(const std::string& url) {
 }
 
 void PgServer::start_own_cluster() {
-  bindir_ = find_bindir();
+  if (const char* dir = std::getenv(kBindirVariable); dir && *dir) {
+    bindir_ = dir;
+    if (!has_server_tools(bindir_)) {
+      reason_ = std::string(kBindirVariable) + "=" + dir + " holds no initdb and pg_ctl";
+      return;
+    }
+  } else {
+    bindir_ = find_bindir();
+  }
   if (bindir_.empty()) {
     reason_ =
         "no PostgreSQL server programs (initdb, pg_ctl) in `pg_config --bindir`, "

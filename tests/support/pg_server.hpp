@@ -27,7 +27,8 @@ namespace mw::test {
 /// server refuses to run as root: when the test runs as root the cluster belongs to the system
 /// user "postgres" and initdb and pg_ctl run through `runuser -u postgres --`. The binaries are
 /// looked up in `pg_config --bindir`, then /usr/lib/postgresql/<newest version>/bin (Debian's
-/// postgresql package), then PATH. The destructor stops the server (pg_ctl stop -m immediate)
+/// postgresql package), then PATH; the environment variable MW_TEST_PG_BINDIR names their folder
+/// instead. The destructor stops the server (pg_ctl stop -m immediate)
 /// and removes the folder; clusters left behind by test processes that died (a ctest timeout
 /// kills with SIGKILL) are stopped and removed by the next PgServer.
 ///

@@ -192,5 +192,15 @@ TEST(PgServer, MalformedUrlIsNotAvailableAndQuotesLibpq) {
   std::cout << "[ reason ] " << pg.reason() << "\n";
 }
 
+TEST(PgServer, MissingServerProgramsAreNotAvailableAndSayWhere) {
+  ScopedEnv url("MW_TEST_PG_URL", std::nullopt);
+  ScopedEnv bindir("MW_TEST_PG_BINDIR", "/nonexistent/postgresql/bin");
+  PgServer pg;
+  EXPECT_FALSE(pg.available());
+  EXPECT_EQ(pg.reason(),
+            "MW_TEST_PG_BINDIR=/nonexistent/postgresql/bin holds no initdb and pg_ctl");
+  EXPECT_TRUE(pg.folder().empty());
+}
+
 }  // namespace
 }  // namespace mw::test
