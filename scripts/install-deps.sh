@@ -15,8 +15,10 @@ packages=(
   # libraries
   libpugixml-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libboost-dev libsqlite3-dev libpqxx-dev libcurl4-openssl-dev libssl-dev libsystemd-dev
-  # tests; chromium plays the HLS and DASH outputs headless (tests/support/browser_playback.*)
-  googletest libgtest-dev libgmock-dev chromium
+  # tests; chromium plays the HLS and DASH outputs headless (tests/support/browser_playback.*);
+  # the PostgreSQL server (initdb, pg_ctl) for the PostgreSQL store's tests, each test process
+  # starting a throwaway cluster of its own (tests/support/pg_server.*), never the package's
+  googletest libgtest-dev libgmock-dev chromium postgresql
 )
 # Node 20 and npm come with the machines; Debian's npm (and its nodejs) only where they do not.
 if ! command -v npm >/dev/null; then
