@@ -110,7 +110,8 @@ void Database::fail_in_doubt(const pqxx::in_doubt_error& e) {
   throw StoreError(StoreError::Kind::Unavailable,
                    "job database " + name_ +
                        ": the connection broke during COMMIT; the change may or may not have "
-                       "been made: " + e.what());
+                       "been made: " +
+                       e.what());
 }
 
 }  // namespace mw::store::pg

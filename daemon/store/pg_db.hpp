@@ -37,23 +37,39 @@ int64_t to_ms(TimePoint time);
 TimePoint from_ms(int64_t ms);
 
 /// Statement parameters as libpqxx binds them: times as ms, optional times as NULL or ms.
-inline int64_t param(TimePoint value) { return to_ms(value); }
+inline int64_t param(TimePoint value) {
+  return to_ms(value);
+}
 inline std::optional<int64_t> param(const std::optional<TimePoint>& value) {
   return value ? std::optional<int64_t>(to_ms(*value)) : std::nullopt;
 }
-inline int param(runtime::State value) { return static_cast<int>(value); }
+inline int param(runtime::State value) {
+  return static_cast<int>(value);
+}
 template <typename T>
 const T& param(const T& value) {
   return value;
 }
 
 // Reading result fields (0-based columns).
-inline std::string text(const pqxx::row& row, int column) { return row[column].as<std::string>(); }
-inline int64_t int64(const pqxx::row& row, int column) { return row[column].as<int64_t>(); }
-inline int integer(const pqxx::row& row, int column) { return row[column].as<int>(); }
-inline double real(const pqxx::row& row, int column) { return row[column].as<double>(); }
-inline bool boolean(const pqxx::row& row, int column) { return row[column].as<bool>(); }
-inline TimePoint time(const pqxx::row& row, int column) { return from_ms(int64(row, column)); }
+inline std::string text(const pqxx::row& row, int column) {
+  return row[column].as<std::string>();
+}
+inline int64_t int64(const pqxx::row& row, int column) {
+  return row[column].as<int64_t>();
+}
+inline int integer(const pqxx::row& row, int column) {
+  return row[column].as<int>();
+}
+inline double real(const pqxx::row& row, int column) {
+  return row[column].as<double>();
+}
+inline bool boolean(const pqxx::row& row, int column) {
+  return row[column].as<bool>();
+}
+inline TimePoint time(const pqxx::row& row, int column) {
+  return from_ms(int64(row, column));
+}
 /// nullopt when the field is NULL.
 inline std::optional<TimePoint> optional_time(const pqxx::row& row, int column) {
   if (row[column].is_null()) return std::nullopt;

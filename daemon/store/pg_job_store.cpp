@@ -24,9 +24,8 @@ bool exists(Transaction& tx, const pg::Sql& query, const std::string& id) {
 void insert_asset(Transaction& tx, const runtime::Asset& asset) {
   if (exists(tx, sql::kAssetExists, asset.id))
     throw StoreError(StoreError::Kind::Conflict, "asset " + asset.id + " already exists");
-  tx.exec(sql::kInsertAsset, asset.id, asset.name, asset.state, asset.options,
-          asset.format_option, asset.alternate_id, asset.storage_account_name, asset.created,
-          asset.last_modified);
+  tx.exec(sql::kInsertAsset, asset.id, asset.name, asset.state, asset.options, asset.format_option,
+          asset.alternate_id, asset.storage_account_name, asset.created, asset.last_modified);
 }
 
 void require_asset(Transaction& tx, const std::string& asset_id, const std::string& what) {
@@ -40,8 +39,8 @@ void insert_job(Transaction& tx, const NewJob& new_job) {
   for (const auto& asset : new_job.output_assets) insert_asset(tx, asset);
 
   const TimePoint modified = job.last_modified == TimePoint{} ? job.created : job.last_modified;
-  tx.exec(sql::kInsertJob, job.id, job.name, job.priority,
-          static_cast<int>(runtime::State::Queued), job.created, modified, job.template_id);
+  tx.exec(sql::kInsertJob, job.id, job.name, job.priority, static_cast<int>(runtime::State::Queued),
+          job.created, modified, job.template_id);
   std::vector<std::string> outputs = job.output_asset_ids;
   if (outputs.empty())
     for (const auto& asset : new_job.output_assets) outputs.push_back(asset.id);
@@ -252,8 +251,7 @@ void PgJobStore::cancel_job(const std::string& id, TimePoint now) {
                        "job " + id + " is " + runtime::state_name(state) +
                            ": only Queued, Scheduled or Processing jobs can be canceled");
     for (const auto& row : tx.exec(sql::kSelectCancelableTasks, id))
-      pg::cancel_task(tx, pg::text(row, 0), static_cast<runtime::State>(pg::integer(row, 1)),
-                      now);
+      pg::cancel_task(tx, pg::text(row, 0), static_cast<runtime::State>(pg::integer(row, 1)), now);
     pg::aggregate_job(tx, id, now);
   });
 }

@@ -82,8 +82,7 @@ class PgJobStore : public JobStore {
   LeaseStatus renew_lease(const Claim& claim, TimePoint now, std::chrono::seconds lease,
                           double progress) override;
   bool finish_task(const Claim& claim, TimePoint now,
-                   const std::vector<runtime::AssetFile>& outputs,
-                   const std::string& perf_message,
+                   const std::vector<runtime::AssetFile>& outputs, const std::string& perf_message,
                    const std::vector<std::string>& notes = {}) override;
   bool fail_task(const Claim& claim, TimePoint now, const runtime::ErrorDetail& error) override;
   bool task_canceled(const Claim& claim, TimePoint now) override;

@@ -103,8 +103,7 @@ bool PgJobStore::finish_task(const Claim& claim, TimePoint now,
       // Rows an earlier attempt registered go: the files were written again by this one.
       tx.exec(sql::kDeleteFilesOfAsset, *output_asset);
       for (const auto& file : outputs) {
-        const std::string id =
-            file.id.empty() ? runtime::new_id(runtime::kAssetIdPrefix) : file.id;
+        const std::string id = file.id.empty() ? runtime::new_id(runtime::kAssetIdPrefix) : file.id;
         const TimePoint created = file.created == TimePoint{} ? now : file.created;
         const TimePoint modified = file.last_modified == TimePoint{} ? now : file.last_modified;
         tx.exec(sql::kInsertFile, id, file.name, *output_asset, file.content_file_size,
@@ -182,8 +181,7 @@ std::vector<std::string> PgJobStore::requeue_expired(TimePoint now, int max_atte
                       {"TransientError", expiry + " on " + attempt + ": no attempt left"});
       } else {
         tx.exec(sql::kRequeueTask, task->id, 0);
-        pg::add_event(tx, task->id, "Requeued", expiry + " on " + attempt + "; queued again",
-                      now);
+        pg::add_event(tx, task->id, "Requeued", expiry + " on " + attempt + "; queued again", now);
       }
       pg::aggregate_job(tx, task->job_id, now);
       taken_back.push_back(task->id);

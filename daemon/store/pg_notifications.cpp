@@ -79,11 +79,10 @@ constexpr Sql kRetryDelivery{
     " dead = $4 WHERE seq = $1"};
 constexpr Sql kCount{"count_notification",
                      "UPDATE notification_counters SET value = value + 1 WHERE name = $1"};
-constexpr Sql kCounts{
-    "notification_counts",
-    "SELECT (SELECT COUNT(*) FROM notification_deliveries WHERE NOT dead),"
-    " (SELECT value FROM notification_counters WHERE name = 'delivered'),"
-    " (SELECT value FROM notification_counters WHERE name = 'dead')"};
+constexpr Sql kCounts{"notification_counts",
+                      "SELECT (SELECT COUNT(*) FROM notification_deliveries WHERE NOT dead),"
+                      " (SELECT value FROM notification_counters WHERE name = 'delivered'),"
+                      " (SELECT value FROM notification_counters WHERE name = 'dead')"};
 
 std::string to_hex(const std::string& bytes) {
   std::string hex;
@@ -151,8 +150,8 @@ std::optional<runtime::NotificationEndPoint> PgJobStore::find_notification_endpo
 std::vector<runtime::NotificationEndPoint> PgJobStore::list_notification_endpoints(Page page) {
   page = sqlite::clamp(page);
   return db_->read([&](Transaction& tx) {
-    return pg::read_all<runtime::NotificationEndPoint>(
-        tx.exec(kListEndPoints, page.top, page.skip), read_endpoint);
+    return pg::read_all<runtime::NotificationEndPoint>(tx.exec(kListEndPoints, page.top, page.skip),
+                                                       read_endpoint);
   });
 }
 

@@ -77,9 +77,8 @@ std::vector<runtime::NotificationSubscription> load_subscriptions(Transaction& t
                                                                   const std::string& task_id) {
   std::vector<runtime::NotificationSubscription> subscriptions;
   for (const auto& row : tx.exec(sql::kSelectSubscriptions, job_id, task_id))
-    subscriptions.push_back({text(row, 0),
-                             static_cast<runtime::NotificationTarget>(integer(row, 1)),
-                             boolean(row, 2)});
+    subscriptions.push_back(
+        {text(row, 0), static_cast<runtime::NotificationTarget>(integer(row, 1)), boolean(row, 2)});
   return subscriptions;
 }
 
@@ -90,8 +89,7 @@ void insert_subscriptions(Transaction& tx, const std::string& job_id, const std:
   for (size_t i = 0; i < subscriptions.size(); ++i) {
     const auto& s = subscriptions[i];
     tx.exec(sql::kInsertSubscription, job_id, task_id, static_cast<int>(i),
-            s.notification_endpoint_id, static_cast<int>(s.target_state),
-            s.include_task_progress);
+            s.notification_endpoint_id, static_cast<int>(s.target_state), s.include_task_progress);
   }
 }
 

@@ -46,8 +46,7 @@ inline constexpr Sql kListFiles{
 inline constexpr Sql kFileNameTaken{
     "file_name_taken", "SELECT 1 FROM asset_files WHERE parent_asset_id = $1 AND name = $2"};
 inline constexpr Sql kPrimaryFileOf{
-    "primary_file_of",
-    "SELECT name FROM asset_files WHERE parent_asset_id = $1 AND is_primary"};
+    "primary_file_of", "SELECT name FROM asset_files WHERE parent_asset_id = $1 AND is_primary"};
 inline constexpr Sql kSetFileSize{
     "set_asset_file_size",
     "UPDATE asset_files SET content_file_size = $2, last_modified_ms = $3 WHERE id = $1"};
@@ -148,7 +147,8 @@ inline constexpr Sql kSelectStarvedTasks{
     " AND p.state IN (4, 5) ORDER BY t.position"};
 
 // --- Task transitions (each clears the lease when the task leaves a leased state) -----------
-/// Queued task whose inputs are ready (row-locked; a task another worker is claiming is skipped), by job Priority, then the oldest job, then position.
+/// Queued task whose inputs are ready (row-locked; a task another worker is claiming is skipped),
+/// by job Priority, then the oldest job, then position.
 inline constexpr Sql kSelectRunnableTask{
     "select_runnable_task",
     "SELECT t.id, t.job_id FROM tasks t JOIN jobs j ON j.id = t.job_id"
@@ -164,9 +164,10 @@ inline constexpr Sql kScheduleTask{
     "schedule_task",
     "UPDATE tasks SET state = 1, lease_owner = $2, lease_token = $3, lease_expires_ms = $4,"
     " attempts = attempts + 1 WHERE id = $1 AND state = 0 RETURNING attempts"};
-inline constexpr Sql kSelectLeasedTask{"select_leased_task",
-                                       "SELECT state, job_id, options, attempts FROM tasks"
-                                       " WHERE id = $1 AND lease_token = $2 AND lease_owner = $3 FOR UPDATE"};
+inline constexpr Sql kSelectLeasedTask{
+    "select_leased_task",
+    "SELECT state, job_id, options, attempts FROM tasks"
+    " WHERE id = $1 AND lease_token = $2 AND lease_owner = $3 FOR UPDATE"};
 inline constexpr Sql kStartTask{"start_task",
                                 "UPDATE tasks SET state = 2, start_ms = $2 WHERE id = $1"};
 inline constexpr Sql kRenewLease{"renew_lease",
@@ -189,12 +190,13 @@ inline constexpr Sql kSetCanceling{"set_canceling", "UPDATE tasks SET state = 6 
 /// -> Queued as if never started; $2 is subtracted from attempts (1 for a release).
 inline constexpr Sql kRequeueTask{
     "requeue_task",
-    "UPDATE tasks SET state = 0, progress = 0, start_ms = NULL, attempts = GREATEST(attempts - $2, 0),"
+    "UPDATE tasks SET state = 0, progress = 0, start_ms = NULL, attempts = GREATEST(attempts - $2, "
+    "0),"
     " lease_owner = NULL, lease_token = NULL, lease_expires_ms = NULL WHERE id = $1"};
 /// Whether the (locked) task's lease expired before $2 (requeue_expired re-checks after locking:
 /// its worker may have renewed in between).
-inline constexpr Sql kLeaseExpired{
-    "lease_expired", "SELECT 1 FROM tasks WHERE id = $1 AND lease_expires_ms < $2"};
+inline constexpr Sql kLeaseExpired{"lease_expired",
+                                   "SELECT 1 FROM tasks WHERE id = $1 AND lease_expires_ms < $2"};
 inline constexpr Sql kSelectExpiredLeases{
     "select_expired_leases",
     "SELECT id, job_id, lease_owner, lease_token FROM tasks"

@@ -105,16 +105,15 @@ void PgJobStore::create_job_template(const runtime::JobTemplate& job_template,
     const TimePoint modified = job_template.last_modified == TimePoint{}
                                    ? job_template.created
                                    : job_template.last_modified;
-    tx.exec(kInsertJobTemplate, job_template.id, job_template.name,
-            job_template.job_template_body, job_template.number_of_input_assets,
-            job_template.template_type, job_template.created, modified);
+    tx.exec(kInsertJobTemplate, job_template.id, job_template.name, job_template.job_template_body,
+            job_template.number_of_input_assets, job_template.template_type, job_template.created,
+            modified);
     for (size_t position = 0; position < task_templates.size(); ++position) {
       const runtime::TaskTemplate& t = task_templates[position];
       const auto taken = tx.exec(kTaskTemplateIdTaken, t.id);
       if (!taken.empty())
         throw StoreError(StoreError::Kind::Conflict,
-                         "TaskTemplate " + t.id + " already exists (as " +
-                             pg::text(taken[0], 0) +
+                         "TaskTemplate " + t.id + " already exists (as " + pg::text(taken[0], 0) +
                              "): TaskTemplate Ids are unique across JobTemplates");
       const TimePoint task_modified = t.last_modified == TimePoint{} ? t.created : t.last_modified;
       tx.exec(kInsertTaskTemplate, t.id, job_template.id, static_cast<int>(position), t.name,
