@@ -28,6 +28,9 @@ using runtime::State;
 struct StoreFactory {
   std::string name;  ///< the instantiation's name, e.g. "Sqlite"
   std::function<std::unique_ptr<JobStore>(const std::filesystem::path& scratch)> open;
+  /// Why this store cannot run here (e.g. no PostgreSQL server given), printed when the test
+  /// is skipped; empty (or no function): it can.
+  std::function<std::string()> unavailable = {};
 };
 /// Names the factory in test output (instead of its bytes).
 inline void PrintTo(const StoreFactory& factory, std::ostream* out) {
@@ -74,7 +77,13 @@ StoreError store_error(Body body) {
 
 class JobStoreTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
-  void SetUp() override { store_ = GetParam().open(dir_.path()); }
+  void SetUp() override {
+    if (GetParam().unavailable) {
+      if (const std::string reason = GetParam().unavailable(); !reason.empty())
+        GTEST_SKIP() << reason;
+    }
+    store_ = GetParam().open(dir_.path());
+  }
 
   JobStore& store() { return *store_; }
   /// Closes the store and opens it again on the same data.

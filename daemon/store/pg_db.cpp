@@ -1,0 +1,117 @@
+#include "daemon/store/pg_db.hpp"
+
+#include <thread>
+
+namespace mw::store::pg {
+
+namespace {
+
+/// `url` without the password of a URI's user info (postgresql://user:secret@host/db) nor a
+/// key=value string's password=... (the name used in messages and logs).
+std::string without_password(const std::string& url) {
+  std::string out = url;
+  const size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const size_t start = scheme + 3;
+    const size_t at = out.find('@', start);
+    const size_t slash = out.find('/', start);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+      const size_t colon = out.find(':', start);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  for (const char* key : {"password=", "PASSWORD="}) {
+    for (size_t pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + 1)) {
+      const size_t value = pos + std::char_traits<char>::length(key);
+      size_t end = out.find_first_of(" &", value);
+      if (end == std::string::npos) end = out.size();
+      out.replace(value, end - value, "***");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int64_t to_ms(TimePoint time) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+TimePoint from_ms(int64_t ms) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
+}
+
+void Transaction::prepare(const Sql& sql) {
+  if (db_.prepared_.count(sql.name) != 0) return;
+  db_.connection_->prepare(sql.name, sql.text);
+  db_.prepared_.insert(sql.name);
+}
+
+Database::Database(std::string url) : url_(std::move(url)), name_(without_password(url_)) {
+  try {
+    connect();
+  } catch (const pqxx::broken_connection& e) {
+    throw StoreError(StoreError::Kind::Unavailable,
+                     "cannot connect to job database " + name_ + ": " + e.what());
+  }
+}
+
+Database::~Database() = default;
+
+void Database::set_after_commit(std::function<void()> hook) {
+  std::lock_guard lock(mutex_);
+  after_commit_ = std::move(hook);
+}
+
+pqxx::connection& Database::connect() {
+  if (connection_ && connection_->is_open()) return *connection_;
+  connection_.reset();
+  prepared_.clear();
+  connection_ = std::make_unique<pqxx::connection>(url_);
+  return *connection_;
+}
+
+void Database::retry_after_broken(int attempt, const pqxx::broken_connection& e,
+                                  const char* statement) {
+  // The server went away (restart, failover, network): drop the connection and run the whole
+  // unit again on a new one. A write whose COMMIT was lost is an in_doubt_error, not this.
+  connection_.reset();
+  prepared_.clear();
+  if (attempt >= kAttempts)
+    throw StoreError(StoreError::Kind::Unavailable,
+                     "job database " + name_ + " unreachable after " + std::to_string(attempt) +
+                         " attempts (at " + (statement ? statement : "?") + "): " + e.what());
+  std::this_thread::sleep_for(kFirstBackoff * (1 << (attempt - 1)));
+}
+
+void Database::retry_after_rollback(int attempt, const pqxx::transaction_rollback& e,
+                                    const char* statement) {
+  // A deadlock or serialization victim: nothing was written; try again after a short pause.
+  if (attempt >= kAttempts)
+    throw StoreError(StoreError::Kind::Unavailable,
+                     "job database " + name_ + ": " + (statement ? statement : "?") +
+                         " rolled back " + std::to_string(attempt) + " times: " + e.what());
+  std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt));
+}
+
+void Database::fail_sql(const pqxx::sql_error& e, const char* statement) {
+  const std::string where =
+      "job database " + name_ + ", statement " + (statement ? statement : "?") + ": ";
+  if (dynamic_cast<const pqxx::unique_violation*>(&e))
+    throw StoreError(StoreError::Kind::Conflict, where + e.what());
+  if (dynamic_cast<const pqxx::foreign_key_violation*>(&e))
+    throw StoreError(StoreError::Kind::NotFound, where + e.what());
+  throw StoreError(StoreError::Kind::Unavailable, where + e.what());
+}
+
+void Database::fail_in_doubt(const pqxx::in_doubt_error& e) {
+  connection_.reset();
+  prepared_.clear();
+  throw StoreError(StoreError::Kind::Unavailable,
+                   "job database " + name_ +
+                       ": the connection broke during COMMIT; the change may or may not have "
+                       "been made: " +
+                       e.what());
+}
+
+}  // namespace mw::store::pg

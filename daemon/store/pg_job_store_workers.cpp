@@ -1,0 +1,193 @@
+// PgJobStore, the worker side: claiming tasks, leases, and the outcome of a task (the logic of
+// sqlite_job_store_workers.cpp). Every method that takes a Claim first locks the job and the
+// task and checks that the task still carries the claim's lease token and worker (fencing: a
+// worker whose lease was taken over writes nothing).
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "daemon/store/pg_db.hpp"
+#include "daemon/store/pg_job_store.hpp"
+#include "daemon/store/pg_rows.hpp"
+#include "daemon/store/pg_statements.hpp"
+#include "daemon/store/pg_transitions.hpp"
+
+namespace mw::store {
+
+using pg::Transaction;
+using runtime::State;
+namespace sql = pg::sql;
+
+std::optional<Claim> PgJobStore::claim_task(const std::string& worker_id, TimePoint now,
+                                            std::chrono::seconds lease) {
+  const int64_t token = next_lease_token();
+  return db_->write([&](Transaction& tx) -> std::optional<Claim> {
+    // One short transaction: the task row is locked by SELECT ... FOR UPDATE SKIP LOCKED (a
+    // task another host is claiming right now is passed over, not waited for).
+    const auto runnable = tx.exec(sql::kSelectRunnableTask);
+    if (runnable.empty()) {
+      tx.nothing_changed();
+      return std::nullopt;
+    }
+    Claim claim;
+    claim.task_id = pg::text(runnable[0], 0);
+    claim.job_id = pg::text(runnable[0], 1);
+    claim.worker_id = worker_id;
+    claim.lease_token = token;
+    const auto scheduled =
+        tx.exec(sql::kScheduleTask, claim.task_id, worker_id, claim.lease_token, now + lease);
+    if (scheduled.empty()) return std::nullopt;  // cannot happen: the row is locked
+    claim.attempt = pg::integer(scheduled[0], 0);
+    pg::add_event(tx, claim.task_id, runtime::state_name(State::Scheduled), "", now);
+    pg::aggregate_job(tx, claim.job_id, now);
+    return claim;
+  });
+}
+
+LeaseStatus PgJobStore::start_task(const Claim& claim, TimePoint now) {
+  return db_->write([&](Transaction& tx) {
+    const auto task = pg::find_leased_task(tx, claim);
+    if (!task) return LeaseStatus::Lost;
+    switch (task->state) {
+      case State::Canceling:
+        return LeaseStatus::CancelRequested;
+      case State::Processing:
+        return LeaseStatus::Held;  // a retried call
+      case State::Scheduled:
+        break;
+      default:
+        return LeaseStatus::Lost;
+    }
+    tx.exec(sql::kStartTask, task->id, now);
+    pg::add_event(tx, task->id, runtime::state_name(State::Processing), "", now);
+    pg::aggregate_job(tx, task->job_id, now);
+    return LeaseStatus::Held;
+  });
+}
+
+LeaseStatus PgJobStore::renew_lease(const Claim& claim, TimePoint now, std::chrono::seconds lease,
+                                    double progress) {
+  return db_->write([&](Transaction& tx) {
+    const auto task = pg::find_leased_task(tx, claim);
+    if (!task) return LeaseStatus::Lost;
+    tx.exec(sql::kRenewLease, task->id, now + lease);
+    if (task->state == State::Canceling) return LeaseStatus::CancelRequested;
+    if (task->state == State::Processing && std::isfinite(progress)) {
+      const double percent = std::clamp(progress, 0.0, 100.0);
+      if (tx.exec(sql::kSetProgress, task->id, percent).affected_rows() > 0)
+        pg::aggregate_job(tx, task->job_id, now);  // LastModified
+    }
+    return LeaseStatus::Held;
+  });
+}
+
+bool PgJobStore::finish_task(const Claim& claim, TimePoint now,
+                             const std::vector<runtime::AssetFile>& outputs,
+                             const std::string& perf_message,
+                             const std::vector<std::string>& notes) {
+  return db_->write([&](Transaction& tx) {
+    const auto task = pg::find_leased_task(tx, claim);
+    if (!task) return false;
+    if (task->state != State::Processing && task->state != State::Canceling)
+      throw StoreError(StoreError::Kind::InvalidState,
+                       "task " + task->id + " is " + runtime::state_name(task->state) +
+                           ": only a started (Processing or Canceling) task can finish");
+    std::optional<std::string> output_asset;
+    const auto first = tx.exec(sql::kSelectFirstOutput, task->id);
+    if (!first.empty()) output_asset = pg::text(first[0], 0);
+    if (!output_asset && !outputs.empty())
+      throw StoreError(StoreError::Kind::InvalidState,
+                       "task " + task->id + " has no output asset to register its output files in");
+    if (output_asset) {
+      // Rows an earlier attempt registered go: the files were written again by this one.
+      tx.exec(sql::kDeleteFilesOfAsset, *output_asset);
+      for (const auto& file : outputs) {
+        const std::string id = file.id.empty() ? runtime::new_id(runtime::kAssetIdPrefix) : file.id;
+        const TimePoint created = file.created == TimePoint{} ? now : file.created;
+        const TimePoint modified = file.last_modified == TimePoint{} ? now : file.last_modified;
+        tx.exec(sql::kInsertFile, id, file.name, *output_asset, file.content_file_size,
+                file.mime_type, file.is_primary, created, modified);
+      }
+    }
+    tx.exec(sql::kFinishTask, task->id, now, perf_message);
+    for (const auto& note : notes) pg::add_event(tx, task->id, "Note", note, now);
+    pg::add_event(tx, task->id, runtime::state_name(State::Finished), "", now);
+    pg::aggregate_job(tx, task->job_id, now);
+    return true;
+  });
+}
+
+bool PgJobStore::fail_task(const Claim& claim, TimePoint now, const runtime::ErrorDetail& error) {
+  return db_->write([&](Transaction& tx) {
+    const auto task = pg::find_leased_task(tx, claim);
+    if (!task) return false;
+    pg::fail_task(tx, *task, now, error);
+    pg::aggregate_job(tx, task->job_id, now);
+    return true;
+  });
+}
+
+bool PgJobStore::task_canceled(const Claim& claim, TimePoint now) {
+  return db_->write([&](Transaction& tx) {
+    const auto task = pg::find_leased_task(tx, claim);
+    if (!task) return false;
+    pg::end_task(tx, task->id, State::Canceled, now);
+    pg::cancel_starved_tasks(tx, task->job_id, now);
+    pg::aggregate_job(tx, task->job_id, now);
+    return true;
+  });
+}
+
+void PgJobStore::release_task(const Claim& claim, TimePoint now) {
+  db_->write([&](Transaction& tx) {
+    const auto task = pg::find_leased_task(tx, claim);
+    if (!task) return;
+    if (task->state == State::Canceling) {
+      // The job is being canceled: giving the task back ends it.
+      pg::end_task(tx, task->id, State::Canceled, now);
+      pg::cancel_starved_tasks(tx, task->job_id, now);
+    } else {
+      tx.exec(sql::kRequeueTask, task->id, 1);
+      pg::add_event(tx, task->id, "Released",
+                    "worker '" + claim.worker_id + "' gave the task back; attempt " +
+                        std::to_string(task->attempts) + " not counted",
+                    now);
+    }
+    pg::aggregate_job(tx, task->job_id, now);
+  });
+}
+
+std::vector<std::string> PgJobStore::requeue_expired(TimePoint now, int max_attempts) {
+  return db_->write([&](Transaction& tx) {
+    std::vector<Claim> expired;
+    for (const auto& row : tx.exec(sql::kSelectExpiredLeases, now))
+      expired.push_back(
+          {pg::text(row, 0), pg::text(row, 1), pg::text(row, 2), pg::int64(row, 3), 0});
+    std::vector<std::string> taken_back;
+    for (const auto& lease : expired) {
+      // Locked and re-read: the worker may have renewed since, or taking back an earlier task
+      // may have canceled this one.
+      const auto task = pg::find_leased_task(tx, lease);
+      if (!task || tx.exec(sql::kLeaseExpired, task->id, now).empty()) continue;
+      const std::string attempt = "attempt " + std::to_string(task->attempts) + " of at most " +
+                                  std::to_string(max_attempts);
+      const std::string expiry = "the lease of worker '" + lease.worker_id + "' expired";
+      if (task->state == State::Canceling) {
+        pg::end_task(tx, task->id, State::Canceled, now, expiry + " while canceling");
+        pg::cancel_starved_tasks(tx, task->job_id, now);
+      } else if (task->attempts >= max_attempts) {
+        pg::fail_task(tx, *task, now,
+                      {"TransientError", expiry + " on " + attempt + ": no attempt left"});
+      } else {
+        tx.exec(sql::kRequeueTask, task->id, 0);
+        pg::add_event(tx, task->id, "Requeued", expiry + " on " + attempt + "; queued again", now);
+      }
+      pg::aggregate_job(tx, task->job_id, now);
+      taken_back.push_back(task->id);
+    }
+    return taken_back;
+  });
+}
+
+}  // namespace mw::store
