@@ -1,4 +1,5 @@
 #include "daemon/config/config.hpp"
+#include "daemon/config/redact.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -95,6 +96,10 @@ std::vector<std::string> read_tokens(const std::filesystem::path& path, const st
 
 }  // namespace
 
+bool StoreConfig::is_postgresql() const {
+  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+}
+
 std::filesystem::path StoreConfig::sqlite_path() const {
   constexpr std::string_view scheme = "sqlite://";
   if (url.rfind(scheme, 0) != 0) throw ConfigError("", "store.url", fmt::format("'{}' is not a sqlite:// URL", url));
@@ -131,10 +136,15 @@ Config load_config(const std::filesystem::path& file) {
   store.read("url", c.store.url);
   store.finish();
   if (c.store.url.empty()) store.fail("store.url", "is required (e.g. sqlite:///var/lib/mediaworker/jobs.db)");
-  if (c.store.url.rfind("sqlite://", 0) != 0)
-    store.fail("store.url", fmt::format("'{}': this build supports sqlite:// URLs", c.store.url));
-  if (const auto p = std::filesystem::path(c.store.url.substr(9)); p.is_relative())
+  if (c.store.is_postgresql()) {
+    // A libpq URI, given to the server as it is (its password is never logged).
+  } else if (c.store.url.rfind("sqlite://", 0) != 0) {
+    store.fail("store.url", fmt::format("'{}' is neither sqlite:///path/to/jobs.db nor "
+                                        "postgresql://user@host/database",
+                                        without_password(c.store.url)));
+  } else if (const auto p = std::filesystem::path(c.store.url.substr(9)); p.is_relative()) {
     c.store.url = "sqlite://" + (base / p).string();
+  }
 
   Section storage(top.child("storage"), "storage", name);
   storage.read_path("root", c.storage.root, base);

@@ -30,7 +30,11 @@ struct ApiConfig {
 };
 
 struct StoreConfig {
-  std::string url;  ///< "sqlite:///absolute/path.db" or "sqlite://relative/path.db"
+  /// "sqlite:///absolute/path.db", "sqlite://relative/path.db" (one host), or a libpq URI
+  /// "postgresql://user:password@host:5432/database" (a farm; docs/farm.md)
+  std::string url;
+  /// Whether url is a postgresql:// (or postgres://) URI.
+  bool is_postgresql() const;
   /// The SQLite file of a sqlite: URL. @throws ConfigError (key store.url) for other schemes
   std::filesystem::path sqlite_path() const;
 };

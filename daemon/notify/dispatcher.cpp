@@ -11,6 +11,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "daemon/config/redact.hpp"
+
 namespace mw::notify {
 
 namespace {
@@ -24,16 +26,6 @@ constexpr milliseconds kPoll{250};      // idle: how often the outbox is looked 
 
 size_t discard(char*, size_t size, size_t count, void*) { return size * count; }
 
-// The URL as logs may show it: a user name and password in it become "***".
-std::string loggable(const std::string& url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const size_t host = scheme + 3;
-  const size_t path = url.find_first_of("/?#", host);
-  const size_t at = url.rfind('@', path == std::string::npos ? url.size() : path);
-  if (at == std::string::npos || at < host) return url;
-  return url.substr(0, host) + "***" + url.substr(at);
-}
 
 }  // namespace
 
@@ -113,7 +105,7 @@ void Dispatcher::run() noexcept {
     t.delivery = d;
     t.key = d.endpoint_id + "\n" + d.job_id;
     t.address = endpoint.endpoint_address;
-    t.loggable_address = loggable(endpoint.endpoint_address);
+    t.loggable_address = config::without_password(endpoint.endpoint_address);
     t.headers = curl_slist_append(t.headers, "Content-Type: application/json; charset=utf-8");
     t.headers = curl_slist_append(t.headers, "Expect:");
     t.headers = curl_slist_append(
@@ -216,7 +208,7 @@ void Dispatcher::run() noexcept {
                         .first;
           if (!found->second) continue;  // deleted meanwhile: its rows go with it
           if (now - d.created > max_age) {
-            failed(d, loggable(found->second->endpoint_address),
+            failed(d, config::without_password(found->second->endpoint_address),
                    "older than notifications.max_age_seconds");
             continue;
           }

@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "daemon/config/redact.hpp"
+#include "daemon/store/pg_job_store.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
 #include "presets/preset_error.hpp"
 
@@ -17,11 +19,17 @@ std::vector<std::filesystem::path> preset_folders(const config::Config& c) {
   folders.insert(folders.end(), c.preset_folders.begin(), c.preset_folders.end());
   return folders;
 }
+// The JobStore of store.url: PostgreSQL for a farm, else the SQLite file of one host.
+std::unique_ptr<store::JobStore> open_store(const config::StoreConfig& store) {
+  if (store.is_postgresql()) return std::make_unique<store::PgJobStore>(store.url);
+  return std::make_unique<store::SqliteJobStore>(store.sqlite_path());
+}
+
 }  // namespace
 
 Daemon::Daemon(config::Config config)
     : config_(std::move(config)),
-      store_(std::make_unique<store::SqliteJobStore>(config_.store.sqlite_path())),
+      store_(open_store(config_.store)),
       storage_(config_.storage.root),
       presets_(presets::PresetLibrary::load(preset_folders(config_))),
       jobs_(*store_, storage_, presets_) {
@@ -50,7 +58,7 @@ void Daemon::start() {
   api_->start();
   spdlog::info("mediaworker: listening on http://{}:{}/api/ with {} worker slot(s); store {}; storage {}",
                config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port(), config_.worker.slots,
-               config_.store.url, config_.storage.root.string());
+               config::without_password(config_.store.url), config_.storage.root.string());
   spdlog::info("mediaworker: {} presets from {} folders (SIGHUP reloads them)", presets_.current()->all().size(),
                preset_folders(config_).size());
 }

@@ -2,36 +2,11 @@
 
 #include <thread>
 
+#include "daemon/config/redact.hpp"
+
 namespace mw::store::pg {
 
-namespace {
-
-/// `url` without the password of a URI's user info (postgresql://user:secret@host/db) nor a
-/// key=value string's password=... (the name used in messages and logs).
-std::string without_password(const std::string& url) {
-  std::string out = url;
-  const size_t scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    const size_t start = scheme + 3;
-    const size_t at = out.find('@', start);
-    const size_t slash = out.find('/', start);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-      const size_t colon = out.find(':', start);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-    }
-  }
-  for (const char* key : {"password=", "PASSWORD="}) {
-    for (size_t pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + 1)) {
-      const size_t value = pos + std::char_traits<char>::length(key);
-      size_t end = out.find_first_of(" &", value);
-      if (end == std::string::npos) end = out.size();
-      out.replace(value, end - value, "***");
-    }
-  }
-  return out;
-}
-
-}  // namespace
+using config::without_password;
 
 int64_t to_ms(TimePoint time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();

@@ -293,7 +293,7 @@ TEST(ServeNotifications, ReceiverThatFailsAndIsDownAtFirstGetsEveryMessageWithTh
   for (const auto& [etag, bodies] : bodies_by_etag) EXPECT_EQ(bodies.size(), 1u) << etag;
   EXPECT_GT(failing.requests().size(), 4u);  // the registration was retried
   EXPECT_EQ(daemon.log().find("S3cretPw"), std::string::npos);
-  EXPECT_NE(daemon.log().find("http://***@127.0.0.1:" + std::to_string(down_port)),
+  EXPECT_NE(daemon.log().find("http://alice:***@127.0.0.1:" + std::to_string(down_port)),
             std::string::npos);
 }
 

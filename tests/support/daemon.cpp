@@ -30,13 +30,17 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
-DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string& extra_yaml) : dir_(dir) {
+DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string& extra_yaml,
+                             const std::string& store_url)
+    : dir_(dir) {
   std::random_device rd;
   token_ = "test-" + std::to_string(rd()) + std::to_string(rd());
   std::filesystem::create_directories(dir_ / "assets");
   std::ofstream(dir_ / "tokens") << token_ << "\n";
   std::ofstream(dir_ / "config.yaml") << "api:\n  listen: 127.0.0.1:0\n  tokens_file: " << (dir_ / "tokens").string()
-                                      << "\nstore:\n  url: sqlite://" << (dir_ / "jobs.db").string()
+                                      << "\nstore:\n  url: \""
+                                      << (store_url.empty() ? "sqlite://" + (dir_ / "jobs.db").string() : store_url)
+                                      << "\""
                                       << "\nstorage:\n  root: " << (dir_ / "assets").string() << "\n"
                                       << extra_yaml;
 }

@@ -22,7 +22,9 @@ namespace mw::test {
 class DaemonProcess {
  public:
   /// Writes the config (extra_yaml is appended, e.g. "worker:\n  slots: 2\n") into `dir`.
-  DaemonProcess(const std::filesystem::path& dir, const std::string& extra_yaml = "worker:\n  slots: 1\n");
+  /// `store_url`: the store.url (default: a SQLite file in `dir`).
+  DaemonProcess(const std::filesystem::path& dir, const std::string& extra_yaml = "worker:\n  slots: 1\n",
+                const std::string& store_url = {});
   ~DaemonProcess();  ///< SIGKILL if still running
 
   /// Starts the daemon and waits for its "listening on" line. Throws with the log if it exits.

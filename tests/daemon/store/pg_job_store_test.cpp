@@ -1,11 +1,11 @@
 // PgJobStore: runs the JobStore contract suite on it, plus what only PostgreSQL has (the schema
 // version table, refusing a newer schema, two stores claiming concurrently with SKIP LOCKED).
 //
-// The server: MW_TEST_PG_URL (a libpq URI, e.g.
-// postgresql://postgres@/postgres?host=/tmp/pg&port=55432). Each store factory scratch folder
-// gets its own schema (mwtest_<random>, remembered in the folder so a reopen finds the same
-// data), selected through the URL's options=-csearch_path; the schemas are dropped when the
-// test program ends. Without MW_TEST_PG_URL every test here is skipped, saying so.
+// The server: tests/support/pg_server.hpp (a throwaway cluster started for this program, or a
+// database of its own on MW_TEST_PG_URL's server). Each store factory scratch folder gets its own
+// schema (mwtest_<random>, remembered in the folder so a reopen finds the same data), selected
+// through the URL's options=-csearch_path; the schemas are dropped when the test program ends.
+// When no server can be had every test here is skipped, printing why.
 
 #include "daemon/store/pg_job_store.hpp"
 
@@ -22,21 +22,22 @@
 
 #include "daemon/store/pg_migrations.hpp"
 #include "tests/daemon/store/job_store_test_support.hpp"
+#include "tests/support/pg_server.hpp"
 
 namespace mw::store::test {
 namespace {
 
 using ::testing::HasSubstr;
 
-/// MW_TEST_PG_URL, or "" when unset.
+/// The test server's database URL, or "" when there is no server.
 std::string server_url() {
-  const char* url = std::getenv("MW_TEST_PG_URL");
-  return url ? url : "";
+  const auto& server = mw::test::PgServer::shared();
+  return server.available() ? server.url() : "";
 }
 
 std::string skip_reason() {
-  if (!server_url().empty()) return "";
-  return "no PostgreSQL server: set MW_TEST_PG_URL (a libpq URI) to run the PgJobStore tests";
+  const auto& server = mw::test::PgServer::shared();
+  return server.available() ? "" : "no PostgreSQL server: " + server.reason();
 }
 
 /// The schemas this program created, dropped at its end.
