@@ -44,6 +44,7 @@ test-sanitizers: deps
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_ARGS) -DMW_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan-suppressions.txt \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
 # The libFuzzer targets of the parsers of untrusted bytes (fuzz/CMakeLists.txt), built by clang
