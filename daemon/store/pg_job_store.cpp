@@ -1,6 +1,7 @@
 // PgJobStore: opening, assets and asset files, jobs and tasks (the client side). The worker
 // side (claims, leases, task outcomes) is in pg_job_store_workers.cpp.
 
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/pg_job_store.hpp"
 
 #include "daemon/store/pg_db.hpp"
@@ -114,7 +115,7 @@ std::optional<runtime::Asset> PgJobStore::find_asset(const std::string& id) {
 }
 
 std::vector<runtime::Asset> PgJobStore::list_assets(Page page) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   return db_->read([&](Transaction& tx) {
     return pg::read_all<runtime::Asset>(tx.exec(sql::kListAssets, page.top, page.skip),
                                         pg::read_asset);
@@ -164,7 +165,7 @@ std::vector<runtime::AssetFile> PgJobStore::asset_files(const std::string& asset
 }
 
 std::vector<runtime::AssetFile> PgJobStore::list_asset_files(Page page) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   return db_->read([&](Transaction& tx) {
     return pg::read_all<runtime::AssetFile>(tx.exec(sql::kListFiles, page.top, page.skip),
                                             pg::read_file);
@@ -194,7 +195,7 @@ std::optional<runtime::Job> PgJobStore::find_job(const std::string& id) {
 }
 
 std::vector<runtime::Job> PgJobStore::list_jobs(Page page) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   return db_->read([&](Transaction& tx) {
     auto jobs =
         pg::read_all<runtime::Job>(tx.exec(sql::kListJobs, page.top, page.skip), pg::read_job);
@@ -223,7 +224,7 @@ std::optional<runtime::Task> PgJobStore::find_task(const std::string& id) {
 }
 
 std::vector<runtime::Task> PgJobStore::list_tasks(Page page) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   return db_->read([&](Transaction& tx) {
     auto tasks =
         pg::read_all<runtime::Task>(tx.exec(sql::kListTasks, page.top, page.skip), pg::read_task);

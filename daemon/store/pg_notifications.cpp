@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/pg_db.hpp"
 #include "daemon/store/pg_job_store.hpp"
 #include "daemon/store/pg_rows.hpp"
@@ -84,19 +85,6 @@ constexpr Sql kCounts{"notification_counts",
                       " (SELECT value FROM notification_counters WHERE name = 'delivered'),"
                       " (SELECT value FROM notification_counters WHERE name = 'dead')"};
 
-std::string to_hex(const std::string& bytes) {
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (const unsigned char c : bytes) hex += fmt::format("{:02x}", c);
-  return hex;
-}
-
-std::string from_hex(const std::string& hex) {
-  std::string bytes;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  return bytes;
-}
 
 // Columns 0-6 of an endpoint row: id, name, created_ms, endpoint_type, endpoint_address,
 // credential_type, signing_key_hex.
@@ -148,7 +136,7 @@ std::optional<runtime::NotificationEndPoint> PgJobStore::find_notification_endpo
 }
 
 std::vector<runtime::NotificationEndPoint> PgJobStore::list_notification_endpoints(Page page) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   return db_->read([&](Transaction& tx) {
     return pg::read_all<runtime::NotificationEndPoint>(tx.exec(kListEndPoints, page.top, page.skip),
                                                        read_endpoint);

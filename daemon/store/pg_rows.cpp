@@ -1,3 +1,4 @@
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/pg_rows.hpp"
 
 #include "daemon/store/pg_statements.hpp"
@@ -65,7 +66,7 @@ runtime::Task read_task(const pqxx::row& row) {
   task.running_duration_s = real(row, 13);
   task.perf_message = text(row, 14);
   // The ErrorDetails JSON is the same in both stores.
-  task.error_details = sqlite::parse_error_details(text(row, 15), task.id);
+  task.error_details = parse_error_details(text(row, 15), task.id);
   task.attempts = integer(row, 16);
   return task;
 }

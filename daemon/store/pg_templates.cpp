@@ -2,6 +2,7 @@
 // pg_migrations.cpp, kMigrationTemplates); the logic of sqlite_templates.cpp. TaskTemplate Ids
 // are compared as lower(id) (SQLite: COLLATE NOCASE).
 
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/pg_db.hpp"
 #include "daemon/store/pg_job_store.hpp"
 #include "daemon/store/pg_rows.hpp"
@@ -134,7 +135,7 @@ std::optional<runtime::JobTemplate> PgJobStore::find_job_template(const std::str
 }
 
 std::vector<runtime::JobTemplate> PgJobStore::list_job_templates(Page page) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   return db_->read([&](Transaction& tx) {
     auto templates = pg::read_all<runtime::JobTemplate>(
         tx.exec(kListJobTemplates, page.top, page.skip), read_job_template);
@@ -160,7 +161,7 @@ std::optional<runtime::TaskTemplate> PgJobStore::find_task_template(const std::s
 }
 
 std::vector<runtime::TaskTemplate> PgJobStore::list_task_templates(Page page) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   return db_->read([&](Transaction& tx) {
     return pg::read_all<runtime::TaskTemplate>(tx.exec(kListTaskTemplates, page.top, page.skip),
                                                read_task_template);

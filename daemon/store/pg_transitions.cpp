@@ -1,3 +1,4 @@
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/pg_transitions.hpp"
 
 #include <chrono>
@@ -93,9 +94,9 @@ void fail_task(Transaction& tx, const LeasedTask& task, TimePoint now,
                const runtime::ErrorDetail& error) {
   std::vector<runtime::ErrorDetail> details;
   const auto rows = tx.exec(sql::kSelectErrorDetails, task.id);
-  if (!rows.empty()) details = sqlite::parse_error_details(text(rows[0], 0), task.id);
+  if (!rows.empty()) details = parse_error_details(text(rows[0], 0), task.id);
   details.push_back(error);
-  tx.exec(sql::kSetErrorDetails, task.id, sqlite::error_details_json(details));
+  tx.exec(sql::kSetErrorDetails, task.id, error_details_json(details));
   end_task(tx, task.id, State::Error, now, error.message);
   if ((task.options & runtime::kDoNotDeleteOutputAssetOnFailure) == 0)
     tx.exec(sql::kDeleteTaskOutputFiles, task.id);

@@ -1,6 +1,7 @@
 // SqliteJobStore: opening, assets and asset files, jobs and tasks (the client side). The worker
 // side (claims, leases, task outcomes) is in sqlite_job_store_workers.cpp.
 
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
 
 #include "daemon/store/sqlite_db.hpp"
@@ -50,7 +51,7 @@ runtime::State job_state(sqlite::Database& db, const std::string& job_id) {
 
 template <typename T, typename Read>
 std::vector<T> list(sqlite::Database& db, const sqlite::Sql& query, Page page, Read read) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   std::vector<T> out;
   auto select = db.prepare(query);
   select.bind_all(page.top, page.skip);

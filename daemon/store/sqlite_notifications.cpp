@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/sqlite_db.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
 #include "daemon/store/sqlite_rows.hpp"
@@ -87,19 +88,6 @@ constexpr Sql kCounts{
     " (SELECT value FROM notification_counters WHERE name = 'delivered'),"
     " (SELECT value FROM notification_counters WHERE name = 'dead')"};
 
-std::string to_hex(const std::string& bytes) {
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (const unsigned char c : bytes) hex += fmt::format("{:02x}", c);
-  return hex;
-}
-
-std::string from_hex(const std::string& hex) {
-  std::string bytes;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  return bytes;
-}
 
 // Columns 0-6 of an endpoint row: id, name, created_ms, endpoint_type, endpoint_address,
 // credential_type, signing_key_hex.
@@ -159,7 +147,7 @@ std::optional<runtime::NotificationEndPoint> SqliteJobStore::find_notification_e
 std::vector<runtime::NotificationEndPoint> SqliteJobStore::list_notification_endpoints(Page page) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_, kRead);
-  page = sqlite::clamp(page);
+  page = clamp(page);
   std::vector<runtime::NotificationEndPoint> endpoints;
   auto select = db_->prepare(kListEndPoints);
   select.bind_all(page.top, page.skip);

@@ -7,25 +7,6 @@
 
 namespace mw::store::sqlite {
 
-std::vector<runtime::ErrorDetail> parse_error_details(const std::string& text,
-                                                      const std::string& task_id) {
-  std::vector<runtime::ErrorDetail> details;
-  try {
-    for (const auto& item : nlohmann::json::parse(text))
-      details.push_back(
-          {item.at("Code").get<std::string>(), item.at("Message").get<std::string>()});
-  } catch (const nlohmann::json::exception& e) {
-    throw StoreError(
-        StoreError::Kind::Unavailable,
-        "task " + task_id + ": unreadable ErrorDetails in the job database: " + e.what());
-  }
-  return details;
-}
-
-Page clamp(Page page) {
-  return {std::max(page.skip, 0), std::clamp(page.top, 0, kMaxTop)};
-}
-
 runtime::Asset read_asset(const Statement& row) {
   runtime::Asset asset;
   asset.id = row.text(0);
@@ -142,11 +123,5 @@ void load_task_details(Database& db, runtime::Task& task) {
   task.notification_subscriptions = load_subscriptions(db, task.job_id, task.id);
 }
 
-std::string error_details_json(const std::vector<runtime::ErrorDetail>& details) {
-  auto array = nlohmann::json::array();
-  for (const auto& detail : details)
-    array.push_back({{"Code", detail.code}, {"Message", detail.message}});
-  return array.dump();
-}
 
 }  // namespace mw::store::sqlite

@@ -7,6 +7,7 @@
 
 #include "daemon/runtime/model.hpp"
 #include "daemon/store/job_store.hpp"
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/sqlite_db.hpp"
 
 namespace mw::store::sqlite {
@@ -15,11 +16,6 @@ namespace mw::store::sqlite {
 inline constexpr int kInputRole = 0;
 inline constexpr int kOutputRole = 1;
 
-/// The largest $top (AMS: at most 1000 entities per answer).
-inline constexpr int kMaxTop = 1000;
-
-/// skip >= 0 and 0 <= top <= kMaxTop.
-Page clamp(Page page);
 
 /// A row of kSelectAsset / kListAssets.
 runtime::Asset read_asset(const Statement& row);
@@ -39,12 +35,5 @@ void insert_subscriptions(Database& db, const std::string& job_id, const std::st
                           const std::vector<runtime::NotificationSubscription>& subscriptions);
 /// Fills input_asset_ids, output_asset_ids and historical_events (in order).
 void load_task_details(Database& db, runtime::Task& task);
-
-/// The ErrorDetails JSON column text back as ErrorDetails.
-/// @throws StoreError Unavailable naming the task when the text is not such JSON
-std::vector<runtime::ErrorDetail> parse_error_details(const std::string& text,
-                                                      const std::string& task_id);
-/// The ErrorDetails JSON column text: [{"Code":"...","Message":"..."}, ...].
-std::string error_details_json(const std::vector<runtime::ErrorDetail>& details);
 
 }  // namespace mw::store::sqlite

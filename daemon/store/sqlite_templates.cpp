@@ -2,6 +2,7 @@
 // sqlite_migrations.cpp, kMigrationTemplates). The statements are named like those of
 // sqlite_statements.hpp; they live here because nothing else uses them.
 
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/sqlite_db.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
 #include "daemon/store/sqlite_rows.hpp"
@@ -157,7 +158,7 @@ std::optional<runtime::JobTemplate> SqliteJobStore::find_job_template(const std:
 }
 
 std::vector<runtime::JobTemplate> SqliteJobStore::list_job_templates(Page page) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_, kRead);
   auto templates =
@@ -182,7 +183,7 @@ std::optional<runtime::TaskTemplate> SqliteJobStore::find_task_template(const st
 }
 
 std::vector<runtime::TaskTemplate> SqliteJobStore::list_task_templates(Page page) {
-  page = sqlite::clamp(page);
+  page = clamp(page);
   std::lock_guard lock(mutex_);
   return rows<runtime::TaskTemplate>(*db_, kListTaskTemplates, read_task_template, page.top,
                                      page.skip);
