@@ -102,7 +102,7 @@ std::string default_manifest_name(const PackagerConfiguration& config,
 PackageTaskResult run_package_task(const PackagerConfiguration& config,
                                    const std::vector<AssetFile>& asset_files,
                                    const Storage& storage, const std::string& input_asset_id,
-                                   const std::string& output_asset_id,
+                                   const std::filesystem::path& output_dir,
                                    encoders::ProgressListener* listener, std::stop_token stop) {
   const auto inputs = package_input_files(asset_files);
   if (inputs.empty())
@@ -117,7 +117,7 @@ PackageTaskResult run_package_task(const PackagerConfiguration& config,
   request.formats = config.formats;
   request.segment_duration_s = config.segment_duration_s;
   request.manifest_name = default_manifest_name(config, asset_files, inputs);
-  request.output_dir = storage.asset_dir(output_asset_id);
+  request.output_dir = output_dir;
 
   // SmoothToHLS maxbitrate: "Smooth Streams at or below this value are converted" (the
   // task definition's helpText); judged on each file's measured video bitrate.

@@ -3,6 +3,7 @@
 // docs/packager.md): its input asset's MP4 files (an earlier task's GOP-aligned MP4 set, or a
 // Smooth Streaming asset) are packaged, without re-encoding, into its output asset's folder.
 
+#include <filesystem>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -36,7 +37,7 @@ struct PackageTaskResult {
   std::vector<std::string> notes;  ///< HistoricalEvents "Note": renditions left out by maxbitrate
 };
 
-/// Packages the input asset's files into the output asset's folder.
+/// Packages the input asset's files into `output_dir` (the task attempt's folder).
 /// @param asset_files every AssetFile of the input asset
 /// @throws encoders::EncodeError UnsupportedFormat when the asset has no MP4 file or its video is
 ///         not GOP-aligned (naming both files and the keyframe times); Configuration when
@@ -45,7 +46,7 @@ struct PackageTaskResult {
 PackageTaskResult run_package_task(const PackagerConfiguration& config,
                                    const std::vector<AssetFile>& asset_files,
                                    const Storage& storage, const std::string& input_asset_id,
-                                   const std::string& output_asset_id,
+                                   const std::filesystem::path& output_dir,
                                    encoders::ProgressListener* listener, std::stop_token stop);
 
 }  // namespace mw::runtime

@@ -1,5 +1,6 @@
 #include "daemon/runtime/storage.hpp"
 
+#include <set>
 #include <stdexcept>
 #include <system_error>
 
@@ -33,6 +34,46 @@ void Storage::clear_asset_dir(const std::string& asset_id) const noexcept {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(asset_dir(asset_id), ec))
     std::filesystem::remove_all(entry.path(), ec);
+}
+
+namespace {
+constexpr std::string_view kAttemptPrefix = ".mw-attempt-";
+}
+
+std::filesystem::path Storage::attempt_dir(const std::string& asset_id, int64_t lease_token) const {
+  return asset_dir(asset_id) / (std::string(kAttemptPrefix) + std::to_string(lease_token));
+}
+
+int Storage::remove_attempt_dirs(const std::string& asset_id) const noexcept {
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(asset_dir(asset_id), ec))
+    if (entry.path().filename().string().starts_with(kAttemptPrefix) && std::filesystem::remove_all(entry.path(), ec) > 0)
+      ++removed;
+  return removed;
+}
+
+void Storage::publish_attempt(const std::string& asset_id, int64_t lease_token,
+                              const std::vector<std::string>& names) const {
+  const auto from = attempt_dir(asset_id, lease_token);
+  const auto to = asset_dir(asset_id);
+  std::error_code ec;
+  for (const auto& name : names) {
+    const auto source = from / name;
+    const auto target = file_path(asset_id, name);
+    if (!std::filesystem::exists(source, ec)) {
+      if (std::filesystem::is_regular_file(target, ec)) continue;  // moved by an earlier run
+      throw std::runtime_error("output file '" + name + "' is missing from " + from.string());
+    }
+    std::filesystem::rename(source, target, ec);
+    if (ec) throw std::runtime_error("moving output file '" + name + "' into " + to.string() + ": " + ec.message());
+  }
+  const std::set<std::string> kept(names.begin(), names.end());
+  for (const auto& entry : std::filesystem::directory_iterator(to, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with('.') && !kept.count(name)) std::filesystem::remove_all(entry.path(), ec);
+  }
+  std::filesystem::remove_all(from, ec);
 }
 
 }  // namespace mw::runtime

@@ -4,7 +4,9 @@
 // files in it.
 
 #include <filesystem>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mw::runtime {
 
@@ -23,6 +25,25 @@ class Storage {
   void create_asset_dir(const std::string& asset_id) const;
   /// Removes every file of the asset's folder (a failed task's partial output). Never throws.
   void clear_asset_dir(const std::string& asset_id) const noexcept;
+
+  // --- A task attempt's outputs (docs/farm.md "Outputs and fencing") ---------------------------
+  // An attempt writes into a folder of its own inside the output asset's folder,
+  // ".mw-attempt-<lease token>", so that a worker whose lease was taken over never writes where
+  // the new owner does. publish_attempt moves the files into the asset's folder under the
+  // store's fence (JobStore::finish_task); folders of earlier attempts are removed before a retry.
+
+  /// root/asset-<guid>/.mw-attempt-<lease_token> (not created).
+  std::filesystem::path attempt_dir(const std::string& asset_id, int64_t lease_token) const;
+  /// Removes the attempt folders of the asset (what workers that died or lost their lease left).
+  /// Returns how many were removed. Never throws.
+  int remove_attempt_dirs(const std::string& asset_id) const noexcept;
+  /// Moves the files `names` of the attempt folder into the asset's folder (replacing files of
+  /// the same name), removes the asset's other files (an earlier attempt's), then the attempt
+  /// folder. Idempotent: a name already moved is skipped, so a store transaction that runs it
+  /// again after a lost connection succeeds. @throws std::runtime_error naming the file when a
+  /// name is in neither folder or a rename fails
+  void publish_attempt(const std::string& asset_id, int64_t lease_token,
+                       const std::vector<std::string>& names) const;
 
   /// Whether `name` may be an AssetFile Name (AMS: no path separators, no leading dot, at most
   /// 260 characters).

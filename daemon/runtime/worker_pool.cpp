@@ -139,7 +139,10 @@ void WorkerPool::maintenance_loop(std::stop_token stop) {
   while (!stop.stop_requested()) {
     try {
       const auto taken = store_.requeue_expired(now(), options_.max_attempts);
-      for (const auto& id : taken) spdlog::warn("task {}: its worker's lease expired; taken back", id);
+      for (const auto& id : taken) {
+        spdlog::warn("task {}: its worker's lease expired; taken back", id);
+        remove_partial_outputs(id);
+      }
       if (!taken.empty()) wake();
     } catch (const std::exception& e) {
       spdlog::error("requeueing expired tasks failed: {}", e.what());
@@ -170,9 +173,18 @@ void WorkerPool::run_task(const store::Claim& claim) {
   if (!task) return;
   const std::string& output_asset = task->output_asset_ids.front();
   const bool keep_outputs = task->options & kDoNotDeleteOutputAssetOnFailure;
+  // This attempt writes here; only finish_task's fenced publish moves files into the asset.
+  const auto attempt_dir = storage_.attempt_dir(output_asset, claim.lease_token);
+  auto remove_attempt = [&] {
+    std::error_code ec;
+    std::filesystem::remove_all(attempt_dir, ec);
+  };
   auto fail = [&](const char* code, const std::string& message) {
-    if (!store_.fail_task(claim, now(), {code, message})) return;  // lease lost: not ours to record
-    if (!keep_outputs) storage_.clear_asset_dir(output_asset);
+    if (!store_.fail_task(claim, now(), {code, message})) return remove_attempt();  // lease lost: not ours to record
+    if (keep_outputs)
+      keep_attempt_files(output_asset, claim.lease_token);  // DoNotDeleteOutputAssetOnFailure
+    else
+      storage_.clear_asset_dir(output_asset);
     spdlog::error("task {} of job {}: {}: {}", task->id, task->job_id, code, message);
   };
 
@@ -191,8 +203,8 @@ void WorkerPool::run_task(const store::Claim& claim) {
       return fail("ErrorParsingConfiguration", e.what());
     }
     what = fmt::format("packaging asset {} as '{}'", input_asset, config.description);
-    work = [this, config, &input_asset, &output_asset](encoders::ProgressListener* listener, std::stop_token stop) {
-      auto packaged = run_package_task(config, store_.asset_files(input_asset), storage_, input_asset, output_asset,
+    work = [this, config, &input_asset, &attempt_dir](encoders::ProgressListener* listener, std::stop_token stop) {
+      auto packaged = run_package_task(config, store_.asset_files(input_asset), storage_, input_asset, attempt_dir,
                                        listener, stop);
       return TaskOutput{std::move(packaged.asset.files), packaged.asset.duration_s, std::move(packaged.notes),
                         "Packaging", fmt::format("configuration '{}'", config.description)};
@@ -227,7 +239,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
       }
     }
     request.preset = &preset;
-    request.output_dir = storage_.asset_dir(output_asset);
+    request.output_dir = attempt_dir;
     request.input_metadata_name = guid_of(input_asset) + "_metadata.xml";
     what = fmt::format("processing '{}' with preset '{}'", input->name, preset.name);
     work = [&](encoders::ProgressListener* listener, std::stop_token stop) {
@@ -236,16 +248,21 @@ void WorkerPool::run_task(const store::Claim& claim) {
                         fmt::format("preset '{}'", preset.name)};
     };
   }
+  // What earlier attempts left (a worker that died or lost its lease) goes before this one starts.
+  if (const int removed = storage_.remove_attempt_dirs(output_asset); removed > 0)
+    spdlog::info("task {}: removed the partial outputs of {} earlier attempt(s)", task->id, removed);
   try {
-    storage_.create_asset_dir(output_asset);
+    std::filesystem::create_directories(attempt_dir);
   } catch (const std::exception& e) {
     return fail("ErrorUploadingOutputAsset", fmt::format("output asset {}: {}", output_asset, e.what()));
   }
-  storage_.clear_asset_dir(output_asset);  // what an earlier attempt left
 
   switch (store_.start_task(claim, now())) {
-    case store::LeaseStatus::Lost: return;
-    case store::LeaseStatus::CancelRequested: store_.task_canceled(claim, now()); return;
+    case store::LeaseStatus::Lost: return remove_attempt();
+    case store::LeaseStatus::CancelRequested:
+      remove_attempt();
+      store_.task_canceled(claim, now());
+      return;
     case store::LeaseStatus::Held: break;
   }
   spdlog::info("task {} of job {}: {} (attempt {})", task->id, task->job_id, what, claim.attempt);
@@ -288,9 +305,9 @@ void WorkerPool::run_task(const store::Claim& claim) {
   } catch (const encoders::EncodeError& e) {
     heartbeat.request_stop();
     heartbeat.join();
-    if (lost) return;  // another worker owns the task now: touch nothing
+    if (lost) return remove_attempt();  // another worker owns the task now: touch nothing else
     if (e.category() == encoders::ErrorCategory::Canceled) {
-      storage_.clear_asset_dir(output_asset);
+      remove_attempt();
       if (running.canceled) {
         store_.task_canceled(claim, now());
         spdlog::info("task {} of job {}: canceled", task->id, task->job_id);
@@ -304,12 +321,12 @@ void WorkerPool::run_task(const store::Claim& claim) {
   } catch (const std::exception& e) {
     heartbeat.request_stop();
     heartbeat.join();
-    if (!lost) fail("ErrorProcessingTask", e.what());
-    return;
+    if (lost) return remove_attempt();
+    return fail("ErrorProcessingTask", e.what());
   }
   heartbeat.request_stop();
   heartbeat.join();
-  if (lost) return;
+  if (lost) return remove_attempt();
 
   const double seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
   std::vector<AssetFile> files;
@@ -330,8 +347,48 @@ void WorkerPool::run_task(const store::Claim& claim) {
   const std::string perf = fmt::format(
       "{} time is {:.2f} s for {:.2f} s of media ({:.2f}x real time); {} output files, {} bytes; {}", result.verb,
       seconds, media, media > 0 ? media / seconds : 0.0, files.size(), bytes, result.label);
-  if (store_.finish_task(claim, now(), files, perf, result.notes))
-    spdlog::info("task {} of job {}: finished: {}", task->id, task->job_id, perf);
+  std::vector<std::string> names;
+  for (const auto& f : files) names.push_back(f.name);
+  try {
+    const bool finished = store_.finish_task(claim, now(), files, perf, result.notes, [&] {
+      storage_.publish_attempt(output_asset, claim.lease_token, names);
+    });
+    if (finished)
+      spdlog::info("task {} of job {}: finished: {}", task->id, task->job_id, perf);
+    else
+      remove_attempt();  // the lease was taken over before the outputs were published
+  } catch (const store::StoreError& e) {
+    // The outcome is not recorded: the lease runs out and the task runs again.
+    spdlog::error("task {} of job {}: recording its outcome failed: {}", task->id, task->job_id, e.what());
+  } catch (const std::exception& e) {
+    fail("ErrorUploadingOutputAsset", fmt::format("output asset {}: {}", output_asset, e.what()));
+  }
+}
+
+void WorkerPool::remove_partial_outputs(const std::string& task_id) const {
+  // Only a task that ended: a requeued one may already be claimed by a worker writing its own
+  // attempt folder (that worker removes the earlier attempts' folders itself).
+  const auto task = store_.find_task(task_id);
+  if (!task || !is_final(task->state)) return;
+  const bool keep = task->options & kDoNotDeleteOutputAssetOnFailure;
+  for (const auto& asset : task->output_asset_ids)
+    if (keep)
+      storage_.remove_attempt_dirs(asset);
+    else
+      storage_.clear_asset_dir(asset);
+}
+
+void WorkerPool::keep_attempt_files(const std::string& asset_id, int64_t lease_token) const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(storage_.attempt_dir(asset_id, lease_token), ec))
+    if (entry.is_regular_file(ec) && Storage::valid_file_name(entry.path().filename().string()))
+      names.push_back(entry.path().filename().string());
+  try {
+    storage_.publish_attempt(asset_id, lease_token, names);
+  } catch (const std::exception& e) {
+    spdlog::warn("output asset {}: keeping the failed task's files: {}", asset_id, e.what());
+  }
 }
 
 }  // namespace mw::runtime

@@ -63,6 +63,12 @@ class WorkerPool {
   void slot_loop(std::stop_token stop);
   void maintenance_loop(std::stop_token stop);
   void run_task(const store::Claim& claim);
+  // A task taken back from a dead worker that ended (Error: no attempt left; Canceled): its
+  // partial outputs go as for a failure (a requeued task's go when its next attempt starts).
+  void remove_partial_outputs(const std::string& task_id) const;
+  // A failed task with DoNotDeleteOutputAssetOnFailure: the attempt's complete files move into
+  // the asset's folder (AMS keeps a failed task's output asset as it is).
+  void keep_attempt_files(const std::string& asset_id, int64_t lease_token) const;
 
   WorkerOptions options_;
   store::JobStore& store_;

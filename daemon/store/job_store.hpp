@@ -203,10 +203,16 @@ class JobStore {
   /// from an earlier attempt are replaced). Returns false (and writes nothing) when the lease
   /// was lost. Each of `notes` (the engine's plan notes: dropped ladder layers, fallbacks,
   /// inserted silence) becomes a HistoricalEvent with Code "Note" before the "Finished" one.
+  /// `publish` (optional) runs inside the transaction once the lease is known to be held, with
+  /// the task's row locked, so no other worker can take the task over meanwhile: the worker
+  /// moves its output files into place there (fencing at the final rename). It may run more
+  /// than once when the store retries the transaction (it must be idempotent); when it throws,
+  /// nothing is written and the exception propagates.
   virtual bool finish_task(const Claim& claim, TimePoint now,
                            const std::vector<runtime::AssetFile>& outputs,
                            const std::string& perf_message,
-                           const std::vector<std::string>& notes = {}) = 0;
+                           const std::vector<std::string>& notes = {},
+                           const std::function<void()>& publish = {}) = 0;
   /// -> Error with the ErrorDetail (EndTime, RunningDuration). Unless the task has
   /// DoNotDeleteOutputAssetOnFailure, the AssetFile rows of its output assets are removed (the
   /// worker removes the files). The job's other unfinished tasks are canceled (Queued/Scheduled

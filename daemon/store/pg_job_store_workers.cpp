@@ -85,7 +85,8 @@ LeaseStatus PgJobStore::renew_lease(const Claim& claim, TimePoint now, std::chro
 bool PgJobStore::finish_task(const Claim& claim, TimePoint now,
                              const std::vector<runtime::AssetFile>& outputs,
                              const std::string& perf_message,
-                             const std::vector<std::string>& notes) {
+                             const std::vector<std::string>& notes,
+                             const std::function<void()>& publish) {
   return db_->write([&](Transaction& tx) {
     const auto task = pg::find_leased_task(tx, claim);
     if (!task) return false;
@@ -93,6 +94,7 @@ bool PgJobStore::finish_task(const Claim& claim, TimePoint now,
       throw StoreError(StoreError::Kind::InvalidState,
                        "task " + task->id + " is " + runtime::state_name(task->state) +
                            ": only a started (Processing or Canceling) task can finish");
+    if (publish) publish();  // under the fence: the task's row is locked and still ours
     std::optional<std::string> output_asset;
     const auto first = tx.exec(sql::kSelectFirstOutput, task->id);
     if (!first.empty()) output_asset = pg::text(first[0], 0);

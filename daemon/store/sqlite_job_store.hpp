@@ -87,7 +87,8 @@ class SqliteJobStore : public JobStore {
   bool finish_task(const Claim& claim, TimePoint now,
                    const std::vector<runtime::AssetFile>& outputs,
                    const std::string& perf_message,
-                   const std::vector<std::string>& notes = {}) override;
+                   const std::vector<std::string>& notes = {},
+                   const std::function<void()>& publish = {}) override;
   bool fail_task(const Claim& claim, TimePoint now, const runtime::ErrorDetail& error) override;
   bool task_canceled(const Claim& claim, TimePoint now) override;
   void release_task(const Claim& claim, TimePoint now) override;

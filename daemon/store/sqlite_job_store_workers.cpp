@@ -87,7 +87,8 @@ LeaseStatus SqliteJobStore::renew_lease(const Claim& claim, TimePoint now,
 bool SqliteJobStore::finish_task(const Claim& claim, TimePoint now,
                                  const std::vector<runtime::AssetFile>& outputs,
                                  const std::string& perf_message,
-                                 const std::vector<std::string>& notes) {
+                                 const std::vector<std::string>& notes,
+                             const std::function<void()>& publish) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
   const auto task = sqlite::find_leased_task(*db_, claim);
@@ -96,6 +97,7 @@ bool SqliteJobStore::finish_task(const Claim& claim, TimePoint now,
     throw StoreError(StoreError::Kind::InvalidState,
                      "task " + task->id + " is " + runtime::state_name(task->state) +
                          ": only a started (Processing or Canceling) task can finish");
+  if (publish) publish();  // under the fence: the task's row is locked and still ours
   std::optional<std::string> output_asset;
   {
     auto select = db_->prepare(sql::kSelectFirstOutput);

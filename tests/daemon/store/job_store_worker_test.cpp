@@ -151,6 +151,30 @@ TEST_P(JobStoreTest, ExpiredLeaseIsTakenOverAndTheOldWorkerIsFenced) {
                           "Processing", "Finished"));
 }
 
+TEST_P(JobStoreTest, PublishRunsOnlyUnderAHeldLeaseAndItsFailureWritesNothing) {
+  const NewJob created = submit();
+  const Claim old_claim = claim_and_start("w1", at(0s));
+  ASSERT_THAT(store().requeue_expired(at(31s), 3), ElementsAre(old_claim.task_id));
+  const Claim new_claim = claim_and_start("w2", at(32s));
+
+  int published = 0;
+  EXPECT_FALSE(store().finish_task(old_claim, at(33s), {make_file("", "stale.mp4")}, "", {},
+                                   [&] { ++published; }));
+  EXPECT_EQ(published, 0) << "a worker whose lease was taken over must not move its files in";
+
+  EXPECT_THROW(store().finish_task(new_claim, at(34s), {make_file("", "video.mp4")}, "", {},
+                                   [] { throw std::runtime_error("disk full"); }),
+               std::runtime_error);
+  EXPECT_EQ(task(new_claim.task_id).state, State::Processing) << "nothing written";
+  EXPECT_THAT(file_names(created.output_assets[0].id), IsEmpty());
+
+  EXPECT_TRUE(store().finish_task(new_claim, at(35s), {make_file("", "video.mp4")}, "", {},
+                                  [&] { ++published; }));
+  EXPECT_GE(published, 1);
+  EXPECT_EQ(task(new_claim.task_id).state, State::Finished);
+  EXPECT_THAT(file_names(created.output_assets[0].id), ElementsAre("video.mp4"));
+}
+
 TEST_P(JobStoreTest, ExpiredLeaseNobodyTookBackStillFinishes) {
   const NewJob created = submit();
   const Claim claimed = claim_and_start("w", at(0s));
