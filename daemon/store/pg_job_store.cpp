@@ -8,8 +8,8 @@
 #include "daemon/store/pg_migrations.hpp"
 #include "daemon/store/pg_rows.hpp"
 #include "daemon/store/pg_statements.hpp"
-#include "daemon/store/pg_transitions.hpp"
 #include "daemon/store/sqlite_rows.hpp"
+#include "daemon/store/task_transitions.hpp"
 
 namespace mw::store {
 
@@ -67,7 +67,8 @@ void insert_job(Transaction& tx, const NewJob& new_job) {
     link_task(pg::kInputRole, task.input_asset_ids, "input asset");
     link_task(pg::kOutputRole, task.output_asset_ids, "output asset");
     pg::insert_subscriptions(tx, job.id, task.id, task.notification_subscriptions);
-    pg::add_event(tx, task.id, runtime::state_name(runtime::State::Queued), "", job.created);
+    pg::task_rows(tx)->add_event(task.id, runtime::state_name(runtime::State::Queued), "",
+                                 job.created);
   }
 }
 
@@ -235,7 +236,7 @@ std::vector<runtime::Task> PgJobStore::list_tasks(Page page) {
 
 void PgJobStore::delete_job(const std::string& id) {
   db_->write([&](Transaction& tx) {
-    const runtime::State state = pg::lock_job(tx, id);
+    const runtime::State state = require_job(*pg::task_rows(tx), id);
     if (!runtime::is_final(state))
       throw StoreError(StoreError::Kind::InvalidState,
                        "job " + id + " is " + runtime::state_name(state) +
@@ -245,16 +246,7 @@ void PgJobStore::delete_job(const std::string& id) {
 }
 
 void PgJobStore::cancel_job(const std::string& id, TimePoint now) {
-  db_->write([&](Transaction& tx) {
-    const runtime::State state = pg::lock_job(tx, id);
-    if (runtime::is_final(state) || state == runtime::State::Canceling)
-      throw StoreError(StoreError::Kind::InvalidState,
-                       "job " + id + " is " + runtime::state_name(state) +
-                           ": only Queued, Scheduled or Processing jobs can be canceled");
-    for (const auto& row : tx.exec(sql::kSelectCancelableTasks, id))
-      pg::cancel_task(tx, pg::text(row, 0), static_cast<runtime::State>(pg::integer(row, 1)), now);
-    pg::aggregate_job(tx, id, now);
-  });
+  db_->write([&](Transaction& tx) { store::cancel_job(*pg::task_rows(tx), id, now); });
 }
 
 }  // namespace mw::store

@@ -11,7 +11,7 @@
 #include "daemon/store/pg_job_store.hpp"
 #include "daemon/store/pg_rows.hpp"
 #include "daemon/store/pg_statements.hpp"
-#include "daemon/store/pg_transitions.hpp"
+#include "daemon/store/task_transitions.hpp"
 
 namespace mw::store {
 
@@ -23,6 +23,7 @@ std::optional<Claim> PgJobStore::claim_task(const std::string& worker_id, TimePo
                                             std::chrono::seconds lease) {
   const int64_t token = next_lease_token();
   return db_->write([&](Transaction& tx) -> std::optional<Claim> {
+    const auto rows = pg::task_rows(tx);
     // One short transaction: the task row is locked by SELECT ... FOR UPDATE SKIP LOCKED (a
     // task another host is claiming right now is passed over, not waited for).
     const auto runnable = tx.exec(sql::kSelectRunnableTask);
@@ -39,15 +40,16 @@ std::optional<Claim> PgJobStore::claim_task(const std::string& worker_id, TimePo
         tx.exec(sql::kScheduleTask, claim.task_id, worker_id, claim.lease_token, now + lease);
     if (scheduled.empty()) return std::nullopt;  // cannot happen: the row is locked
     claim.attempt = pg::integer(scheduled[0], 0);
-    pg::add_event(tx, claim.task_id, runtime::state_name(State::Scheduled), "", now);
-    pg::aggregate_job(tx, claim.job_id, now);
+    rows->add_event(claim.task_id, runtime::state_name(State::Scheduled), "", now);
+    aggregate_job(*rows, claim.job_id, now);
     return claim;
   });
 }
 
 LeaseStatus PgJobStore::start_task(const Claim& claim, TimePoint now) {
   return db_->write([&](Transaction& tx) {
-    const auto task = pg::find_leased_task(tx, claim);
+    const auto rows = pg::task_rows(tx);
+    const auto task = rows->leased_task(claim);
     if (!task) return LeaseStatus::Lost;
     switch (task->state) {
       case State::Canceling:
@@ -60,8 +62,8 @@ LeaseStatus PgJobStore::start_task(const Claim& claim, TimePoint now) {
         return LeaseStatus::Lost;
     }
     tx.exec(sql::kStartTask, task->id, now);
-    pg::add_event(tx, task->id, runtime::state_name(State::Processing), "", now);
-    pg::aggregate_job(tx, task->job_id, now);
+    rows->add_event(task->id, runtime::state_name(State::Processing), "", now);
+    aggregate_job(*rows, task->job_id, now);
     return LeaseStatus::Held;
   });
 }
@@ -69,14 +71,15 @@ LeaseStatus PgJobStore::start_task(const Claim& claim, TimePoint now) {
 LeaseStatus PgJobStore::renew_lease(const Claim& claim, TimePoint now, std::chrono::seconds lease,
                                     double progress) {
   return db_->write([&](Transaction& tx) {
-    const auto task = pg::find_leased_task(tx, claim);
+    const auto rows = pg::task_rows(tx);
+    const auto task = rows->leased_task(claim);
     if (!task) return LeaseStatus::Lost;
     tx.exec(sql::kRenewLease, task->id, now + lease);
     if (task->state == State::Canceling) return LeaseStatus::CancelRequested;
     if (task->state == State::Processing && std::isfinite(progress)) {
       const double percent = std::clamp(progress, 0.0, 100.0);
       if (tx.exec(sql::kSetProgress, task->id, percent).affected_rows() > 0)
-        pg::aggregate_job(tx, task->job_id, now);  // LastModified
+        aggregate_job(*rows, task->job_id, now);  // LastModified
     }
     return LeaseStatus::Held;
   });
@@ -88,7 +91,8 @@ bool PgJobStore::finish_task(const Claim& claim, TimePoint now,
                              const std::vector<std::string>& notes,
                              const std::function<void()>& publish) {
   return db_->write([&](Transaction& tx) {
-    const auto task = pg::find_leased_task(tx, claim);
+    const auto rows = pg::task_rows(tx);
+    const auto task = rows->leased_task(claim);
     if (!task) return false;
     if (task->state != State::Processing && task->state != State::Canceling)
       throw StoreError(StoreError::Kind::InvalidState,
@@ -113,55 +117,59 @@ bool PgJobStore::finish_task(const Claim& claim, TimePoint now,
       }
     }
     tx.exec(sql::kFinishTask, task->id, now, perf_message);
-    for (const auto& note : notes) pg::add_event(tx, task->id, "Note", note, now);
-    pg::add_event(tx, task->id, runtime::state_name(State::Finished), "", now);
-    pg::aggregate_job(tx, task->job_id, now);
+    for (const auto& note : notes) rows->add_event(task->id, "Note", note, now);
+    rows->add_event(task->id, runtime::state_name(State::Finished), "", now);
+    aggregate_job(*rows, task->job_id, now);
     return true;
   });
 }
 
 bool PgJobStore::fail_task(const Claim& claim, TimePoint now, const runtime::ErrorDetail& error) {
   return db_->write([&](Transaction& tx) {
-    const auto task = pg::find_leased_task(tx, claim);
+    const auto rows = pg::task_rows(tx);
+    const auto task = rows->leased_task(claim);
     if (!task) return false;
-    pg::fail_task(tx, *task, now, error);
-    pg::aggregate_job(tx, task->job_id, now);
+    store::fail_task(*rows, *task, now, error);
+    aggregate_job(*rows, task->job_id, now);
     return true;
   });
 }
 
 bool PgJobStore::task_canceled(const Claim& claim, TimePoint now) {
   return db_->write([&](Transaction& tx) {
-    const auto task = pg::find_leased_task(tx, claim);
+    const auto rows = pg::task_rows(tx);
+    const auto task = rows->leased_task(claim);
     if (!task) return false;
-    pg::end_task(tx, task->id, State::Canceled, now);
-    pg::cancel_starved_tasks(tx, task->job_id, now);
-    pg::aggregate_job(tx, task->job_id, now);
+    end_task(*rows, task->id, State::Canceled, now);
+    cancel_starved_tasks(*rows, task->job_id, now);
+    aggregate_job(*rows, task->job_id, now);
     return true;
   });
 }
 
 void PgJobStore::release_task(const Claim& claim, TimePoint now) {
   db_->write([&](Transaction& tx) {
-    const auto task = pg::find_leased_task(tx, claim);
+    const auto rows = pg::task_rows(tx);
+    const auto task = rows->leased_task(claim);
     if (!task) return;
     if (task->state == State::Canceling) {
       // The job is being canceled: giving the task back ends it.
-      pg::end_task(tx, task->id, State::Canceled, now);
-      pg::cancel_starved_tasks(tx, task->job_id, now);
+      end_task(*rows, task->id, State::Canceled, now);
+      cancel_starved_tasks(*rows, task->job_id, now);
     } else {
       tx.exec(sql::kRequeueTask, task->id, 1);
-      pg::add_event(tx, task->id, "Released",
-                    "worker '" + claim.worker_id + "' gave the task back; attempt " +
-                        std::to_string(task->attempts) + " not counted",
-                    now);
+      rows->add_event(task->id, "Released",
+                      "worker '" + claim.worker_id + "' gave the task back; attempt " +
+                          std::to_string(task->attempts) + " not counted",
+                      now);
     }
-    pg::aggregate_job(tx, task->job_id, now);
+    aggregate_job(*rows, task->job_id, now);
   });
 }
 
 std::vector<std::string> PgJobStore::requeue_expired(TimePoint now, int max_attempts) {
   return db_->write([&](Transaction& tx) {
+    const auto rows = pg::task_rows(tx);
     std::vector<Claim> expired;
     for (const auto& row : tx.exec(sql::kSelectExpiredLeases, now))
       expired.push_back(
@@ -170,22 +178,22 @@ std::vector<std::string> PgJobStore::requeue_expired(TimePoint now, int max_atte
     for (const auto& lease : expired) {
       // Locked and re-read: the worker may have renewed since, or taking back an earlier task
       // may have canceled this one.
-      const auto task = pg::find_leased_task(tx, lease);
+      const auto task = rows->leased_task(lease);
       if (!task || tx.exec(sql::kLeaseExpired, task->id, now).empty()) continue;
       const std::string attempt = "attempt " + std::to_string(task->attempts) + " of at most " +
                                   std::to_string(max_attempts);
       const std::string expiry = "the lease of worker '" + lease.worker_id + "' expired";
       if (task->state == State::Canceling) {
-        pg::end_task(tx, task->id, State::Canceled, now, expiry + " while canceling");
-        pg::cancel_starved_tasks(tx, task->job_id, now);
+        end_task(*rows, task->id, State::Canceled, now, expiry + " while canceling");
+        cancel_starved_tasks(*rows, task->job_id, now);
       } else if (task->attempts >= max_attempts) {
-        pg::fail_task(tx, *task, now,
-                      {"TransientError", expiry + " on " + attempt + ": no attempt left"});
+        store::fail_task(*rows, *task, now,
+                         {"TransientError", expiry + " on " + attempt + ": no attempt left"});
       } else {
         tx.exec(sql::kRequeueTask, task->id, 0);
-        pg::add_event(tx, task->id, "Requeued", expiry + " on " + attempt + "; queued again", now);
+        rows->add_event(task->id, "Requeued", expiry + " on " + attempt + "; queued again", now);
       }
-      pg::aggregate_job(tx, task->job_id, now);
+      aggregate_job(*rows, task->job_id, now);
       taken_back.push_back(task->id);
     }
     return taken_back;

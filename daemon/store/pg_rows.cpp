@@ -110,4 +110,69 @@ void load_task_details(Transaction& tx, runtime::Task& task) {
   task.notification_subscriptions = load_subscriptions(tx, task.job_id, task.id);
 }
 
+namespace {
+
+/// TaskRows on pg_statements.hpp, with row locks: the job row, then task rows.
+class PgTaskRows final : public TaskRows {
+ public:
+  explicit PgTaskRows(Transaction& tx) : tx_(tx) {}
+
+  std::optional<LeasedTask> leased_task(const Claim& claim) override {
+    const auto job = tx_.exec(sql::kSelectJobOfTask, claim.task_id);
+    if (job.empty()) return std::nullopt;
+    tx_.exec(sql::kLockJob, text(job[0], 0));
+    const auto rows =
+        tx_.exec(sql::kSelectLeasedTask, claim.task_id, claim.lease_token, claim.worker_id);
+    if (rows.empty()) return std::nullopt;
+    return LeasedTask{claim.task_id, text(rows[0], 1),
+                      static_cast<runtime::State>(integer(rows[0], 0)), integer(rows[0], 2),
+                      integer(rows[0], 3)};
+  }
+  std::optional<JobRow> lock_job(const std::string& job_id) override {
+    const auto rows = tx_.exec(sql::kLockJob, job_id);
+    if (rows.empty()) return std::nullopt;
+    return JobRow{static_cast<runtime::State>(integer(rows[0], 0)), optional_time(rows[0], 1),
+                  optional_time(rows[0], 2)};
+  }
+  void update_job(const std::string& job_id, const JobRow& job, TimePoint now,
+                  double running_s) override {
+    tx_.exec(sql::kUpdateJobAggregate, job_id, job.state, now, job.start, job.end, running_s);
+  }
+  std::vector<TaskAssetRow> task_assets_of_job(const std::string& job_id) override {
+    return read_all<TaskAssetRow>(
+        tx_.exec(sql::kSelectTaskAssetsOfJob, job_id), [](const pqxx::row& row) {
+          return TaskAssetRow{text(row, 0), static_cast<runtime::State>(integer(row, 1)),
+                              integer(row, 2), integer(row, 3), text(row, 4)};
+        });
+  }
+  void end_task_row(const std::string& task_id, runtime::State state, TimePoint now) override {
+    tx_.exec(sql::kEndTask, task_id, state, now);
+  }
+  void set_canceling(const std::string& task_id) override { tx_.exec(sql::kSetCanceling, task_id); }
+  void add_event(const std::string& task_id, std::string_view code, std::string_view message,
+                 TimePoint at) override {
+    tx_.exec(sql::kInsertTaskEvent, task_id, std::string(code), std::string(message), at);
+  }
+  std::optional<std::string> error_details(const std::string& task_id) override {
+    const auto rows = tx_.exec(sql::kSelectErrorDetails, task_id);
+    if (rows.empty()) return std::nullopt;
+    return text(rows[0], 0);
+  }
+  void set_error_details(const std::string& task_id, const std::string& json) override {
+    tx_.exec(sql::kSetErrorDetails, task_id, json);
+  }
+  void delete_output_files(const std::string& task_id) override {
+    tx_.exec(sql::kDeleteTaskOutputFiles, task_id);
+  }
+
+ private:
+  Transaction& tx_;
+};
+
+}  // namespace
+
+std::unique_ptr<TaskRows> task_rows(Transaction& tx) {
+  return std::make_unique<PgTaskRows>(tx);
+}
+
 }  // namespace mw::store::pg

@@ -3,11 +3,13 @@
 // of the SELECTs in pg_statements.hpp, the same as sqlite_rows.hpp's) and loading their
 // collections. Internal to mw_store.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "daemon/runtime/model.hpp"
 #include "daemon/store/pg_db.hpp"
+#include "daemon/store/task_transitions.hpp"
 
 namespace mw::store::pg {
 
@@ -30,6 +32,9 @@ void load_task_details(Transaction& tx, runtime::Task& task);
 /// Stores the JobNotificationSubscriptions (task_id "") or a task's TaskNotificationSubscriptions.
 void insert_subscriptions(Transaction& tx, const std::string& job_id, const std::string& task_id,
                           const std::vector<runtime::NotificationSubscription>& subscriptions);
+
+/// The row operations of task_transitions.hpp on this store, for `tx`'s lifetime.
+std::unique_ptr<TaskRows> task_rows(Transaction& tx);
 
 /// Every row of `result` read with `read`.
 template <typename T, typename Read>

@@ -8,7 +8,7 @@
 #include "daemon/store/sqlite_migrations.hpp"
 #include "daemon/store/sqlite_rows.hpp"
 #include "daemon/store/sqlite_statements.hpp"
-#include "daemon/store/sqlite_transitions.hpp"
+#include "daemon/store/task_transitions.hpp"
 
 namespace mw::store {
 
@@ -38,15 +38,6 @@ void insert_asset(sqlite::Database& db, const runtime::Asset& asset) {
 void require_asset(sqlite::Database& db, const std::string& asset_id, const std::string& what) {
   if (!exists(db, sql::kAssetExists, asset_id))
     throw StoreError(StoreError::Kind::NotFound, what + " " + asset_id + " does not exist");
-}
-
-/// The job's State, or NotFound.
-runtime::State job_state(sqlite::Database& db, const std::string& job_id) {
-  auto select = db.prepare(sql::kSelectJobTimes);
-  select.bind_all(job_id);
-  if (!select.step())
-    throw StoreError(StoreError::Kind::NotFound, "job " + job_id + " does not exist");
-  return static_cast<runtime::State>(select.integer(0));
 }
 
 template <typename T, typename Read>
@@ -223,7 +214,8 @@ void SqliteJobStore::insert_job(const NewJob& new_job) {
     link_task(sqlite::kInputRole, task.input_asset_ids, "input asset");
     link_task(sqlite::kOutputRole, task.output_asset_ids, "output asset");
     sqlite::insert_subscriptions(*db_, job.id, task.id, task.notification_subscriptions);
-    sqlite::add_event(*db_, task.id, runtime::state_name(runtime::State::Queued), "", job.created);
+    sqlite::task_rows(*db_)->add_event(task.id, runtime::state_name(runtime::State::Queued), "",
+                                       job.created);
   }
 }
 
@@ -292,7 +284,7 @@ std::vector<runtime::Task> SqliteJobStore::list_tasks(Page page) {
 void SqliteJobStore::delete_job(const std::string& id) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  const runtime::State state = job_state(*db_, id);
+  const runtime::State state = require_job(*sqlite::task_rows(*db_), id);
   if (!runtime::is_final(state))
     throw StoreError(StoreError::Kind::InvalidState,
                      "job " + id + " is " + runtime::state_name(state) +
@@ -304,24 +296,7 @@ void SqliteJobStore::delete_job(const std::string& id) {
 void SqliteJobStore::cancel_job(const std::string& id, TimePoint now) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  const runtime::State state = job_state(*db_, id);
-  if (runtime::is_final(state) || state == runtime::State::Canceling)
-    throw StoreError(StoreError::Kind::InvalidState,
-                     "job " + id + " is " + runtime::state_name(state) +
-                         ": only Queued, Scheduled or Processing jobs can be canceled");
-  struct Cancelable {
-    std::string id;
-    runtime::State state;
-  };
-  std::vector<Cancelable> tasks;
-  {
-    auto select = db_->prepare(sql::kSelectCancelableTasks);
-    select.bind_all(id);
-    while (select.step())
-      tasks.push_back({select.text(0), static_cast<runtime::State>(select.integer(1))});
-  }
-  for (const auto& task : tasks) sqlite::cancel_task(*db_, task.id, task.state, now);
-  sqlite::aggregate_job(*db_, id, now);
+  store::cancel_job(*sqlite::task_rows(*db_), id, now);
   transaction.commit();
 }
 

@@ -9,8 +9,9 @@
 
 #include "daemon/store/sqlite_db.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
+#include "daemon/store/sqlite_rows.hpp"
 #include "daemon/store/sqlite_statements.hpp"
-#include "daemon/store/sqlite_transitions.hpp"
+#include "daemon/store/task_transitions.hpp"
 
 namespace mw::store {
 
@@ -22,6 +23,7 @@ std::optional<Claim> SqliteJobStore::claim_task(const std::string& worker_id, Ti
                                                 std::chrono::seconds lease) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
+  const auto rows = sqlite::task_rows(*db_);
   Claim claim;
   {
     auto select = db_->prepare(sql::kSelectRunnableTask);
@@ -36,8 +38,8 @@ std::optional<Claim> SqliteJobStore::claim_task(const std::string& worker_id, Ti
     update.bind_all(claim.task_id, worker_id, claim.lease_token, now + lease);
     while (update.step()) claim.attempt = update.integer(0);
   }
-  sqlite::add_event(*db_, claim.task_id, runtime::state_name(State::Scheduled), "", now);
-  sqlite::aggregate_job(*db_, claim.job_id, now);
+  rows->add_event(claim.task_id, runtime::state_name(State::Scheduled), "", now);
+  aggregate_job(*rows, claim.job_id, now);
   transaction.commit();
   return claim;
 }
@@ -45,7 +47,8 @@ std::optional<Claim> SqliteJobStore::claim_task(const std::string& worker_id, Ti
 LeaseStatus SqliteJobStore::start_task(const Claim& claim, TimePoint now) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  const auto task = sqlite::find_leased_task(*db_, claim);
+  const auto rows = sqlite::task_rows(*db_);
+  const auto task = rows->leased_task(claim);
   if (!task) return LeaseStatus::Lost;
   switch (task->state) {
     case State::Canceling:
@@ -58,8 +61,8 @@ LeaseStatus SqliteJobStore::start_task(const Claim& claim, TimePoint now) {
       return LeaseStatus::Lost;
   }
   db_->prepare(sql::kStartTask).bind_all(task->id, now).run();
-  sqlite::add_event(*db_, task->id, runtime::state_name(State::Processing), "", now);
-  sqlite::aggregate_job(*db_, task->job_id, now);
+  rows->add_event(task->id, runtime::state_name(State::Processing), "", now);
+  aggregate_job(*rows, task->job_id, now);
   transaction.commit();
   return LeaseStatus::Held;
 }
@@ -68,7 +71,8 @@ LeaseStatus SqliteJobStore::renew_lease(const Claim& claim, TimePoint now,
                                         std::chrono::seconds lease, double progress) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  const auto task = sqlite::find_leased_task(*db_, claim);
+  const auto rows = sqlite::task_rows(*db_);
+  const auto task = rows->leased_task(claim);
   if (!task) return LeaseStatus::Lost;
   db_->prepare(sql::kRenewLease).bind_all(task->id, now + lease).run();
   if (task->state == State::Canceling) {
@@ -78,7 +82,7 @@ LeaseStatus SqliteJobStore::renew_lease(const Claim& claim, TimePoint now,
   if (task->state == State::Processing && std::isfinite(progress)) {
     const double percent = std::clamp(progress, 0.0, 100.0);
     if (db_->prepare(sql::kSetProgress).bind_all(task->id, percent).run() > 0)
-      sqlite::aggregate_job(*db_, task->job_id, now);  // LastModified
+      aggregate_job(*rows, task->job_id, now);  // LastModified
   }
   transaction.commit();
   return LeaseStatus::Held;
@@ -91,7 +95,8 @@ bool SqliteJobStore::finish_task(const Claim& claim, TimePoint now,
                              const std::function<void()>& publish) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  const auto task = sqlite::find_leased_task(*db_, claim);
+  const auto rows = sqlite::task_rows(*db_);
+  const auto task = rows->leased_task(claim);
   if (!task) return false;
   if (task->state != State::Processing && task->state != State::Canceling)
     throw StoreError(StoreError::Kind::InvalidState,
@@ -121,9 +126,9 @@ bool SqliteJobStore::finish_task(const Claim& claim, TimePoint now,
     }
   }
   db_->prepare(sql::kFinishTask).bind_all(task->id, now, perf_message).run();
-  for (const auto& note : notes) sqlite::add_event(*db_, task->id, "Note", note, now);
-  sqlite::add_event(*db_, task->id, runtime::state_name(State::Finished), "", now);
-  sqlite::aggregate_job(*db_, task->job_id, now);
+  for (const auto& note : notes) rows->add_event(task->id, "Note", note, now);
+  rows->add_event(task->id, runtime::state_name(State::Finished), "", now);
+  aggregate_job(*rows, task->job_id, now);
   transaction.commit();
   return true;
 }
@@ -132,10 +137,11 @@ bool SqliteJobStore::fail_task(const Claim& claim, TimePoint now,
                                const runtime::ErrorDetail& error) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  const auto task = sqlite::find_leased_task(*db_, claim);
+  const auto rows = sqlite::task_rows(*db_);
+  const auto task = rows->leased_task(claim);
   if (!task) return false;
-  sqlite::fail_task(*db_, *task, now, error);
-  sqlite::aggregate_job(*db_, task->job_id, now);
+  store::fail_task(*rows, *task, now, error);
+  aggregate_job(*rows, task->job_id, now);
   transaction.commit();
   return true;
 }
@@ -143,11 +149,12 @@ bool SqliteJobStore::fail_task(const Claim& claim, TimePoint now,
 bool SqliteJobStore::task_canceled(const Claim& claim, TimePoint now) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  const auto task = sqlite::find_leased_task(*db_, claim);
+  const auto rows = sqlite::task_rows(*db_);
+  const auto task = rows->leased_task(claim);
   if (!task) return false;
-  sqlite::end_task(*db_, task->id, State::Canceled, now);
-  sqlite::cancel_starved_tasks(*db_, task->job_id, now);
-  sqlite::aggregate_job(*db_, task->job_id, now);
+  end_task(*rows, task->id, State::Canceled, now);
+  cancel_starved_tasks(*rows, task->job_id, now);
+  aggregate_job(*rows, task->job_id, now);
   transaction.commit();
   return true;
 }
@@ -155,26 +162,28 @@ bool SqliteJobStore::task_canceled(const Claim& claim, TimePoint now) {
 void SqliteJobStore::release_task(const Claim& claim, TimePoint now) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  const auto task = sqlite::find_leased_task(*db_, claim);
+  const auto rows = sqlite::task_rows(*db_);
+  const auto task = rows->leased_task(claim);
   if (!task) return;
   if (task->state == State::Canceling) {
     // The job is being canceled: giving the task back ends it.
-    sqlite::end_task(*db_, task->id, State::Canceled, now);
-    sqlite::cancel_starved_tasks(*db_, task->job_id, now);
+    end_task(*rows, task->id, State::Canceled, now);
+    cancel_starved_tasks(*rows, task->job_id, now);
   } else {
     db_->prepare(sql::kRequeueTask).bind_all(task->id, 1).run();
-    sqlite::add_event(*db_, task->id, "Released",
-                      "worker '" + claim.worker_id + "' gave the task back; attempt " +
-                          std::to_string(task->attempts) + " not counted",
-                      now);
+    rows->add_event(task->id, "Released",
+                    "worker '" + claim.worker_id + "' gave the task back; attempt " +
+                        std::to_string(task->attempts) + " not counted",
+                    now);
   }
-  sqlite::aggregate_job(*db_, task->job_id, now);
+  aggregate_job(*rows, task->job_id, now);
   transaction.commit();
 }
 
 std::vector<std::string> SqliteJobStore::requeue_expired(TimePoint now, int max_attempts) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
+  const auto rows = sqlite::task_rows(*db_);
   std::vector<Claim> expired;
   {
     auto select = db_->prepare(sql::kSelectExpiredLeases);
@@ -185,23 +194,22 @@ std::vector<std::string> SqliteJobStore::requeue_expired(TimePoint now, int max_
   std::vector<std::string> taken_back;
   for (const auto& lease : expired) {
     // Re-read: taking back an earlier task may have canceled this one.
-    const auto task = sqlite::find_leased_task(*db_, lease);
+    const auto task = rows->leased_task(lease);
     if (!task) continue;
     const std::string attempt =
         "attempt " + std::to_string(task->attempts) + " of at most " + std::to_string(max_attempts);
     const std::string expiry = "the lease of worker '" + lease.worker_id + "' expired";
     if (task->state == State::Canceling) {
-      sqlite::end_task(*db_, task->id, State::Canceled, now, expiry + " while canceling");
-      sqlite::cancel_starved_tasks(*db_, task->job_id, now);
+      end_task(*rows, task->id, State::Canceled, now, expiry + " while canceling");
+      cancel_starved_tasks(*rows, task->job_id, now);
     } else if (task->attempts >= max_attempts) {
-      sqlite::fail_task(*db_, *task, now,
-                        {"TransientError", expiry + " on " + attempt + ": no attempt left"});
+      store::fail_task(*rows, *task, now,
+                       {"TransientError", expiry + " on " + attempt + ": no attempt left"});
     } else {
       db_->prepare(sql::kRequeueTask).bind_all(task->id, 0).run();
-      sqlite::add_event(*db_, task->id, "Requeued", expiry + " on " + attempt + "; queued again",
-                        now);
+      rows->add_event(task->id, "Requeued", expiry + " on " + attempt + "; queued again", now);
     }
-    sqlite::aggregate_job(*db_, task->job_id, now);
+    aggregate_job(*rows, task->job_id, now);
     taken_back.push_back(task->id);
   }
   transaction.commit();

@@ -123,5 +123,73 @@ void load_task_details(Database& db, runtime::Task& task) {
   task.notification_subscriptions = load_subscriptions(db, task.job_id, task.id);
 }
 
+namespace {
+
+/// TaskRows on sqlite_statements.hpp (the connection's lock serializes writers: no row locks).
+class SqliteTaskRows final : public TaskRows {
+ public:
+  explicit SqliteTaskRows(Database& db) : db_(db) {}
+
+  std::optional<LeasedTask> leased_task(const Claim& claim) override {
+    auto select = db_.prepare(sql::kSelectLeasedTask);
+    select.bind_all(claim.task_id, claim.lease_token, claim.worker_id);
+    if (!select.step()) return std::nullopt;
+    return LeasedTask{claim.task_id, select.text(1), static_cast<runtime::State>(select.integer(0)),
+                      select.integer(2), select.integer(3)};
+  }
+  std::optional<JobRow> lock_job(const std::string& job_id) override {
+    auto select = db_.prepare(sql::kSelectJobTimes);
+    select.bind_all(job_id);
+    if (!select.step()) return std::nullopt;
+    return JobRow{static_cast<runtime::State>(select.integer(0)), select.optional_time(1),
+                  select.optional_time(2)};
+  }
+  void update_job(const std::string& job_id, const JobRow& job, TimePoint now,
+                  double running_s) override {
+    db_.prepare(sql::kUpdateJobAggregate)
+        .bind_all(job_id, static_cast<int>(job.state), now, job.start, job.end, running_s)
+        .run();
+  }
+  std::vector<TaskAssetRow> task_assets_of_job(const std::string& job_id) override {
+    std::vector<TaskAssetRow> rows;
+    auto select = db_.prepare(sql::kSelectTaskAssetsOfJob);
+    select.bind_all(job_id);
+    while (select.step())
+      rows.push_back({select.text(0), static_cast<runtime::State>(select.integer(1)),
+                      select.integer(2), select.integer(3), select.text(4)});
+    return rows;
+  }
+  void end_task_row(const std::string& task_id, runtime::State state, TimePoint now) override {
+    db_.prepare(sql::kEndTask).bind_all(task_id, static_cast<int>(state), now).run();
+  }
+  void set_canceling(const std::string& task_id) override {
+    db_.prepare(sql::kSetCanceling).bind_all(task_id).run();
+  }
+  void add_event(const std::string& task_id, std::string_view code, std::string_view message,
+                 TimePoint at) override {
+    db_.prepare(sql::kInsertTaskEvent).bind_all(task_id, code, message, at).run();
+  }
+  std::optional<std::string> error_details(const std::string& task_id) override {
+    auto select = db_.prepare(sql::kSelectErrorDetails);
+    select.bind_all(task_id);
+    if (!select.step()) return std::nullopt;
+    return select.text(0);
+  }
+  void set_error_details(const std::string& task_id, const std::string& json) override {
+    db_.prepare(sql::kSetErrorDetails).bind_all(task_id, json).run();
+  }
+  void delete_output_files(const std::string& task_id) override {
+    db_.prepare(sql::kDeleteTaskOutputFiles).bind_all(task_id).run();
+  }
+
+ private:
+  Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<TaskRows> task_rows(Database& db) {
+  return std::make_unique<SqliteTaskRows>(db);
+}
 
 }  // namespace mw::store::sqlite

@@ -2,13 +2,15 @@
 // Reading the SQLite job store's rows into the model structs (the column orders are those of
 // the SELECTs in sqlite_statements.hpp) and loading their collections. Internal to mw_store.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "daemon/runtime/model.hpp"
-#include "daemon/store/job_store.hpp"
 #include "daemon/store/column_values.hpp"
+#include "daemon/store/job_store.hpp"
 #include "daemon/store/sqlite_db.hpp"
+#include "daemon/store/task_transitions.hpp"
 
 namespace mw::store::sqlite {
 
@@ -35,5 +37,8 @@ void insert_subscriptions(Database& db, const std::string& job_id, const std::st
                           const std::vector<runtime::NotificationSubscription>& subscriptions);
 /// Fills input_asset_ids, output_asset_ids and historical_events (in order).
 void load_task_details(Database& db, runtime::Task& task);
+
+/// The row operations of task_transitions.hpp on this store, for `db`'s lifetime.
+std::unique_ptr<TaskRows> task_rows(Database& db);
 
 }  // namespace mw::store::sqlite

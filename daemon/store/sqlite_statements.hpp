@@ -76,8 +76,6 @@ inline constexpr Sql kSelectJobAssets{
     "SELECT role, asset_id FROM job_assets WHERE job_id = ?1 ORDER BY role, position"};
 inline constexpr Sql kSelectJobTimes{"select_job_times",
                                      "SELECT state, start_ms, end_ms FROM jobs WHERE id = ?1"};
-inline constexpr Sql kSelectTaskStatesOfJob{"select_task_states_of_job",
-                                            "SELECT state FROM tasks WHERE job_id = ?1"};
 inline constexpr Sql kUpdateJobAggregate{
     "update_job_aggregate",
     "UPDATE jobs SET state = ?2, last_modified_ms = ?3, start_ms = ?4, end_ms = ?5,"
@@ -126,20 +124,12 @@ inline constexpr Sql kSetErrorDetails{"set_error_details",
 inline constexpr Sql kSelectFirstOutput{
     "select_first_output_asset",
     "SELECT asset_id FROM task_assets WHERE task_id = ?1 AND role = 1 ORDER BY position LIMIT 1"};
-/// The job's tasks that a cancellation still affects (Queued, Scheduled, Processing).
-inline constexpr Sql kSelectCancelableTasks{"select_cancelable_tasks",
-                                            "SELECT id, state, options FROM tasks WHERE job_id = "
-                                            "?1 AND state IN (0, 1, 2) ORDER BY position"};
-/// Queued tasks that can never run: an input is the output of a task of the same job that ended
-/// in Error or Canceled.
-inline constexpr Sql kSelectStarvedTasks{
-    "select_starved_tasks",
-    "SELECT DISTINCT t.id, t.position FROM tasks t"
-    " JOIN task_assets i ON i.task_id = t.id AND i.role = 0"
-    " JOIN task_assets o ON o.asset_id = i.asset_id AND o.role = 1"
-    " JOIN tasks p ON p.id = o.task_id"
-    " WHERE t.job_id = ?1 AND t.state = 0 AND p.job_id = t.job_id AND p.id <> t.id"
-    " AND p.state IN (4, 5) ORDER BY t.position"};
+/// The job's tasks, one row per (task, asset): role and asset_id -1 and '' for a task without.
+inline constexpr Sql kSelectTaskAssetsOfJob{
+    "select_task_assets_of_job",
+    "SELECT t.id, t.state, t.options, COALESCE(a.role, -1), COALESCE(a.asset_id, '')"
+    " FROM tasks t LEFT JOIN task_assets a ON a.task_id = t.id WHERE t.job_id = ?1"
+    " ORDER BY t.position, a.role, a.position"};
 
 // --- Task transitions (each clears the lease when the task leaves a leased state) -----------
 /// Queued task whose inputs are ready, by job Priority, then the oldest job, then position.
