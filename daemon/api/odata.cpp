@@ -145,6 +145,8 @@ Json task_entity(const ODataContext& ctx, const runtime::Task& task) {
                              {"IncludeTaskProgress", s.include_task_progress}});
   e["TaskNotificationSubscriptions"] =
       complex_collection(ctx, "TaskNotificationSubscription", std::move(subscriptions));
+  if (!task.requirements.tags.empty())  // extension (docs/farm.md): only when the client set it
+    e["RequiredWorkerTags"] = task.requirements.tags;
   return e;
 }
 

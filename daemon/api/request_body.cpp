@@ -39,6 +39,7 @@ constexpr std::string_view kTaskProperties[] = {"Name",
                                                 "Options",
                                                 "Priority",
                                                 "TaskNotificationSubscriptions",
+                                                "RequiredWorkerTags",  // extension: docs/farm.md
                                                 "EncryptionKeyId",
                                                 "EncryptionScheme",
                                                 "EncryptionVersion",
@@ -126,6 +127,22 @@ std::vector<runtime::NotificationSubscription> parse_subscriptions(const Json& o
   return subscriptions;
 }
 
+// RequiredWorkerTags (a mediaworker extension, docs/farm.md): an array of strings (verbose JSON
+// and Atom collections may wrap it as {"results":[...]}); JobService checks each tag's form.
+std::vector<std::string> parse_worker_tags(const Json& object, std::string_view prefix) {
+  const Json* v = member(object, "RequiredWorkerTags");
+  if (!v || v->is_null()) return {};
+  const std::string field = join_field(prefix, "RequiredWorkerTags");
+  if (v->is_object() && member(*v, "results")) v = &(*v)["results"];
+  if (!v->is_array()) wrong_type(field, "an array of worker tags", *v);
+  std::vector<std::string> tags;
+  for (size_t i = 0; i < v->size(); ++i) {
+    if (!(*v)[i].is_string()) wrong_type(fmt::format("{}[{}]", field, i), "a worker tag string", (*v)[i]);
+    tags.push_back((*v)[i].get<std::string>());
+  }
+  return tags;
+}
+
 std::string asset_link_id(const Json& link, const std::string& field) {
   if (!link.is_string()) wrong_type(field, "a link to an Asset", link);
   try {
@@ -176,6 +193,7 @@ runtime::TaskRequest parse_task(const Json& task, const std::string& prefix) {
   request.priority = get_int32(task, "Priority", prefix).value_or(0);
   request.notification_subscriptions =
       parse_subscriptions(task, "TaskNotificationSubscriptions", prefix, true);
+  request.required_worker_tags = parse_worker_tags(task, prefix);
   return request;
 }
 

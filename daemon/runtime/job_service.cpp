@@ -8,6 +8,7 @@
 #include <set>
 #include <system_error>
 
+#include "daemon/runtime/capabilities.hpp"
 #include "daemon/runtime/packager_configuration.hpp"
 #include "daemon/runtime/taskbody.hpp"
 #include "presets/preset_error.hpp"
@@ -96,6 +97,7 @@ store::NewJob JobService::plan_job(const JobRequest& request, TimePoint now) con
   // Every task: processor, TaskBody, Configuration.
   const auto library = presets_.current();
   std::vector<TaskBody> bodies;
+  std::vector<TaskRequirements> requirements;
   for (size_t i = 0; i < request.tasks.size(); ++i) {
     const TaskRequest& t = request.tasks[i];
     const std::string field = fmt::format("Tasks[{}]", i);
@@ -118,11 +120,20 @@ store::NewJob JobService::plan_job(const JobRequest& request, TimePoint now) con
       throw JobRejected(field + ".Configuration",
                         fmt::format("{}: Configuration is {} characters long; AMS allows at most {}",
                                     task_label(i, t), chars, kMaxConfigurationChars));
+    for (const auto& tag : t.required_worker_tags)
+      if (!valid_worker_tag(tag))
+        throw JobRejected(field + ".RequiredWorkerTags",
+                          fmt::format("{}: RequiredWorkerTags: '{}' is not a worker tag (1-64 characters of "
+                                      "A-Z a-z 0-9 . _ -)",
+                                      task_label(i, t), tag));
     try {
-      if (packager)
+      if (packager) {
         (void)parse_packager_configuration(t.configuration);
-      else
-        (void)library->resolve(t.configuration);
+        requirements.push_back(requirements_of(nullptr, t.required_worker_tags));
+      } else {
+        const presets::Preset preset = library->resolve(t.configuration);
+        requirements.push_back(requirements_of(&preset, t.required_worker_tags));
+      }
     } catch (const presets::PresetError& e) {
       throw JobRejected(field + ".Configuration", fmt::format("{}: Configuration: {}", task_label(i, t), e.what()));
     } catch (const PackagerConfigurationError& e) {
@@ -234,6 +245,7 @@ store::NewJob JobService::plan_job(const JobRequest& request, TimePoint now) con
     t.options = r.options;
     t.priority = r.priority;
     t.notification_subscriptions = r.notification_subscriptions;
+    t.requirements = requirements[i];
     for (const auto& in : bodies[i].inputs)
       t.input_asset_ids.push_back(in.ref == TaskBodyAsset::Ref::JobInputAsset
                                       ? request.input_asset_ids[static_cast<size_t>(in.index)]

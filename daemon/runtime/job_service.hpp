@@ -25,6 +25,9 @@ struct TaskRequest {
   int options = 0;
   int priority = 0;
   std::vector<NotificationSubscription> notification_subscriptions;  ///< TaskNotificationSubscriptions
+  /// RequiredWorkerTags (a mediaworker extension): only a worker with every one of these
+  /// worker.tags claims the task (docs/farm.md)
+  std::vector<std::string> required_worker_tags;
 };
 
 /// A job as the client sends it (AMS Job properties; InputMediaAssets as asset Ids).

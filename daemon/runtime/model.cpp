@@ -4,10 +4,9 @@
 #include <boost/uuid/uuid_io.hpp>
 #include <fmt/format.h>
 
-#include <chrono>
-
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <mutex>
 
 namespace mw::runtime {
@@ -81,6 +80,25 @@ const MediaProcessor* find_media_processor(std::string_view id) {
   for (const auto& p : media_processors())
     if (lower(p.id) == wanted) return &p;
   return nullptr;
+}
+
+std::string cannot_run(const WorkerCapabilities& capabilities, const TaskRequirements& requirements) {
+  std::vector<std::string> reasons;
+  if ((capabilities.max_long_edge > 0 && requirements.long_edge > capabilities.max_long_edge) ||
+      (capabilities.max_short_edge > 0 && requirements.short_edge > capabilities.max_short_edge))
+    reasons.push_back(std::to_string(requirements.long_edge) + "x" + std::to_string(requirements.short_edge) +
+                      " is above its worker.max_resolution " + std::to_string(capabilities.max_long_edge) + "x" +
+                      std::to_string(capabilities.max_short_edge));
+  const auto has = [](const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+  };
+  for (const auto& encoder : requirements.encoders)
+    if (!has(capabilities.encoders, encoder)) reasons.push_back("its libavcodec has no " + encoder + " encoder");
+  for (const auto& tag : requirements.tags)
+    if (!has(capabilities.tags, tag)) reasons.push_back("it lacks tag '" + tag + "'");
+  std::string out;
+  for (const auto& r : reasons) out += (out.empty() ? "" : "; ") + r;
+  return out;
 }
 
 }  // namespace mw::runtime

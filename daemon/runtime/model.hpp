@@ -134,6 +134,45 @@ struct NotificationEndPoint {
   std::string signing_key;        ///< raw key bytes (64 when set); never serialised
 };
 
+/// What a task needs of the worker that runs it (a mediaworker extension for farms; docs/farm.md
+/// "Capability-aware claiming"), fixed at job creation from the task's preset and its
+/// RequiredWorkerTags. Empty: any worker can run it.
+struct TaskRequirements {
+  int long_edge = 0;   ///< pixels: the longer side of its largest fixed-size video layer (0: none known)
+  int short_edge = 0;  ///< pixels: the shorter side of that layer
+  std::vector<std::string> encoders;  ///< libavcodec encoder names it uses, e.g. "libx264", "aac", "mjpeg"
+  std::vector<std::string> tags;      ///< worker.tags a worker must all have (Task.RequiredWorkerTags)
+  bool operator==(const TaskRequirements&) const = default;
+};
+
+/// What a worker can run, as it advertises it in the worker table.
+struct WorkerCapabilities {
+  int max_long_edge = 0;   ///< pixels (worker.max_resolution's longer side); 0: no limit
+  int max_short_edge = 0;  ///< pixels (its shorter side); 0: no limit
+  std::vector<std::string> encoders;  ///< encoders its libavcodec has (of those presets use)
+  std::vector<std::string> tags;      ///< worker.tags
+  bool operator==(const WorkerCapabilities&) const = default;
+};
+
+/// Why a worker with `capabilities` cannot run a task that needs `requirements`, e.g.
+/// "3840x2160 is above its worker.max_resolution 1920x1080; it lacks tag 'gpu'", or "" when
+/// it can.
+std::string cannot_run(const WorkerCapabilities& capabilities, const TaskRequirements& requirements);
+
+/// A worker process of the farm (GET /api/Workers, a mediaworker extension): one row per
+/// `serve` process with worker slots, kept fresh by its heartbeat.
+struct Worker {
+  std::string id;       ///< "<host id>:<pid>", the lease owner of the tasks it claims
+  std::string host_id;  ///< worker.host_id (default: the host name)
+  int pid = 0;
+  std::string version;  ///< mediaworker version
+  int slots = 0;        ///< tasks it runs at once
+  WorkerCapabilities capabilities;
+  TimePoint started{};
+  TimePoint last_heartbeat{};
+  std::vector<std::string> running_task_ids;  ///< tasks it holds a lease on
+};
+
 /// AMS Task.
 struct Task {
   std::string id;               ///< nb:tid:UUID:...
@@ -155,6 +194,7 @@ struct Task {
   std::vector<std::string> input_asset_ids;   ///< resolved from TaskBody, in order
   std::vector<std::string> output_asset_ids;  ///< resolved from TaskBody, in order
   int attempts = 0;             ///< times a worker claimed it
+  TaskRequirements requirements;  ///< what its worker must be able to run (extension)
   std::vector<NotificationSubscription> notification_subscriptions;  ///< TaskNotificationSubscriptions
 };
 

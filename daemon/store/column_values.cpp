@@ -47,4 +47,49 @@ std::string from_hex(const std::string& hex) {
   return bytes;
 }
 
+std::string string_array_json(const std::vector<std::string>& items) {
+  return nlohmann::json(items).dump();
+}
+
+std::vector<std::string> parse_string_array(const std::string& text) {
+  try {
+    return nlohmann::json::parse(text).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw StoreError(StoreError::Kind::Unavailable,
+                     "unreadable list '" + text + "' in the job database: " + e.what());
+  }
+}
+
+std::string capabilities_json(const runtime::WorkerCapabilities& c) {
+  return nlohmann::json{{"max_long_edge", c.max_long_edge},
+                        {"max_short_edge", c.max_short_edge},
+                        {"encoders", c.encoders},
+                        {"tags", c.tags}}
+      .dump();
+}
+
+runtime::WorkerCapabilities parse_capabilities(const std::string& text) {
+  try {
+    const auto j = nlohmann::json::parse(text);
+    runtime::WorkerCapabilities c;
+    c.max_long_edge = j.at("max_long_edge").get<int>();
+    c.max_short_edge = j.at("max_short_edge").get<int>();
+    c.encoders = j.at("encoders").get<std::vector<std::string>>();
+    c.tags = j.at("tags").get<std::vector<std::string>>();
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw StoreError(StoreError::Kind::Unavailable,
+                     "unreadable worker capabilities in the job database: " + std::string(e.what()));
+  }
+}
+
+ClaimFilter::ClaimFilter(const runtime::WorkerCapabilities* capabilities) {
+  if (capabilities == nullptr) return;
+  any = 1;
+  long_edge = capabilities->max_long_edge;
+  short_edge = capabilities->max_short_edge;
+  encoders = string_array_json(capabilities->encoders);
+  tags = string_array_json(capabilities->tags);
+}
+
 }  // namespace mw::store

@@ -190,9 +190,12 @@ class JobStore {
   /// Claims the runnable task with the highest job Priority (then the oldest job, then task
   /// position): State Queued and every input asset ready (a job input, or the output of a task
   /// of the same job that Finished). The task becomes Scheduled with a lease until now + lease;
-  /// attempts is incremented. Returns nullopt when nothing is runnable.
-  virtual std::optional<Claim> claim_task(const std::string& worker_id, TimePoint now,
-                                          std::chrono::seconds lease) = 0;
+  /// attempts is incremented. With `capabilities`, only a task whose TaskRequirements they meet
+  /// (runtime::cannot_run is "") is claimed: a task this worker cannot run is passed over, not
+  /// waited for; nullptr claims any task. Returns nullopt when nothing is runnable.
+  virtual std::optional<Claim> claim_task(
+      const std::string& worker_id, TimePoint now, std::chrono::seconds lease,
+      const runtime::WorkerCapabilities* capabilities = nullptr) = 0;
   /// Scheduled -> Processing (StartTime set). Returns the lease status.
   virtual LeaseStatus start_task(const Claim& claim, TimePoint now) = 0;
   /// Extends the lease to now + lease and stores Progress (0-100) when it changed.
@@ -230,6 +233,27 @@ class JobStore {
   /// "Requeued" historical event, or, after `max_attempts` claims, to Error with a
   /// TransientError detail. Returns the Ids of the tasks taken back.
   virtual std::vector<std::string> requeue_expired(TimePoint now, int max_attempts) = 0;
+
+  // --- The worker table (GET /api/Workers; docs/farm.md) -----------------------------------
+  /// Adds the worker's row, or replaces it (same id). running_task_ids is ignored.
+  virtual void register_worker(const runtime::Worker& worker) = 0;
+  /// Sets the worker's last heartbeat. Returns false when its row is gone (pruned after it
+  /// missed heartbeats): the worker registers again.
+  virtual bool worker_heartbeat(const std::string& worker_id, TimePoint now) = 0;
+  /// Removes the worker's row (a clean stop). Unknown ids are ignored.
+  virtual void remove_worker(const std::string& worker_id) = 0;
+  /// Removes the rows whose last heartbeat is before `before`. Returns how many.
+  virtual int prune_workers(TimePoint before) = 0;
+  /// Every worker row, by host id then id, each with the tasks it holds a lease on
+  /// (Scheduled, Processing or Canceling).
+  virtual std::vector<runtime::Worker> list_workers() = 0;
+  /// For up to `limit` Queued tasks not yet noted, oldest first: `why_waiting(requirements)`
+  /// says why no live worker can run the task ("" when one can); a task with a reason gets a
+  /// HistoricalEvent "Waiting" with it and is noted, so the event is written once per wait (a
+  /// claim clears the note). Returns the Ids of the tasks noted.
+  virtual std::vector<std::string> note_waiting_tasks(
+      const std::function<std::string(const runtime::TaskRequirements&)>& why_waiting,
+      TimePoint now, int limit) = 0;
 
   // --- Notifications (AMS-V2-REFERENCE.md §6; DESIGN.md "transactional outbox") -------------
   /// @throws StoreError Conflict when the Id is taken

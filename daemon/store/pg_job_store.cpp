@@ -57,7 +57,9 @@ void insert_job(Transaction& tx, const NewJob& new_job) {
     const runtime::Task& task = new_job.tasks[position];
     tx.exec(sql::kInsertTask, task.id, job.id, static_cast<int>(position), task.name,
             task.configuration, task.media_processor_id, task.task_body, task.options,
-            task.priority, static_cast<int>(runtime::State::Queued));
+            task.priority, static_cast<int>(runtime::State::Queued), task.requirements.long_edge,
+            task.requirements.short_edge, string_array_json(task.requirements.encoders),
+            string_array_json(task.requirements.tags));
     const auto link_task = [&](int role, const std::vector<std::string>& ids, const char* what) {
       for (size_t i = 0; i < ids.size(); ++i) {
         require_asset(tx, ids[i], std::string(what) + " of task " + task.id);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/pg_db.hpp"
 #include "daemon/store/pg_job_store.hpp"
 #include "daemon/store/pg_rows.hpp"
@@ -20,13 +21,16 @@ using runtime::State;
 namespace sql = pg::sql;
 
 std::optional<Claim> PgJobStore::claim_task(const std::string& worker_id, TimePoint now,
-                                            std::chrono::seconds lease) {
+                                  std::chrono::seconds lease,
+                                  const runtime::WorkerCapabilities* capabilities) {
   const int64_t token = next_lease_token();
   return db_->write([&](Transaction& tx) -> std::optional<Claim> {
     const auto rows = pg::task_rows(tx);
     // One short transaction: the task row is locked by SELECT ... FOR UPDATE SKIP LOCKED (a
     // task another host is claiming right now is passed over, not waited for).
-    const auto runnable = tx.exec(sql::kSelectRunnableTask);
+    const ClaimFilter filter(capabilities);
+    const auto runnable = tx.exec(sql::kSelectRunnableTask, filter.any, filter.long_edge,
+                                  filter.short_edge, filter.encoders, filter.tags);
     if (runnable.empty()) {
       tx.nothing_changed();
       return std::nullopt;
@@ -40,7 +44,8 @@ std::optional<Claim> PgJobStore::claim_task(const std::string& worker_id, TimePo
         tx.exec(sql::kScheduleTask, claim.task_id, worker_id, claim.lease_token, now + lease);
     if (scheduled.empty()) return std::nullopt;  // cannot happen: the row is locked
     claim.attempt = pg::integer(scheduled[0], 0);
-    rows->add_event(claim.task_id, runtime::state_name(State::Scheduled), "", now);
+    rows->add_event(claim.task_id, runtime::state_name(State::Scheduled),
+                   "worker '" + worker_id + "'", now);
     aggregate_job(*rows, claim.job_id, now);
     return claim;
   });
@@ -197,6 +202,74 @@ std::vector<std::string> PgJobStore::requeue_expired(TimePoint now, int max_atte
       taken_back.push_back(task->id);
     }
     return taken_back;
+  });
+}
+
+}  // namespace mw::store
+
+// --- The worker table ----------------------------------------------------------------------------
+
+namespace mw::store {
+
+void PgJobStore::register_worker(const runtime::Worker& worker) {
+  db_->write([&](Transaction& tx) {
+    tx.exec(sql::kUpsertWorker, worker.id, worker.host_id, worker.pid, worker.version,
+            worker.slots, capabilities_json(worker.capabilities), worker.started,
+            worker.last_heartbeat);
+  });
+}
+
+bool PgJobStore::worker_heartbeat(const std::string& worker_id, TimePoint now) {
+  return db_->write([&](Transaction& tx) {
+    tx.nothing_changed();  // no wake-up for a heartbeat
+    return tx.exec(sql::kWorkerHeartbeat, worker_id, now).affected_rows() > 0;
+  });
+}
+
+void PgJobStore::remove_worker(const std::string& worker_id) {
+  db_->write([&](Transaction& tx) { tx.exec(sql::kDeleteWorker, worker_id); });
+}
+
+int PgJobStore::prune_workers(TimePoint before) {
+  return db_->write([&](Transaction& tx) {
+    tx.nothing_changed();
+    return static_cast<int>(tx.exec(sql::kPruneWorkers, before).affected_rows());
+  });
+}
+
+std::vector<runtime::Worker> PgJobStore::list_workers() {
+  return db_->read([&](Transaction& tx) {
+    std::vector<runtime::Worker> workers;
+    for (const auto& row : tx.exec(sql::kListWorkers))
+      workers.push_back({pg::text(row, 0), pg::text(row, 1), pg::integer(row, 2),
+                         pg::text(row, 3), pg::integer(row, 4),
+                         parse_capabilities(pg::text(row, 5)), pg::time(row, 6),
+                         pg::time(row, 7), {}});
+    for (const auto& row : tx.exec(sql::kLeasedTasksOfWorkers))
+      for (auto& w : workers)
+        if (w.id == pg::text(row, 0)) w.running_task_ids.push_back(pg::text(row, 1));
+    return workers;
+  });
+}
+
+std::vector<std::string> PgJobStore::note_waiting_tasks(
+    const std::function<std::string(const runtime::TaskRequirements&)>& why_waiting, TimePoint now,
+    int limit) {
+  return db_->write([&](Transaction& tx) {
+    std::vector<std::string> noted;
+    const auto rows = pg::task_rows(tx);
+    for (const auto& row : tx.exec(sql::kSelectUnnotedQueued, limit)) {
+      const runtime::TaskRequirements requirements{
+          pg::integer(row, 2), pg::integer(row, 3), parse_string_array(pg::text(row, 4)),
+          parse_string_array(pg::text(row, 5))};
+      const std::string why = why_waiting(requirements);
+      // The UPDATE waits for another host noting the same task, then finds it noted.
+      if (why.empty() || tx.exec(sql::kNoteWaiting, pg::text(row, 0)).affected_rows() == 0) continue;
+      rows->add_event(pg::text(row, 0), "Waiting", why, now);
+      noted.push_back(pg::text(row, 0));
+    }
+    if (noted.empty()) tx.nothing_changed();
+    return noted;
   });
 }
 

@@ -263,8 +263,51 @@ CREATE TABLE task_templates (
 CREATE UNIQUE INDEX task_templates_id_nocase ON task_templates (lower(id));
 )sql";
 
+// Migration 4: the farm (docs/farm.md), as sqlite_migrations.cpp's kMigrationFarm, and the
+// wake-ups of other hosts (LISTEN/NOTIFY, delivered at commit, one per channel per
+// transaction): "mw_work" when a task becomes claimable or frees a chained task (inserted,
+// requeued, finished), "mw_outbox" when the notification outbox records an event.
+constexpr const char* kMigrationFarm = R"sql(
+ALTER TABLE tasks ADD COLUMN req_long_edge INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN req_short_edge INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN req_encoders TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE tasks ADD COLUMN req_tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE tasks ADD COLUMN waiting_noted INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE workers (
+  id           TEXT PRIMARY KEY,
+  host_id      TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  version      TEXT NOT NULL,
+  slots        INTEGER NOT NULL,
+  capabilities TEXT NOT NULL,  -- JSON: column_values.hpp capabilities_json
+  started_ms   BIGINT NOT NULL,
+  heartbeat_ms BIGINT NOT NULL
+);
+
+CREATE FUNCTION mw_wake_workers() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('mw_work', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER wake_workers_on_insert AFTER INSERT ON tasks
+  FOR EACH STATEMENT EXECUTE FUNCTION mw_wake_workers();
+CREATE TRIGGER wake_workers_on_state AFTER UPDATE OF state ON tasks
+  FOR EACH ROW WHEN (NEW.state IN (0, 3) AND OLD.state <> NEW.state)
+  EXECUTE FUNCTION mw_wake_workers();
+
+CREATE FUNCTION mw_wake_dispatchers() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('mw_outbox', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER wake_dispatchers AFTER INSERT ON notification_events
+  FOR EACH STATEMENT EXECUTE FUNCTION mw_wake_dispatchers();
+)sql";
+
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> all = {kMigration1, kMigration2, kMigrationTemplates};
+  static const std::vector<const char*> all = {kMigration1, kMigration2, kMigrationTemplates,
+                                               kMigrationFarm};
   return all;
 }
 

@@ -68,6 +68,8 @@ runtime::Task read_task(const pqxx::row& row) {
   // The ErrorDetails JSON is the same in both stores.
   task.error_details = parse_error_details(text(row, 15), task.id);
   task.attempts = integer(row, 16);
+  task.requirements = {integer(row, 17), integer(row, 18), parse_string_array(text(row, 19)),
+                       parse_string_array(text(row, 20))};
   return task;
 }
 

@@ -92,7 +92,8 @@ inline constexpr Sql kDeleteJob{"delete_job", "DELETE FROM jobs WHERE id = $1"};
 inline constexpr Sql kInsertTask{
     "insert_task",
     "INSERT INTO tasks (id, job_id, position, name, configuration, media_processor_id, task_body,"
-    " options, priority, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+    " options, priority, state, req_long_edge, req_short_edge, req_encoders, req_tags)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"};
 inline constexpr Sql kInsertTaskAsset{
     "insert_task_asset",
     "INSERT INTO task_assets (task_id, role, position, asset_id) VALUES ($1, $2, $3, $4)"};
@@ -100,17 +101,18 @@ inline constexpr Sql kSelectTask{
     "select_task",
     "SELECT id, job_id, position, name, configuration, media_processor_id, task_body, options,"
     " priority, state, progress, start_ms, end_ms, running_duration_s, perf_message, error_details,"
-    " attempts FROM tasks WHERE id = $1"};
+    " attempts, req_long_edge, req_short_edge, req_encoders, req_tags FROM tasks WHERE id = $1"};
 inline constexpr Sql kSelectTasksOfJob{
     "select_tasks_of_job",
     "SELECT id, job_id, position, name, configuration, media_processor_id, task_body, options,"
     " priority, state, progress, start_ms, end_ms, running_duration_s, perf_message, error_details,"
-    " attempts FROM tasks WHERE job_id = $1 ORDER BY position"};
+    " attempts, req_long_edge, req_short_edge, req_encoders, req_tags FROM tasks WHERE job_id = $1 ORDER BY position"};
 inline constexpr Sql kListTasks{
     "list_tasks",
     "SELECT t.id, t.job_id, t.position, t.name, t.configuration, t.media_processor_id,"
     " t.task_body, t.options, t.priority, t.state, t.progress, t.start_ms, t.end_ms,"
-    " t.running_duration_s, t.perf_message, t.error_details, t.attempts"
+    " t.running_duration_s, t.perf_message, t.error_details, t.attempts, t.req_long_edge,"
+    " t.req_short_edge, t.req_encoders, t.req_tags"
     " FROM tasks t JOIN jobs j ON j.id = t.job_id"
     " ORDER BY j.created_ms, j.seq, t.position LIMIT $1 OFFSET $2"};
 inline constexpr Sql kSelectTaskAssets{
@@ -148,12 +150,16 @@ inline constexpr Sql kSelectRunnableTask{
     "  JOIN tasks p ON p.id = o.task_id"
     "  WHERE i.task_id = t.id AND i.role = 0 AND p.job_id = t.job_id AND p.id <> t.id"
     "  AND p.state <> 3)"
+    // Capability-aware claiming ($1 = 0: any task): the worker's limits and lists (JSON arrays).
+    " AND ($1::int = 0 OR (($2::int = 0 OR t.req_long_edge <= $2::int)"
+    "  AND ($3::int = 0 OR t.req_short_edge <= $3::int)"
+    "  AND t.req_encoders::jsonb <@ $4::jsonb AND t.req_tags::jsonb <@ $5::jsonb))"
     " ORDER BY j.priority DESC, j.created_ms, j.seq, t.position LIMIT 1"
     " FOR UPDATE OF t SKIP LOCKED"};
 inline constexpr Sql kScheduleTask{
     "schedule_task",
     "UPDATE tasks SET state = 1, lease_owner = $2, lease_token = $3, lease_expires_ms = $4,"
-    " attempts = attempts + 1 WHERE id = $1 AND state = 0 RETURNING attempts"};
+    " attempts = attempts + 1, waiting_noted = 0 WHERE id = $1 AND state = 0 RETURNING attempts"};
 inline constexpr Sql kSelectLeasedTask{
     "select_leased_task",
     "SELECT state, job_id, options, attempts FROM tasks"
@@ -202,5 +208,34 @@ inline constexpr Sql kSelectSubscriptions{
     "select_notification_subscriptions",
     "SELECT endpoint_id, target_state, include_task_progress FROM notification_subscriptions"
     " WHERE job_id = $1 AND task_id = $2 ORDER BY position"};
+
+// --- The worker table and waiting tasks (migration 4) ----------------------------------------
+
+inline constexpr Sql kUpsertWorker{
+    "upsert_worker",
+    "INSERT INTO workers (id, host_id, pid, version, slots, capabilities, started_ms, heartbeat_ms)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET"
+    " host_id = excluded.host_id, pid = excluded.pid, version = excluded.version,"
+    " slots = excluded.slots, capabilities = excluded.capabilities,"
+    " started_ms = excluded.started_ms, heartbeat_ms = excluded.heartbeat_ms"};
+inline constexpr Sql kWorkerHeartbeat{"worker_heartbeat",
+                                      "UPDATE workers SET heartbeat_ms = $2 WHERE id = $1"};
+inline constexpr Sql kDeleteWorker{"delete_worker", "DELETE FROM workers WHERE id = $1"};
+inline constexpr Sql kPruneWorkers{"prune_workers", "DELETE FROM workers WHERE heartbeat_ms < $1"};
+inline constexpr Sql kListWorkers{
+    "list_workers",
+    "SELECT id, host_id, pid, version, slots, capabilities, started_ms, heartbeat_ms FROM workers"
+    " ORDER BY host_id, id"};
+inline constexpr Sql kLeasedTasksOfWorkers{
+    "leased_tasks_of_workers",
+    "SELECT lease_owner, id FROM tasks WHERE lease_owner IS NOT NULL AND state IN (1, 2, 6)"
+    " ORDER BY lease_owner, id"};
+inline constexpr Sql kSelectUnnotedQueued{
+    "select_unnoted_queued_tasks",
+    "SELECT id, job_id, req_long_edge, req_short_edge, req_encoders, req_tags FROM tasks"
+    " WHERE state = 0 AND waiting_noted = 0 ORDER BY seq LIMIT $1"};
+inline constexpr Sql kNoteWaiting{
+    "note_waiting_task",
+    "UPDATE tasks SET waiting_noted = 1 WHERE id = $1 AND state = 0 AND waiting_noted = 0"};
 
 }  // namespace mw::store::pg::sql

@@ -201,7 +201,9 @@ void SqliteJobStore::insert_job(const NewJob& new_job) {
     db_->prepare(sql::kInsertTask)
         .bind_all(task.id, job.id, static_cast<int>(position), task.name, task.configuration,
                   task.media_processor_id, task.task_body, task.options, task.priority,
-                  static_cast<int>(runtime::State::Queued))
+                  static_cast<int>(runtime::State::Queued), task.requirements.long_edge,
+                  task.requirements.short_edge, string_array_json(task.requirements.encoders),
+                  string_array_json(task.requirements.tags))
         .run();
     const auto link_task = [&](int role, const std::vector<std::string>& ids, const char* what) {
       for (size_t i = 0; i < ids.size(); ++i) {

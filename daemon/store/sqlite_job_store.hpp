@@ -80,7 +80,8 @@ class SqliteJobStore : public JobStore {
   void delete_job_template(const std::string& id) override;
 
   std::optional<Claim> claim_task(const std::string& worker_id, TimePoint now,
-                                  std::chrono::seconds lease) override;
+                                  std::chrono::seconds lease,
+                                  const runtime::WorkerCapabilities* capabilities = nullptr) override;
   LeaseStatus start_task(const Claim& claim, TimePoint now) override;
   LeaseStatus renew_lease(const Claim& claim, TimePoint now, std::chrono::seconds lease,
                           double progress) override;
@@ -93,6 +94,15 @@ class SqliteJobStore : public JobStore {
   bool task_canceled(const Claim& claim, TimePoint now) override;
   void release_task(const Claim& claim, TimePoint now) override;
   std::vector<std::string> requeue_expired(TimePoint now, int max_attempts) override;
+
+  void register_worker(const runtime::Worker& worker) override;
+  bool worker_heartbeat(const std::string& worker_id, TimePoint now) override;
+  void remove_worker(const std::string& worker_id) override;
+  int prune_workers(TimePoint before) override;
+  std::vector<runtime::Worker> list_workers() override;
+  std::vector<std::string> note_waiting_tasks(
+      const std::function<std::string(const runtime::TaskRequirements&)>& why_waiting,
+      TimePoint now, int limit) override;
 
   void create_notification_endpoint(const runtime::NotificationEndPoint& endpoint) override;
   std::optional<runtime::NotificationEndPoint> find_notification_endpoint(

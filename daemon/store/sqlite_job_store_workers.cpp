@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/sqlite_db.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
 #include "daemon/store/sqlite_rows.hpp"
@@ -20,13 +21,16 @@ using sqlite::Transaction;
 namespace sql = sqlite::sql;
 
 std::optional<Claim> SqliteJobStore::claim_task(const std::string& worker_id, TimePoint now,
-                                                std::chrono::seconds lease) {
+                                  std::chrono::seconds lease,
+                                  const runtime::WorkerCapabilities* capabilities) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
   const auto rows = sqlite::task_rows(*db_);
   Claim claim;
   {
+    const ClaimFilter filter(capabilities);
     auto select = db_->prepare(sql::kSelectRunnableTask);
+    select.bind_all(filter.any, filter.long_edge, filter.short_edge, filter.encoders, filter.tags);
     if (!select.step()) return std::nullopt;
     claim.task_id = select.text(0);
     claim.job_id = select.text(1);
@@ -38,7 +42,8 @@ std::optional<Claim> SqliteJobStore::claim_task(const std::string& worker_id, Ti
     update.bind_all(claim.task_id, worker_id, claim.lease_token, now + lease);
     while (update.step()) claim.attempt = update.integer(0);
   }
-  rows->add_event(claim.task_id, runtime::state_name(State::Scheduled), "", now);
+  rows->add_event(claim.task_id, runtime::state_name(State::Scheduled),
+                   "worker '" + worker_id + "'", now);
   aggregate_job(*rows, claim.job_id, now);
   transaction.commit();
   return claim;
@@ -214,6 +219,77 @@ std::vector<std::string> SqliteJobStore::requeue_expired(TimePoint now, int max_
   }
   transaction.commit();
   return taken_back;
+}
+
+}  // namespace mw::store
+
+// --- The worker table ----------------------------------------------------------------------------
+
+namespace mw::store {
+
+void SqliteJobStore::register_worker(const runtime::Worker& worker) {
+  std::lock_guard lock(mutex_);
+  db_->prepare(sql::kUpsertWorker)
+      .bind_all(worker.id, worker.host_id, worker.pid, worker.version, worker.slots,
+                capabilities_json(worker.capabilities), worker.started, worker.last_heartbeat)
+      .run();
+}
+
+bool SqliteJobStore::worker_heartbeat(const std::string& worker_id, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  return db_->prepare(sql::kWorkerHeartbeat).bind_all(worker_id, now).run() > 0;
+}
+
+void SqliteJobStore::remove_worker(const std::string& worker_id) {
+  std::lock_guard lock(mutex_);
+  db_->prepare(sql::kDeleteWorker).bind_all(worker_id).run();
+}
+
+int SqliteJobStore::prune_workers(TimePoint before) {
+  std::lock_guard lock(mutex_);
+  return db_->prepare(sql::kPruneWorkers).bind_all(before).run();
+}
+
+std::vector<runtime::Worker> SqliteJobStore::list_workers() {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_, Transaction::Mode::Deferred);  // one snapshot for both reads
+  std::vector<runtime::Worker> workers;
+  auto select = db_->prepare(sql::kListWorkers);
+  while (select.step())
+    workers.push_back({select.text(0), select.text(1), select.integer(2), select.text(3),
+                       select.integer(4), parse_capabilities(select.text(5)), select.time(6),
+                       select.time(7), {}});
+  auto leased = db_->prepare(sql::kLeasedTasksOfWorkers);
+  while (leased.step())
+    for (auto& w : workers)
+      if (w.id == leased.text(0)) w.running_task_ids.push_back(leased.text(1));
+  return workers;
+}
+
+std::vector<std::string> SqliteJobStore::note_waiting_tasks(
+    const std::function<std::string(const runtime::TaskRequirements&)>& why_waiting, TimePoint now,
+    int limit) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  std::vector<std::pair<std::string, runtime::TaskRequirements>> queued;
+  {
+    auto select = db_->prepare(sql::kSelectUnnotedQueued);
+    select.bind_all(limit);
+    while (select.step())
+      queued.push_back({select.text(0),
+                        {select.integer(2), select.integer(3), parse_string_array(select.text(4)),
+                         parse_string_array(select.text(5))}});
+  }
+  const auto rows = sqlite::task_rows(*db_);
+  std::vector<std::string> noted;
+  for (const auto& [task_id, requirements] : queued) {
+    const std::string why = why_waiting(requirements);
+    if (why.empty() || db_->prepare(sql::kNoteWaiting).bind_all(task_id).run() == 0) continue;
+    rows->add_event(task_id, "Waiting", why, now);
+    noted.push_back(task_id);
+  }
+  if (!noted.empty()) transaction.commit();
+  return noted;
 }
 
 }  // namespace mw::store

@@ -249,8 +249,31 @@ CREATE TABLE task_templates (
 );
 )sql";
 
+// Migration 4: the farm (docs/farm.md). What each task needs of its worker (capability-aware
+// claiming: TaskRequirements, JSON arrays of encoder names and tags), whether a "Waiting"
+// HistoricalEvent already says that no live worker can run it, and the worker table.
+constexpr const char* kMigrationFarm = R"sql(
+ALTER TABLE tasks ADD COLUMN req_long_edge INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN req_short_edge INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN req_encoders TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE tasks ADD COLUMN req_tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE tasks ADD COLUMN waiting_noted INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE workers (
+  id           TEXT PRIMARY KEY,
+  host_id      TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  version      TEXT NOT NULL,
+  slots        INTEGER NOT NULL,
+  capabilities TEXT NOT NULL,  -- JSON: column_values.hpp capabilities_json
+  started_ms   INTEGER NOT NULL,
+  heartbeat_ms INTEGER NOT NULL
+);
+)sql";
+
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> all = {kMigration1, kMigration2, kMigrationTemplates};
+  static const std::vector<const char*> all = {kMigration1, kMigration2, kMigrationTemplates,
+                                               kMigrationFarm};
   return all;
 }
 

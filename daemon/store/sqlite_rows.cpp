@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "daemon/store/column_values.hpp"
 #include "daemon/store/sqlite_statements.hpp"
 
 namespace mw::store::sqlite {
@@ -68,6 +69,8 @@ runtime::Task read_task(const Statement& row) {
   task.perf_message = row.text(14);
   task.error_details = parse_error_details(row.text(15), task.id);
   task.attempts = row.integer(16);
+  task.requirements = {row.integer(17), row.integer(18), parse_string_array(row.text(19)),
+                       parse_string_array(row.text(20))};
   return task;
 }
 

@@ -202,7 +202,7 @@ TEST_P(JobStoreTest, TaskGoesQueuedScheduledProcessingFinishedWithOneEventEach) 
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(done.historical_events[i].code, expected[i].first);
     EXPECT_EQ(done.historical_events[i].timestamp, expected[i].second);
-    EXPECT_EQ(done.historical_events[i].message, "");
+    EXPECT_EQ(done.historical_events[i].message, i == 1 ? "worker 'worker-1'" : "");
   }
   EXPECT_THAT(file_names(output), ElementsAre("manifest.ism", "video_1280x720.mp4"));
   for (const auto& file : store().asset_files(output)) EXPECT_EQ(file.parent_asset_id, output);

@@ -132,4 +132,12 @@ class NotificationStoreTest : public JobStoreTest {
                            const JobShape& shape = {});
 };
 
+/// The farm scenarios (job_store_farm_test.cpp), on the same factories.
+class FarmStoreTest : public JobStoreTest {
+ protected:
+  /// A one-task job on a new input whose task needs `requirements`.
+  NewJob submit_needing(const runtime::TaskRequirements& requirements, int priority,
+                        TimePoint created = kT0);
+};
+
 }  // namespace mw::store::test

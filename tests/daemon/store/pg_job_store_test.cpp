@@ -113,6 +113,7 @@ const auto kName = [](const ::testing::TestParamInfo<StoreFactory>& factory) {
   return factory.param.name;
 };
 INSTANTIATE_TEST_SUITE_P(Postgres, JobStoreTest, ::testing::Values(pg_store_factory()), kName);
+INSTANTIATE_TEST_SUITE_P(Postgres, FarmStoreTest, ::testing::Values(pg_store_factory()), kName);
 INSTANTIATE_TEST_SUITE_P(Postgres, NotificationStoreTest, ::testing::Values(pg_store_factory()),
                          kName);
 

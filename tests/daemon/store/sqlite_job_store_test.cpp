@@ -32,6 +32,10 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, JobStoreTest, ::testing::Values(sqlite_store_fa
                          [](const ::testing::TestParamInfo<StoreFactory>& factory) {
                            return factory.param.name;
                          });
+INSTANTIATE_TEST_SUITE_P(Sqlite, FarmStoreTest, ::testing::Values(sqlite_store_factory()),
+                         [](const ::testing::TestParamInfo<StoreFactory>& factory) {
+                           return factory.param.name;
+                         });
 INSTANTIATE_TEST_SUITE_P(Sqlite, NotificationStoreTest, ::testing::Values(sqlite_store_factory()),
                          [](const ::testing::TestParamInfo<StoreFactory>& factory) {
                            return factory.param.name;
