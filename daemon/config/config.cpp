@@ -5,6 +5,8 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <set>
 
@@ -96,6 +98,30 @@ std::vector<std::string> read_tokens(const std::filesystem::path& path, const st
 
 }  // namespace
 
+Role parse_role(const std::string& name) {
+  if (name == "all") return Role::All;
+  if (name == "api") return Role::Api;
+  if (name == "worker") return Role::Worker;
+  throw ConfigError("", "role", "'" + name + "' is not a role (all, api or worker)");
+}
+
+const char* role_name(Role role) {
+  switch (role) {
+    case Role::Api: return "api";
+    case Role::Worker: return "worker";
+    case Role::All: break;
+  }
+  return "all";
+}
+
+bool valid_worker_tag(const std::string& tag) {
+  if (tag.empty() || tag.size() > 64) return false;
+  return std::all_of(tag.begin(), tag.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+           ch == '_' || ch == '-';
+  });
+}
+
 bool StoreConfig::is_postgresql() const {
   return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
 }
@@ -120,6 +146,14 @@ Config load_config(const std::filesystem::path& file) {
   Config c;
   c.file = file;
   Section top(root, "", name);
+
+  std::string role;
+  top.read("role", role);
+  if (!role.empty()) {
+    if (role != "all" && role != "api" && role != "worker")
+      top.fail("role", "'" + role + "' is not a role (all, api or worker)");
+    c.role = parse_role(role);
+  }
 
   Section api(top.child("api"), "api", name);
   api.read("listen", c.api.listen);
@@ -157,7 +191,20 @@ Config load_config(const std::filesystem::path& file) {
   worker.read("max_attempts", c.worker.max_attempts);
   worker.read("drain_seconds", c.worker.drain_seconds);
   worker.read("host_id", c.worker.host_id);
+  std::string max_resolution;
+  worker.read("max_resolution", max_resolution);
+  worker.read("tags", c.worker.tags);
   worker.finish();
+  if (!max_resolution.empty()) {
+    char x = 0, rest = 0;
+    if (std::sscanf(max_resolution.c_str(), "%d%c%d%c", &c.worker.max_width, &x, &c.worker.max_height, &rest) != 3 ||
+        (x != 'x' && x != 'X') || c.worker.max_width < 0 || c.worker.max_height < 0 ||
+        (c.worker.max_width == 0) != (c.worker.max_height == 0))
+      worker.fail("worker.max_resolution", "'" + max_resolution + "' must be WIDTHxHEIGHT, e.g. 1920x1080 (0x0: no limit)");
+  }
+  for (const auto& tag : c.worker.tags)
+    if (!valid_worker_tag(tag))
+      worker.fail("worker.tags", "'" + tag + "' is not a worker tag (1-64 characters of A-Z a-z 0-9 . _ -)");
   if (c.worker.slots < 0) worker.fail("worker.slots", "must be 0 or more");
   if (c.worker.lease_seconds < 3) worker.fail("worker.lease_seconds", "must be at least 3");
   if (c.worker.max_attempts < 1) worker.fail("worker.max_attempts", "must be at least 1");

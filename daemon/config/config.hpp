@@ -49,7 +49,27 @@ struct WorkerConfig {
   int max_attempts = 3;       ///< claims before a task whose worker keeps dying goes to Error
   int drain_seconds = 60;     ///< on SIGTERM: how long running tasks may finish before requeue
   std::string host_id;        ///< default: the host name
+  /// worker.max_resolution "WIDTHxHEIGHT": the largest output this host takes (compared by
+  /// longer and shorter side, so 1920x1080 also takes 1080x1920); 0x0 (default): no limit
+  int max_width = 0, max_height = 0;
+  /// worker.tags: what this host offers (e.g. "gpu", "ssd"); it claims only tasks whose
+  /// RequiredWorkerTags it has (docs/farm.md)
+  std::vector<std::string> tags;
 };
+
+/// What a `serve` process does (serve --role, or the config's `role`; docs/farm.md).
+enum class Role {
+  All,     ///< the REST API and worker slots (one host)
+  Api,     ///< the REST API only: no worker slots (claims nothing)
+  Worker,  ///< worker slots only: no listener
+};
+/// "all", "api", "worker". @throws ConfigError (key `role`) for anything else
+Role parse_role(const std::string& name);
+const char* role_name(Role role);
+
+/// Whether `tag` is a valid worker tag: 1-64 characters of A-Z a-z 0-9 . _ - (worker.tags and
+/// Task.RequiredWorkerTags).
+bool valid_worker_tag(const std::string& tag);
 
 /// Webhook notifications (AMS-V2-REFERENCE.md §6): how the dispatcher delivers and retries.
 struct NotificationsConfig {
@@ -73,6 +93,7 @@ struct LogConfig {
 
 struct Config {
   std::filesystem::path file;  ///< where it was loaded from
+  Role role = Role::All;       ///< `role`; serve --role overrides it
   ApiConfig api;
   StoreConfig store;
   StorageConfig storage;

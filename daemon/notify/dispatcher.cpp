@@ -90,6 +90,8 @@ void Dispatcher::wake() noexcept {
 void Dispatcher::run() noexcept {
   Impl& im = *impl_;
   const auto max_age = std::chrono::seconds(config_.max_age_seconds);
+  // How long a delivery attempt holds its message: the POST's time-out and a margin.
+  const auto claim_period = std::chrono::seconds(config_.timeout_seconds + 30);
   const store::ComposeMessages compose = [this](const store::NotificationEvent& event,
                                                 const std::vector<store::NotificationSubscriber>&
                                                     subscribers) {
@@ -212,6 +214,9 @@ void Dispatcher::run() noexcept {
                    "older than notifications.max_age_seconds");
             continue;
           }
+          // Taken for this attempt, so another host's dispatcher does not send it too; if this
+          // process dies meanwhile it is due again after the attempt's time-out.
+          if (!store_.claim_delivery(d.seq, now, now + claim_period)) continue;
           start_transfer(d, *found->second);
         }
       }

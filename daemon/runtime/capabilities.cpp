@@ -64,12 +64,4 @@ WorkerCapabilities local_capabilities(int max_width, int max_height, std::vector
   return c;
 }
 
-bool valid_worker_tag(const std::string& tag) {
-  if (tag.empty() || tag.size() > 64) return false;
-  return std::all_of(tag.begin(), tag.end(), [](char ch) {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-           ch == '_' || ch == '-';
-  });
-}
-
 }  // namespace mw::runtime

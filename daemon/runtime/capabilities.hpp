@@ -26,8 +26,4 @@ TaskRequirements requirements_of(const presets::Preset* preset, std::vector<std:
 /// has, worker.max_resolution (0x0: no limit) as longer/shorter side, and worker.tags.
 WorkerCapabilities local_capabilities(int max_width, int max_height, std::vector<std::string> tags);
 
-/// Whether `tag` is a valid worker tag: 1-64 characters of A-Z a-z 0-9 . _ - (Task.RequiredWorkerTags
-/// and worker.tags).
-bool valid_worker_tag(const std::string& tag);
-
 }  // namespace mw::runtime

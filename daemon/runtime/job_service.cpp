@@ -8,6 +8,7 @@
 #include <set>
 #include <system_error>
 
+#include "daemon/config/config.hpp"
 #include "daemon/runtime/capabilities.hpp"
 #include "daemon/runtime/packager_configuration.hpp"
 #include "daemon/runtime/taskbody.hpp"
@@ -121,7 +122,7 @@ store::NewJob JobService::plan_job(const JobRequest& request, TimePoint now) con
                         fmt::format("{}: Configuration is {} characters long; AMS allows at most {}",
                                     task_label(i, t), chars, kMaxConfigurationChars));
     for (const auto& tag : t.required_worker_tags)
-      if (!valid_worker_tag(tag))
+      if (!config::valid_worker_tag(tag))
         throw JobRejected(field + ".RequiredWorkerTags",
                           fmt::format("{}: RequiredWorkerTags: '{}' is not a worker tag (1-64 characters of "
                                       "A-Z a-z 0-9 . _ -)",

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -18,6 +19,10 @@ namespace {
 using std::chrono::steady_clock;
 
 TimePoint now() { return Clock::now(); }
+
+// A worker row with no heartbeat for this long leaves the worker table (it died or was
+// unplugged; GET /api/Workers shows it as not alive until then).
+constexpr std::chrono::hours kWorkerRowKept{1};
 
 // Stores the engine's progress for the heartbeat to pick up.
 class ProgressSink : public encoders::ProgressListener {
@@ -64,7 +69,20 @@ WorkerPool::~WorkerPool() {
   threads_.clear();  // joins
 }
 
+Worker WorkerPool::worker_row() const {
+  Worker w;
+  w.id = options_.worker_id;
+  w.host_id = options_.host_id;
+  w.pid = static_cast<int>(getpid());
+  w.version = options_.version;
+  w.slots = options_.slots;
+  w.capabilities = options_.capabilities;
+  w.started = w.last_heartbeat = now();
+  return w;
+}
+
 void WorkerPool::start() {
+  if (options_.slots > 0) store_.register_worker(worker_row());
   if (options_.recover_leases_at_start) {
     // Whatever a previous process of this host held is not running any more.
     const auto taken = store_.requeue_expired(now() + options_.lease + std::chrono::seconds(1), options_.max_attempts);
@@ -104,6 +122,13 @@ int WorkerPool::drain(steady_clock::time_point deadline) {
   const int given_back = static_cast<int>(running_.size());
   for (auto& [id, r] : running_) r->stop.request_stop();  // not canceled: released to the queue
   drained_cv_.wait(lock, [&] { return running_.empty(); });
+  if (options_.slots > 0) {
+    try {
+      store_.remove_worker(options_.worker_id);
+    } catch (const std::exception& e) {
+      spdlog::warn("removing worker {} from the worker table failed: {}", options_.worker_id, e.what());
+    }
+  }
   return given_back;
 }
 
@@ -117,7 +142,7 @@ void WorkerPool::slot_loop(std::stop_token stop) {
     }
     std::optional<store::Claim> claim;
     try {
-      claim = store_.claim_task(options_.worker_id, now(), options_.lease);
+      claim = store_.claim_task(options_.worker_id, now(), options_.lease, &options_.capabilities);
     } catch (const std::exception& e) {
       spdlog::error("claiming a task failed: {}", e.what());
     }
@@ -134,22 +159,58 @@ void WorkerPool::slot_loop(std::stop_token stop) {
 
 void WorkerPool::maintenance_loop(std::stop_token stop) {
   const auto interval = std::max<std::chrono::milliseconds>(std::chrono::seconds(1), options_.lease / 3);
+  const auto started = steady_clock::now();
   std::mutex m;
   std::condition_variable_any cv;
   while (!stop.stop_requested()) {
-    try {
-      const auto taken = store_.requeue_expired(now(), options_.max_attempts);
-      for (const auto& id : taken) {
-        spdlog::warn("task {}: its worker's lease expired; taken back", id);
-        remove_partial_outputs(id);
-      }
-      if (!taken.empty()) wake();
-    } catch (const std::exception& e) {
-      spdlog::error("requeueing expired tasks failed: {}", e.what());
-    }
+    maintain(started);
     std::unique_lock lock(m);
     cv.wait_for(lock, stop, interval, [] { return false; });
   }
+}
+
+void WorkerPool::maintain(steady_clock::time_point started) {
+  try {
+    const auto taken = store_.requeue_expired(now(), options_.max_attempts);
+    for (const auto& id : taken) {
+      spdlog::warn("task {}: its worker's lease expired; taken back", id);
+      remove_partial_outputs(id);
+    }
+    if (!taken.empty()) wake();
+  } catch (const std::exception& e) {
+    spdlog::error("requeueing expired tasks failed: {}", e.what());
+  }
+  try {
+    if (options_.slots > 0 && !store_.worker_heartbeat(options_.worker_id, now())) {
+      spdlog::warn("worker {}: its row was pruned from the worker table (no heartbeat for {} s); registering again",
+                   options_.worker_id, std::chrono::duration_cast<std::chrono::seconds>(kWorkerRowKept).count());
+      store_.register_worker(worker_row());
+    }
+    store_.prune_workers(now() - kWorkerRowKept);
+    // Waiting tasks, once every worker had a lease period to register after a farm restart.
+    if (steady_clock::now() - started < options_.lease) return;
+    std::vector<Worker> live;
+    for (auto& w : store_.list_workers())
+      if (w.last_heartbeat >= now() - options_.lease) live.push_back(std::move(w));
+    const auto noted = store_.note_waiting_tasks(
+        [&](const TaskRequirements& r) { return why_waiting(live, r); }, now(), 1000);
+    for (const auto& id : noted) spdlog::warn("task {}: no live worker can run it; it waits", id);
+  } catch (const std::exception& e) {
+    spdlog::error("worker table maintenance failed: {}", e.what());
+  }
+}
+
+std::string WorkerPool::why_waiting(const std::vector<Worker>& live, const TaskRequirements& requirements) const {
+  if (live.empty())
+    return fmt::format("no live worker: none has sent a heartbeat in the last {} s (GET /api/Workers)",
+                       options_.lease.count());
+  std::string reasons;
+  for (const auto& w : live) {
+    const std::string why = cannot_run(w.capabilities, requirements);
+    if (why.empty()) return "";
+    reasons += fmt::format("{}worker '{}': {}", reasons.empty() ? "" : "; ", w.id, why);
+  }
+  return "no live worker can run this task: " + reasons;
 }
 
 void WorkerPool::run_task(const store::Claim& claim) {

@@ -2,7 +2,9 @@
 // Worker slots: each slot claims the runnable task with the highest priority from the JobStore,
 // runs it with the encoding engine into its output asset's folder, renews its lease and stores
 // Progress (at least once a second while it changes), and records the outcome. A maintenance
-// thread takes back tasks whose worker died (expired leases).
+// thread takes back tasks whose worker died (expired leases), keeps this worker's row in the
+// worker table fresh (heartbeat), and notes the Queued tasks that no live worker can run
+// (docs/farm.md).
 
 #include <atomic>
 #include <chrono>
@@ -25,6 +27,10 @@ struct WorkerOptions {
   std::chrono::seconds lease{30};              ///< lease length; renewed every lease/3 (at most 1 s apart for progress)
   int max_attempts = 3;                        ///< claims before a task goes to Error (TransientError)
   std::string worker_id;                       ///< "<host id>:<pid>"
+  std::string host_id;                         ///< worker.host_id
+  std::string version;                         ///< mediaworker version, for the worker table
+  /// What the slots claim (capability-aware claiming); its row in the worker table says it.
+  WorkerCapabilities capabilities;
   std::chrono::milliseconds idle_poll{1000};   ///< how often an idle slot looks for work without a wake-up
   /// Single host (SQLite): at start, tasks held by a previous process of this host are taken
   /// back at once instead of after their lease runs out.
@@ -48,7 +54,8 @@ class WorkerPool {
   /// Stops the running tasks of a canceled job at once (their slots record Canceled).
   void cancel_job(const std::string& job_id);
   /// Stops claiming; waits up to `deadline` for running tasks to finish; tasks still running
-  /// then are stopped and given back (Queued, attempt not counted). Returns the number given back.
+  /// then are stopped and given back (Queued, attempt not counted); the worker's row leaves the
+  /// worker table. Returns the number given back.
   int drain(std::chrono::steady_clock::time_point deadline);
   /// Tasks running now.
   int running() const;
@@ -66,6 +73,11 @@ class WorkerPool {
   // A task taken back from a dead worker that ended (Error: no attempt left; Canceled): its
   // partial outputs go as for a failure (a requeued task's go when its next attempt starts).
   void remove_partial_outputs(const std::string& task_id) const;
+  // One maintenance round: expired leases, this worker's heartbeat, waiting tasks, old rows.
+  void maintain(std::chrono::steady_clock::time_point started);
+  // Why no live worker can run a task needing `requirements` ("" when one can).
+  std::string why_waiting(const std::vector<Worker>& live, const TaskRequirements& requirements) const;
+  Worker worker_row() const;
   // A failed task with DoNotDeleteOutputAssetOnFailure: the attempt's complete files move into
   // the asset's folder (AMS keeps a failed task's output asset as it is).
   void keep_attempt_files(const std::string& asset_id, int64_t lease_token) const;

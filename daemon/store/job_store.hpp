@@ -268,7 +268,9 @@ class JobStore {
   /// their jobs and tasks (AMS: fixed after creation) and deliver nothing. @throws NotFound
   virtual void delete_notification_endpoint(const std::string& id) = 0;
 
-  /// Turns up to `limit` recorded events into queued messages, oldest first, in one transaction:
+  /// Turns up to `limit` recorded events into queued messages, oldest first, in one transaction
+  /// (one dispatcher of the farm at a time: another one finding expansion under way returns 0,
+  /// so messages of one job are queued in order):
   /// `compose` gets each event with its subscribers (endpoints that still exist); the messages it
   /// returns are queued (due at once), an endpoint that got a message is marked registered, and a
   /// subscriber that got a TaskProgress message has its last_progress updated. Returns the
@@ -279,6 +281,11 @@ class JobStore {
   virtual std::vector<Delivery> due_deliveries(TimePoint now, int limit) = 0;
   /// When the next queued message is due (nullopt: none queued).
   virtual std::optional<TimePoint> next_delivery_due() = 0;
+  /// Takes a due message for one delivery attempt: its due time moves to `until` (the attempt's
+  /// deadline), so no other dispatcher (another host's) sends it meanwhile, and a dispatcher
+  /// that dies with it in flight leaves it due again at `until`. Returns false when it is no
+  /// longer due at `now` (another dispatcher took it, or it was delivered).
+  virtual bool claim_delivery(int64_t seq, TimePoint now, TimePoint until) = 0;
   /// The receiver acknowledged (2xx): the message leaves the queue.
   virtual void delivery_succeeded(int64_t seq) = 0;
   /// A failed attempt: attempts + 1, due again at `retry_at`; or, when `dead`, the message is

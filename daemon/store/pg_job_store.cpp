@@ -3,6 +3,7 @@
 
 #include "daemon/store/column_values.hpp"
 #include "daemon/store/pg_job_store.hpp"
+#include "daemon/store/pg_listener.hpp"
 
 #include "daemon/store/pg_db.hpp"
 #include "daemon/store/pg_migrations.hpp"
@@ -86,7 +87,7 @@ std::mt19937_64 seeded_generator() {
 }  // namespace
 
 PgJobStore::PgJobStore(const std::string& url)
-    : db_(std::make_unique<pg::Database>(url)), random_(seeded_generator()) {
+    : url_(url), db_(std::make_unique<pg::Database>(url)), random_(seeded_generator()) {
   pg::migrate(*db_, runtime::Clock::now());
 }
 

@@ -5,6 +5,7 @@
 // transaction that takes row locks (the job row first, then the task's), runs named prepared
 // statements (pg_statements.hpp) and re-aggregates the job's State (job_state.hpp).
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -16,6 +17,7 @@ namespace mw::store {
 
 namespace pg {
 class Database;
+class Listener;
 }
 
 /// PostgreSQL implementation of JobStore. Behaves as SqliteJobStore does wherever the contract
@@ -28,9 +30,10 @@ class Database;
 ///    whole transaction run again on a new connection, Database::kAttempts times with doubling
 ///    back-off from 100 ms; then StoreError Unavailable. A connection lost during COMMIT is
 ///    Unavailable at once (the change may have been made).
-///  - set_change_listener's listener is called after each write transaction *of this store*
-///    commits. TODO(issue 7): changes committed by other processes (other hosts) do not call it
-///    yet; LISTEN/NOTIFY on a dedicated connection is to do that.
+///  - set_change_listener's listener is called after each write transaction of this store
+///    commits, and for changes of other processes (other hosts) that make a task claimable or
+///    record a notification event: a second connection LISTENs for the triggers' NOTIFY
+///    (pg_listener.hpp), started with the first listener.
 ///  - The schema lives in the connection's search_path (the first schema): to use another
 ///    schema than public, give `options=-csearch_path%3Dname` in the URL (the tests do).
 class PgJobStore : public JobStore {
@@ -109,6 +112,7 @@ class PgJobStore : public JobStore {
   int expand_notifications(const ComposeMessages& compose, int limit) override;
   std::vector<Delivery> due_deliveries(TimePoint now, int limit) override;
   std::optional<TimePoint> next_delivery_due() override;
+  bool claim_delivery(int64_t seq, TimePoint now, TimePoint until) override;
   void delivery_succeeded(int64_t seq) override;
   void delivery_failed(int64_t seq, TimePoint retry_at, const std::string& error,
                        bool dead) override;
@@ -119,7 +123,11 @@ class PgJobStore : public JobStore {
   /// A new lease token: random, never 0.
   int64_t next_lease_token();
 
+  std::string url_;
   std::unique_ptr<pg::Database> db_;  // thread-safe itself
+  std::mutex listener_mutex_;         // guards listener_ and on_change_
+  std::function<void()> on_change_;
+  std::unique_ptr<pg::Listener> listener_;  // other hosts' changes (while on_change_ is set)
   std::mutex random_mutex_;           // guards random_
   std::mt19937_64 random_;
 };

@@ -6,6 +6,7 @@
 
 #include "daemon/store/column_values.hpp"
 #include "daemon/store/pg_db.hpp"
+#include "daemon/store/pg_listener.hpp"
 #include "daemon/store/pg_job_store.hpp"
 #include "daemon/store/pg_rows.hpp"
 #include "daemon/store/sqlite_rows.hpp"
@@ -72,6 +73,11 @@ constexpr Sql kNextDue{
     "SELECT MIN(d.due_ms) FROM notification_deliveries d WHERE NOT d.dead AND d.seq = (SELECT"
     " MIN(h.seq) FROM notification_deliveries h WHERE NOT h.dead AND h.endpoint_id ="
     " d.endpoint_id AND h.job_id = d.job_id)"};
+constexpr Sql kTryLockExpansion{"try_lock_notification_expansion",
+                                 "SELECT pg_try_advisory_xact_lock(7283013, 2)"};
+constexpr Sql kClaimDelivery{
+    "claim_notification_delivery",
+    "UPDATE notification_deliveries SET due_ms = $3 WHERE seq = $1 AND due_ms <= $2 AND NOT dead"};
 constexpr Sql kDeleteDelivery{"delete_notification_delivery",
                               "DELETE FROM notification_deliveries WHERE seq = $1"};
 constexpr Sql kRetryDelivery{
@@ -161,6 +167,12 @@ void PgJobStore::delete_notification_endpoint(const std::string& id) {
 
 int PgJobStore::expand_notifications(const ComposeMessages& compose, int limit) {
   return db_->write([&](Transaction& tx) {
+    // One expanding dispatcher in the farm at a time (a transaction-scoped advisory lock): two
+    // expanding side by side could queue a job's messages out of order.
+    if (!pg::boolean(tx.exec(kTryLockExpansion)[0], 0)) {
+      tx.nothing_changed();
+      return 0;
+    }
     std::vector<NotificationEvent> events;
     for (const auto& row : tx.exec(kSelectEvents, limit)) {
       NotificationEvent event;
@@ -211,6 +223,15 @@ std::optional<TimePoint> PgJobStore::next_delivery_due() {
   });
 }
 
+bool PgJobStore::claim_delivery(int64_t seq, TimePoint now, TimePoint until) {
+  return db_->write([&](Transaction& tx) {
+    tx.nothing_changed();  // no wake-up: nothing new to send
+    // Two hosts claiming at once: the second UPDATE waits for the first's row lock, then finds
+    // the message no longer due (READ COMMITTED re-reads the row).
+    return tx.exec(kClaimDelivery, seq, now, until).affected_rows() > 0;
+  });
+}
+
 void PgJobStore::delivery_succeeded(int64_t seq) {
   db_->write([&](Transaction& tx) {
     if (tx.exec(kDeleteDelivery, seq).affected_rows() > 0) tx.exec(kCount, "delivered");
@@ -226,9 +247,11 @@ void PgJobStore::delivery_failed(int64_t seq, TimePoint retry_at, const std::str
 }
 
 void PgJobStore::set_change_listener(std::function<void()> listener) {
-  // After each commit of this store's write transactions (see the class comment for changes
-  // made by other processes).
-  db_->set_after_commit(std::move(listener));
+  // After each commit of this store's write transactions, and on other hosts' NOTIFY.
+  std::lock_guard lock(listener_mutex_);
+  listener_.reset();  // joins its thread: the old function is not called after this
+  db_->set_after_commit(listener);
+  if (listener) listener_ = std::make_unique<pg::Listener>(url_, db_->name(), std::move(listener));
 }
 
 NotificationCounts PgJobStore::notification_counts() {

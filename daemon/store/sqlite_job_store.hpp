@@ -113,6 +113,7 @@ class SqliteJobStore : public JobStore {
   int expand_notifications(const ComposeMessages& compose, int limit) override;
   std::vector<Delivery> due_deliveries(TimePoint now, int limit) override;
   std::optional<TimePoint> next_delivery_due() override;
+  bool claim_delivery(int64_t seq, TimePoint now, TimePoint until) override;
   void delivery_succeeded(int64_t seq) override;
   void delivery_failed(int64_t seq, TimePoint retry_at, const std::string& error,
                        bool dead) override;

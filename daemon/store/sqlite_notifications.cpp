@@ -74,6 +74,9 @@ constexpr Sql kNextDue{
     "SELECT MIN(d.due_ms) FROM notification_deliveries d WHERE d.dead = 0 AND d.seq = (SELECT"
     " MIN(h.seq) FROM notification_deliveries h WHERE h.dead = 0 AND h.endpoint_id ="
     " d.endpoint_id AND h.job_id = d.job_id)"};
+constexpr Sql kClaimDelivery{
+    "claim_notification_delivery",
+    "UPDATE notification_deliveries SET due_ms = ?3 WHERE seq = ?1 AND due_ms <= ?2 AND NOT dead"};
 constexpr Sql kDeleteDelivery{"delete_notification_delivery",
                               "DELETE FROM notification_deliveries WHERE seq = ?1"};
 constexpr Sql kRetryDelivery{
@@ -230,6 +233,11 @@ std::optional<TimePoint> SqliteJobStore::next_delivery_due() {
   auto select = db_->prepare(kNextDue);
   if (!select.step()) return std::nullopt;
   return select.optional_time(0);
+}
+
+bool SqliteJobStore::claim_delivery(int64_t seq, TimePoint now, TimePoint until) {
+  std::lock_guard lock(mutex_);
+  return db_->prepare(kClaimDelivery).bind_all(seq, now, until).run() > 0;
 }
 
 void SqliteJobStore::delivery_succeeded(int64_t seq) {
