@@ -16,8 +16,9 @@ packages=(
   libpugixml-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libboost-dev libsqlite3-dev libpqxx-dev libcurl4-openssl-dev libssl-dev libsystemd-dev
   # tests; chromium plays the HLS and DASH outputs headless (tests/support/browser_playback.*);
-  # the PostgreSQL server (initdb, pg_ctl) for the PostgreSQL store's tests, each test process
-  # starting a throwaway cluster of its own (tests/support/pg_server.*), never the package's
+  # the PostgreSQL server (initdb, pg_ctl) for the PostgreSQL store's tests: CI's one throwaway
+  # server (scripts/test-postgres.sh) or a cluster per test process (tests/support/pg_server.*),
+  # never the package's own cluster
   googletest libgtest-dev libgmock-dev chromium postgresql
 )
 # Node 20 and npm come with the machines; Debian's npm (and its nodejs) only where they do not.

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -200,9 +201,10 @@ const std::string kSocketName = ".s.PGSQL.65535";
 
 }  // namespace
 
-PgServer::PgServer() {
+PgServer::PgServer(Source source) {
   try {
-    if (const char* url = std::getenv(kUrlVariable); url && *url)
+    if (const char* url = std::getenv(kUrlVariable);
+        source == Source::environment && url && *url)
       use_external(url);
     else
       start_own_cluster();
@@ -236,8 +238,35 @@ PgServer::~PgServer() {
 }
 
 PgServer& PgServer::shared() {
-  static PgServer server;
+  static PgServer& server = [] () -> PgServer& {
+    static PgServer made;
+    made.announce();
+    return made;
+  }();
   return server;
+}
+
+PgServer& PgServer::restartable() {
+  PgServer& common = shared();
+  if (common.owns_cluster()) return common;  // an own cluster already (up or not)
+  static PgServer& server = [] () -> PgServer& {
+    static PgServer made(Source::own_cluster);
+    made.announce();
+    return made;
+  }();
+  return server;
+}
+
+void PgServer::announce() const {
+  std::string line = "[ pg ] ";
+  if (!available_)
+    line += "no PostgreSQL server: " + reason_;
+  else if (external_)
+    line += std::string(kUrlVariable) + "'s server, database " +
+            rewrite(url_, {.redact_password = true});
+  else
+    line += "own cluster in " + dir_.string() + ", database " + url_;
+  std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 void PgServer::use_external(const std::string& url) {

@@ -7,6 +7,10 @@
 // The PostgreSQL tests start with
 //   auto& pg = mw::test::PgServer::shared();
 //   if (!pg.available()) GTEST_SKIP() << pg.reason();
+// and a test that stops or restarts the server (a farm losing its database) with
+//   auto& pg = mw::test::PgServer::restartable();
+// which is always a cluster of the test process's own, MW_TEST_PG_URL or not (CI sets it:
+// scripts/test-postgres.sh).
 
 #include <sys/types.h>
 
@@ -35,22 +39,35 @@ namespace mw::test {
 /// External server (MW_TEST_PG_URL set, a libpq URI or key=value string): the server is used as
 /// it is; a database is created on it for this PgServer and dropped (WITH FORCE) in the
 /// destructor. The URL's role needs CREATEDB; terminate_connections() needs pg_signal_backend or
-/// superuser; stop(), start() and restart() are refused.
+/// superuser; stop(), start() and restart() are refused (a test that needs them asks for
+/// restartable() or Source::own_cluster).
 ///
 /// Construction never throws: when no server can be had, available() is false and reason() says
 /// why (missing binaries, initdb's or the server log's last lines, libpq's connection error).
 class PgServer {
  public:
+  /// Which server a PgServer uses.
+  enum class Source {
+    environment,  ///< MW_TEST_PG_URL's server when the variable is set, else an own cluster
+    own_cluster,  ///< an own cluster even when MW_TEST_PG_URL is set (stop/start/restart allowed)
+  };
+
   /// Starts the server (or connects to MW_TEST_PG_URL's) and creates this PgServer's database.
   /// Takes about 0.8 s for an own cluster (initdb 0.5 s, start 0.1 s, CREATE DATABASE 0.1 s).
-  PgServer();
+  explicit PgServer(Source source = Source::environment);
   /// Stops and removes an own cluster; drops the databases made on an external server.
   ~PgServer();
   PgServer(const PgServer&) = delete;
   PgServer& operator=(const PgServer&) = delete;
 
-  /// The server of this test process, started on first use and stopped at exit.
+  /// The server of this test process (Source::environment), started on first use and stopped at
+  /// exit. The first use prints one line to stderr naming the server it got (the URL, password
+  /// as ***) or why there is none, so a test log shows whether MW_TEST_PG_URL's server was used.
   static PgServer& shared();
+  /// A server of this process's own that stop(), start() and restart() may break: shared() when
+  /// that is an own cluster, else a second PgServer (Source::own_cluster) started on first use,
+  /// also announced on stderr. For the tests that take the database away from the store.
+  static PgServer& restartable();
 
   /// True when the server is up and url() reaches it.
   bool available() const { return available_; }
@@ -91,6 +108,8 @@ class PgServer {
   std::vector<std::string> as_owner(std::vector<std::string> args) const;
   std::string try_start(int port);  // "" on success, else why
   std::string admin_url() const;    // the maintenance database "postgres"
+
+  void announce() const;  // the line shared() and restartable() print
 
   bool available_ = false;
   bool external_ = false;
