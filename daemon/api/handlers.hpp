@@ -66,6 +66,8 @@ Response handle_files(const Services& services, const Request& request);
 Response handle_create_file_infos(const Services& services, const Request& request);
 /// /api/MediaProcessors (with $filter=Name eq '...'), MediaProcessors('id').
 Response handle_media_processors(const Services& services, const Request& request);
+/// GET Workers and Workers('<id>') (a mediaworker extension, docs/farm.md): the worker table.
+Response handle_workers(const Services& services, const Request& request);
 /// /api/JobTemplates (GET, POST with TaskTemplates inline), JobTemplates('id') (GET, DELETE;
 /// MERGE is 400: JobTemplates cannot be updated), JobTemplates('id')/TaskTemplates.
 Response handle_job_templates(const Services& services, const Request& request);

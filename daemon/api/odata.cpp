@@ -213,6 +213,25 @@ Json media_processor_entity(const ODataContext& ctx, const runtime::MediaProcess
   return e;
 }
 
+Json worker_entity(const ODataContext& ctx, const runtime::Worker& worker, runtime::TimePoint now) {
+  Json e = begin_entity(ctx, kWorkers, worker.id, {});
+  const auto& c = worker.capabilities;
+  e["Id"] = worker.id;
+  e["HostId"] = worker.host_id;
+  e["ProcessId"] = worker.pid;
+  e["Version"] = worker.version;
+  e["Slots"] = worker.slots;
+  e["LeaseSeconds"] = worker.lease_seconds;
+  e["Started"] = date_value(ctx, worker.started);
+  e["LastHeartbeat"] = date_value(ctx, worker.last_heartbeat);
+  e["Alive"] = worker.last_heartbeat >= now - std::chrono::seconds(worker.lease_seconds);
+  e["RunningTasks"] = worker.running_task_ids;
+  e["MaxResolution"] = c.max_long_edge > 0 ? Json(fmt::format("{}x{}", c.max_long_edge, c.max_short_edge)) : Json();
+  e["Encoders"] = c.encoders;
+  e["Tags"] = c.tags;
+  return e;
+}
+
 Json job_template_entity(const ODataContext& ctx, const runtime::JobTemplate& job_template) {
   Json e = begin_entity(ctx, kJobTemplates, job_template.id, {"TaskTemplates"});
   e["Id"] = job_template.id;

@@ -52,6 +52,8 @@ inline constexpr EntitySet kMediaProcessors{
     "MediaProcessors", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.MediaProcessor"};
 inline constexpr EntitySet kJobTemplates{"JobTemplates",
                                          "Microsoft.Cloud.Media.Vod.Rest.Data.Models.JobTemplate"};
+/// A mediaworker extension (docs/farm.md): the worker processes of the farm.
+inline constexpr EntitySet kWorkers{"Workers", "Mediaworker.Models.Worker"};
 inline constexpr EntitySet kTaskTemplates{
     "TaskTemplates", "Microsoft.Cloud.Media.Vod.Rest.Data.Models.TaskTemplate"};
 
@@ -77,6 +79,10 @@ Json task_entity(const ODataContext& ctx, const runtime::Task& task);
 Json asset_entity(const ODataContext& ctx, const runtime::Asset& asset,
                   const runtime::Storage& storage);
 Json asset_file_entity(const ODataContext& ctx, const runtime::AssetFile& file);
+/// A Worker (extension): Id, HostId, ProcessId, Version, Slots, LeaseSeconds, Started,
+/// LastHeartbeat, Alive (its last heartbeat is younger than its lease at `now`), RunningTasks
+/// (the Ids of the tasks it holds), MaxResolution ("WIDTHxHEIGHT", null: no limit), Encoders, Tags.
+Json worker_entity(const ODataContext& ctx, const runtime::Worker& worker, runtime::TimePoint now);
 /// A NotificationEndPoint without its signing key (EncryptedEndPointCredential is null).
 Json notification_endpoint_entity(const ODataContext& ctx,
                                   const runtime::NotificationEndPoint& endpoint);

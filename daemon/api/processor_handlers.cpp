@@ -1,6 +1,6 @@
 // MediaProcessors (AMS-V2-REFERENCE.md §5): the processors runtime::media_processors() lists,
 // with the one $filter clients use: GET /api/MediaProcessors()?$filter=Name eq 'Media Encoder
-// Standard'.
+// Standard'. And what runs them: Workers, a mediaworker extension (docs/farm.md).
 
 #include <fmt/format.h>
 
@@ -75,6 +75,26 @@ Response handle_media_processors(const Services&, const Request& r) {
                                                      page_slice(std::move(processors), page_of(t)),
                                                      [&](const runtime::MediaProcessor& p) {
                                                        return media_processor_entity(r.odata, p);
+                                                     }));
+}
+
+Response handle_workers(const Services& services, const Request& r) {
+  const Target& t = r.target;
+  if (r.method != http::verb::get) return method_not_allowed(r.method, "GET");
+  if (!t.property.empty()) unknown_property(t);
+  const auto now = runtime::Clock::now();
+  std::vector<runtime::Worker> workers = services.store.list_workers();
+  if (t.key) {
+    check_query_options(t, {});
+    for (const auto& w : workers)
+      if (w.id == *t.key)
+        return json_response(r.odata, entity_document(r.odata, kWorkers, worker_entity(r.odata, w, now)));
+    throw not_found("Worker", *t.key);
+  }
+  check_query_options(t, {"$top", "$skip"});
+  return json_response(r.odata, serialise_collection(r.odata, kWorkers, page_slice(std::move(workers), page_of(t)),
+                                                     [&](const runtime::Worker& w) {
+                                                       return worker_entity(r.odata, w, now);
                                                      }));
 }
 

@@ -27,6 +27,7 @@ constexpr Route kRoutes[] = {
     {"Assets", handle_assets},
     {"Files", handle_files},
     {"MediaProcessors", handle_media_processors},
+    {"Workers", handle_workers},
     {"NotificationEndPoints", handle_notification_endpoints},
     {"JobTemplates", handle_job_templates},
     {"TaskTemplates", handle_task_templates},

@@ -83,6 +83,7 @@ void add_presets_command(CLI::App& app, Context& ctx, PresetsOptions& opts);
 struct ServeOptions {
   std::string config = "/etc/mediaworker/mediaworker.yaml";
   bool check_config = false;
+  std::string role;  ///< --role all|api|worker; empty: the config's `role` (default all)
 };
 void add_serve_command(CLI::App& app, Context& ctx, ServeOptions& opts);
 

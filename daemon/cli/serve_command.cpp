@@ -34,6 +34,7 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
     print_error(e.what());
     return kExitUsage;
   }
+  if (!opts.role.empty()) config.role = config::parse_role(opts.role);  // CLI checked the name
   if (opts.check_config) {
     try {
       std::vector<std::filesystem::path> folders{presets::default_preset_dir()};
@@ -84,6 +85,10 @@ void add_serve_command(CLI::App& app, Context& ctx, ServeOptions& opts) {
   auto* cmd = app.add_subcommand("serve", "Run the daemon: the AMS v2 REST API and the worker slots");
   cmd->add_option("--config,-c", opts.config, "Configuration file")->capture_default_str();
   cmd->add_flag("--check-config", opts.check_config, "Validate the configuration and the presets, then exit");
+  cmd->add_option("--role", opts.role,
+                  "all: the REST API and worker slots (default); api: the API only, no slots; worker: slots only, "
+                  "no listener (a farm on one PostgreSQL store: docs/farm.md). Overrides the config's `role`")
+      ->check(CLI::IsMember({"all", "api", "worker"}));
   cmd->callback([&ctx, &opts] { ctx.exit_code = run_serve(ctx, opts); });
 }
 

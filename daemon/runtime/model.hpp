@@ -167,6 +167,7 @@ struct Worker {
   int pid = 0;
   std::string version;  ///< mediaworker version
   int slots = 0;        ///< tasks it runs at once
+  int lease_seconds = 0;  ///< its worker.lease_seconds: alive while its last heartbeat is younger
   WorkerCapabilities capabilities;
   TimePoint started{};
   TimePoint last_heartbeat{};

@@ -76,6 +76,7 @@ Worker WorkerPool::worker_row() const {
   w.pid = static_cast<int>(getpid());
   w.version = options_.version;
   w.slots = options_.slots;
+  w.lease_seconds = static_cast<int>(options_.lease.count());
   w.capabilities = options_.capabilities;
   w.started = w.last_heartbeat = now();
   return w;
@@ -191,7 +192,7 @@ void WorkerPool::maintain(steady_clock::time_point started) {
     if (steady_clock::now() - started < options_.lease) return;
     std::vector<Worker> live;
     for (auto& w : store_.list_workers())
-      if (w.last_heartbeat >= now() - options_.lease) live.push_back(std::move(w));
+      if (w.last_heartbeat >= now() - std::chrono::seconds(w.lease_seconds)) live.push_back(std::move(w));
     const auto noted = store_.note_waiting_tasks(
         [&](const TaskRequirements& r) { return why_waiting(live, r); }, now(), 1000);
     for (const auto& id : noted) spdlog::warn("task {}: no live worker can run it; it waits", id);
@@ -202,8 +203,7 @@ void WorkerPool::maintain(steady_clock::time_point started) {
 
 std::string WorkerPool::why_waiting(const std::vector<Worker>& live, const TaskRequirements& requirements) const {
   if (live.empty())
-    return fmt::format("no live worker: none has sent a heartbeat in the last {} s (GET /api/Workers)",
-                       options_.lease.count());
+    return "no live worker: no worker has sent a heartbeat within its lease (GET /api/Workers)";
   std::string reasons;
   for (const auto& w : live) {
     const std::string why = cannot_run(w.capabilities, requirements);

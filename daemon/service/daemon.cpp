@@ -9,11 +9,18 @@
 #include "daemon/config/redact.hpp"
 #include "daemon/store/pg_job_store.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
+#include "daemon/runtime/capabilities.hpp"
 #include "presets/preset_error.hpp"
+
+#ifndef MW_VERSION
+#define MW_VERSION "0.0.0"
+#endif
 
 namespace mw::service {
 
 namespace {
+constexpr const char* kVersion = MW_VERSION;
+
 std::vector<std::filesystem::path> preset_folders(const config::Config& c) {
   std::vector<std::filesystem::path> folders{presets::default_preset_dir()};
   folders.insert(folders.end(), c.preset_folders.begin(), c.preset_folders.end());
@@ -35,30 +42,50 @@ Daemon::Daemon(config::Config config)
       jobs_(*store_, storage_, presets_) {
   notifications_ = std::make_unique<notify::Dispatcher>(*store_, config_.notifications,
                                                         config_.api.account_name);
-  store_->set_change_listener([this] { notifications_->wake(); });  // a change is delivered at once
   runtime::WorkerOptions w;
-  w.slots = config_.worker.slots;
+  w.slots = config_.role == config::Role::Api ? 0 : config_.worker.slots;
   w.lease = std::chrono::seconds(config_.worker.lease_seconds);
   w.max_attempts = config_.worker.max_attempts;
   w.worker_id = config_.worker.host_id + ":" + std::to_string(getpid());
+  w.host_id = config_.worker.host_id;
+  w.version = kVersion;
+  w.capabilities =
+      runtime::local_capabilities(config_.worker.max_width, config_.worker.max_height, config_.worker.tags);
+  // On a shared store a previous process of this host id may not be this host's (two daemons
+  // with one host id): its tasks are taken back when their leases run out, not at start.
+  w.recover_leases_at_start = !config_.store.is_postgresql();
   workers_ = std::make_unique<runtime::WorkerPool>(w, *store_, storage_, presets_);
+  // A change committed here or (PostgreSQL) on another host: deliver it, look for work.
+  store_->set_change_listener([this] {
+    notifications_->wake();
+    workers_->wake();
+  });
   jobs_.set_created_listener([this](const std::string&) { workers_->wake(); });
   jobs_.set_cancel_listener([this](const std::string& job_id) { workers_->cancel_job(job_id); });
-  api_ = std::make_unique<api::ApiServer>(config_.api, *store_, jobs_, storage_);
+  if (config_.role != config::Role::Worker)
+    api_ = std::make_unique<api::ApiServer>(config_.api, *store_, jobs_, storage_);
 }
 
 Daemon::~Daemon() {
   if (api_) api_->stop();
-  store_->set_change_listener({});
+  store_->set_change_listener({});  // before the dispatcher and the workers it wakes go
 }
 
 void Daemon::start() {
   notifications_->start();
   workers_->start();
-  api_->start();
-  spdlog::info("mediaworker: listening on http://{}:{}/api/ with {} worker slot(s); store {}; storage {}",
-               config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port(), config_.worker.slots,
-               config::without_password(config_.store.url), config_.storage.root.string());
+  const int slots = config_.role == config::Role::Api ? 0 : config_.worker.slots;
+  if (api_) {
+    api_->start();
+    spdlog::info("mediaworker: listening on http://{}:{}/api/ with {} worker slot(s) (role {}); store {}; storage {}",
+                 config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port(), slots,
+                 config::role_name(config_.role), config::without_password(config_.store.url),
+                 config_.storage.root.string());
+  } else {
+    spdlog::info("mediaworker: worker {}:{} running {} worker slot(s) (role worker, no API); store {}; storage {}",
+                 config_.worker.host_id, getpid(), slots, config::without_password(config_.store.url),
+                 config_.storage.root.string());
+  }
   spdlog::info("mediaworker: {} presets from {} folders (SIGHUP reloads them)", presets_.current()->all().size(),
                preset_folders(config_).size());
 }
@@ -89,7 +116,7 @@ void Daemon::run_until(std::stop_token stop) {
     cv.wait(lock, stop, [] { return false; });  // returns when stop is requested
   }
   spdlog::info("mediaworker: stopping: no new tasks; draining up to {} s", config_.worker.drain_seconds);
-  api_->stop();
+  if (api_) api_->stop();
   const int given_back =
       workers_->drain(std::chrono::steady_clock::now() + std::chrono::seconds(config_.worker.drain_seconds));
   notifications_->stop();
@@ -99,6 +126,6 @@ void Daemon::run_until(std::stop_token stop) {
                given_back, counts.pending);
 }
 
-unsigned short Daemon::port() const { return api_->port(); }
+unsigned short Daemon::port() const { return api_ ? api_->port() : 0; }
 
 }  // namespace mw::service

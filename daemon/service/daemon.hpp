@@ -39,7 +39,7 @@ class Daemon {
   /// Thread-safe; never throws. Returns whether the new set is in force.
   bool reload_presets();
 
-  /// The API's bound port (after start()).
+  /// The API's bound port (after start()); 0 for role worker (no listener).
   unsigned short port() const;
 
  private:
@@ -50,7 +50,7 @@ class Daemon {
   runtime::PresetCatalog presets_;
   runtime::JobService jobs_;
   std::unique_ptr<runtime::WorkerPool> workers_;
-  std::unique_ptr<api::ApiServer> api_;  // last: stopped before the workers and the store go
+  std::unique_ptr<api::ApiServer> api_;  // last: stopped before the workers and the store go; none for role worker
 };
 
 }  // namespace mw::service

@@ -91,6 +91,15 @@ class Transaction {
     statement_ = sql.name;
     return work_.exec_prepared(sql.name, param(args)...);
   }
+  /// Runs `sql` with its parameters as an unnamed statement: planned at each run for the
+  /// values given (a custom plan), where a prepared statement's generic plan would be wrong
+  /// (the claim: the generic plan sorts every Queued task instead of walking the claim-order
+  /// index). @throws like exec
+  template <typename... Args>
+  pqxx::result exec_planned(const Sql& sql, const Args&... args) {
+    statement_ = sql.name;
+    return work_.exec_params(sql.text, param(args)...);
+  }
   /// Runs SQL text without preparing it (migrations: one or more statements).
   pqxx::result exec_script(const std::string& script) {
     statement_ = "script";

@@ -29,7 +29,7 @@ std::optional<Claim> PgJobStore::claim_task(const std::string& worker_id, TimePo
     // One short transaction: the task row is locked by SELECT ... FOR UPDATE SKIP LOCKED (a
     // task another host is claiming right now is passed over, not waited for).
     const ClaimFilter filter(capabilities);
-    const auto runnable = tx.exec(sql::kSelectRunnableTask, filter.any, filter.long_edge,
+    const auto runnable = tx.exec_planned(sql::kSelectRunnableTask, filter.any, filter.long_edge,
                                   filter.short_edge, filter.encoders, filter.tags);
     if (runnable.empty()) {
       tx.nothing_changed();
@@ -214,8 +214,8 @@ namespace mw::store {
 void PgJobStore::register_worker(const runtime::Worker& worker) {
   db_->write([&](Transaction& tx) {
     tx.exec(sql::kUpsertWorker, worker.id, worker.host_id, worker.pid, worker.version,
-            worker.slots, capabilities_json(worker.capabilities), worker.started,
-            worker.last_heartbeat);
+            worker.slots, worker.lease_seconds, capabilities_json(worker.capabilities),
+            worker.started, worker.last_heartbeat);
   });
 }
 
@@ -242,9 +242,9 @@ std::vector<runtime::Worker> PgJobStore::list_workers() {
     std::vector<runtime::Worker> workers;
     for (const auto& row : tx.exec(sql::kListWorkers))
       workers.push_back({pg::text(row, 0), pg::text(row, 1), pg::integer(row, 2),
-                         pg::text(row, 3), pg::integer(row, 4),
-                         parse_capabilities(pg::text(row, 5)), pg::time(row, 6),
-                         pg::time(row, 7), {}});
+                         pg::text(row, 3), pg::integer(row, 4), pg::integer(row, 5),
+                         parse_capabilities(pg::text(row, 6)), pg::time(row, 7),
+                         pg::time(row, 8), {}});
     for (const auto& row : tx.exec(sql::kLeasedTasksOfWorkers))
       for (auto& w : workers)
         if (w.id == pg::text(row, 0)) w.running_task_ids.push_back(pg::text(row, 1));

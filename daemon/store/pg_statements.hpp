@@ -92,8 +92,10 @@ inline constexpr Sql kDeleteJob{"delete_job", "DELETE FROM jobs WHERE id = $1"};
 inline constexpr Sql kInsertTask{
     "insert_task",
     "INSERT INTO tasks (id, job_id, position, name, configuration, media_processor_id, task_body,"
-    " options, priority, state, req_long_edge, req_short_edge, req_encoders, req_tags)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"};
+    " options, priority, state, req_long_edge, req_short_edge, req_encoders, req_tags, job_priority,"
+    " job_created_ms, job_seq)"
+    " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+    " j.priority, j.created_ms, j.seq FROM jobs j WHERE j.id = $2"};
 inline constexpr Sql kInsertTaskAsset{
     "insert_task_asset",
     "INSERT INTO task_assets (task_id, role, position, asset_id) VALUES ($1, $2, $3, $4)"};
@@ -132,18 +134,24 @@ inline constexpr Sql kSelectFirstOutput{
     "select_first_output_asset",
     "SELECT asset_id FROM task_assets WHERE task_id = $1 AND role = 1 ORDER BY position LIMIT 1"};
 /// The job's tasks, one row per (task, asset): role and asset_id -1 and '' for a task without.
+/// A LATERAL subquery kept from being flattened (OFFSET 0): as a plain join, the planner hashed
+/// all of task_assets once the statistics lagged the table (a full scan per call).
 inline constexpr Sql kSelectTaskAssetsOfJob{
     "select_task_assets_of_job",
     "SELECT t.id, t.state, t.options, COALESCE(a.role, -1), COALESCE(a.asset_id, '')"
-    " FROM tasks t LEFT JOIN task_assets a ON a.task_id = t.id WHERE t.job_id = $1"
+    " FROM tasks t LEFT JOIN LATERAL (SELECT x.role, x.asset_id, x.position FROM task_assets x"
+    " WHERE x.task_id = t.id OFFSET 0) a ON true WHERE t.job_id = $1"
     " ORDER BY t.position, a.role, a.position"};
 
 // --- Task transitions (each clears the lease when the task leaves a leased state) -----------
 /// Queued task whose inputs are ready (row-locked; a task another worker is claiming is skipped),
 /// by job Priority, then the oldest job, then position.
+// The claim order (job Priority, then the older job, then task position) is the partial index
+// tasks_claim_order (migration 4): the scan walks Queued tasks in that order and stops at the
+// first one whose inputs are ready and that the worker can run, instead of sorting the queue.
 inline constexpr Sql kSelectRunnableTask{
     "select_runnable_task",
-    "SELECT t.id, t.job_id FROM tasks t JOIN jobs j ON j.id = t.job_id"
+    "SELECT t.id, t.job_id FROM tasks t"
     " WHERE t.state = 0 AND NOT EXISTS ("
     "  SELECT 1 FROM task_assets i"
     "  JOIN task_assets o ON o.asset_id = i.asset_id AND o.role = 1"
@@ -154,7 +162,7 @@ inline constexpr Sql kSelectRunnableTask{
     " AND ($1::int = 0 OR (($2::int = 0 OR t.req_long_edge <= $2::int)"
     "  AND ($3::int = 0 OR t.req_short_edge <= $3::int)"
     "  AND t.req_encoders::jsonb <@ $4::jsonb AND t.req_tags::jsonb <@ $5::jsonb))"
-    " ORDER BY j.priority DESC, j.created_ms, j.seq, t.position LIMIT 1"
+    " ORDER BY t.job_priority DESC, t.job_created_ms, t.job_seq, t.position LIMIT 1"
     " FOR UPDATE OF t SKIP LOCKED"};
 inline constexpr Sql kScheduleTask{
     "schedule_task",
@@ -213,10 +221,11 @@ inline constexpr Sql kSelectSubscriptions{
 
 inline constexpr Sql kUpsertWorker{
     "upsert_worker",
-    "INSERT INTO workers (id, host_id, pid, version, slots, capabilities, started_ms, heartbeat_ms)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET"
-    " host_id = excluded.host_id, pid = excluded.pid, version = excluded.version,"
-    " slots = excluded.slots, capabilities = excluded.capabilities,"
+    "INSERT INTO workers (id, host_id, pid, version, slots, lease_s, capabilities, started_ms,"
+    " heartbeat_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    " ON CONFLICT (id) DO UPDATE SET host_id = excluded.host_id, pid = excluded.pid,"
+    " version = excluded.version, slots = excluded.slots, lease_s = excluded.lease_s,"
+    " capabilities = excluded.capabilities,"
     " started_ms = excluded.started_ms, heartbeat_ms = excluded.heartbeat_ms"};
 inline constexpr Sql kWorkerHeartbeat{"worker_heartbeat",
                                       "UPDATE workers SET heartbeat_ms = $2 WHERE id = $1"};
@@ -224,7 +233,8 @@ inline constexpr Sql kDeleteWorker{"delete_worker", "DELETE FROM workers WHERE i
 inline constexpr Sql kPruneWorkers{"prune_workers", "DELETE FROM workers WHERE heartbeat_ms < $1"};
 inline constexpr Sql kListWorkers{
     "list_workers",
-    "SELECT id, host_id, pid, version, slots, capabilities, started_ms, heartbeat_ms FROM workers"
+    "SELECT id, host_id, pid, version, slots, lease_s, capabilities, started_ms, heartbeat_ms"
+    " FROM workers"
     " ORDER BY host_id, id"};
 inline constexpr Sql kLeasedTasksOfWorkers{
     "leased_tasks_of_workers",

@@ -231,7 +231,8 @@ void SqliteJobStore::register_worker(const runtime::Worker& worker) {
   std::lock_guard lock(mutex_);
   db_->prepare(sql::kUpsertWorker)
       .bind_all(worker.id, worker.host_id, worker.pid, worker.version, worker.slots,
-                capabilities_json(worker.capabilities), worker.started, worker.last_heartbeat)
+                worker.lease_seconds, capabilities_json(worker.capabilities), worker.started,
+                worker.last_heartbeat)
       .run();
 }
 
@@ -257,8 +258,8 @@ std::vector<runtime::Worker> SqliteJobStore::list_workers() {
   auto select = db_->prepare(sql::kListWorkers);
   while (select.step())
     workers.push_back({select.text(0), select.text(1), select.integer(2), select.text(3),
-                       select.integer(4), parse_capabilities(select.text(5)), select.time(6),
-                       select.time(7), {}});
+                       select.integer(4), select.integer(5), parse_capabilities(select.text(6)),
+                       select.time(7), select.time(8), {}});
   auto leased = db_->prepare(sql::kLeasedTasksOfWorkers);
   while (leased.step())
     for (auto& w : workers)

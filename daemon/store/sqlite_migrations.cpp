@@ -251,13 +251,23 @@ CREATE TABLE task_templates (
 
 // Migration 4: the farm (docs/farm.md). What each task needs of its worker (capability-aware
 // claiming: TaskRequirements, JSON arrays of encoder names and tags), whether a "Waiting"
-// HistoricalEvent already says that no live worker can run it, and the worker table.
+// HistoricalEvent already says that no live worker can run it, the claim order copied from the
+// job (AMS Job Priority does not change after creation here) with a partial index over Queued
+// tasks, and the worker table.
 constexpr const char* kMigrationFarm = R"sql(
 ALTER TABLE tasks ADD COLUMN req_long_edge INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tasks ADD COLUMN req_short_edge INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tasks ADD COLUMN req_encoders TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE tasks ADD COLUMN req_tags TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE tasks ADD COLUMN waiting_noted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN job_priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN job_created_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN job_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE tasks SET job_priority = (SELECT j.priority FROM jobs j WHERE j.id = tasks.job_id),
+  job_created_ms = (SELECT j.created_ms FROM jobs j WHERE j.id = tasks.job_id),
+  job_seq = (SELECT j.seq FROM jobs j WHERE j.id = tasks.job_id);
+CREATE INDEX tasks_claim_order ON tasks (job_priority DESC, job_created_ms, job_seq, position)
+  WHERE state = 0;
 
 CREATE TABLE workers (
   id           TEXT PRIMARY KEY,
@@ -265,6 +275,7 @@ CREATE TABLE workers (
   pid          INTEGER NOT NULL,
   version      TEXT NOT NULL,
   slots        INTEGER NOT NULL,
+  lease_s      INTEGER NOT NULL,
   capabilities TEXT NOT NULL,  -- JSON: column_values.hpp capabilities_json
   started_ms   INTEGER NOT NULL,
   heartbeat_ms INTEGER NOT NULL

@@ -64,8 +64,8 @@ TEST_P(FarmStoreTest, TaskRequirementsAreKept) {
 }
 
 TEST_P(FarmStoreTest, WorkerTableListsLeasesAndPrunesSilentWorkers) {
-  runtime::Worker a{"host-a:10", "host-a", 10, "1.0", 2, kHdWorker, at(0s), at(0s), {}};
-  runtime::Worker b{"host-b:20", "host-b", 20, "1.0", 1, {}, at(0s), at(0s), {}};
+  runtime::Worker a{"host-a:10", "host-a", 10, "1.0", 2, 30, kHdWorker, at(0s), at(0s), {}};
+  runtime::Worker b{"host-b:20", "host-b", 20, "1.0", 1, 30, {}, at(0s), at(0s), {}};
   store().register_worker(a);
   store().register_worker(b);
   const NewJob job = submit();
@@ -77,6 +77,7 @@ TEST_P(FarmStoreTest, WorkerTableListsLeasesAndPrunesSilentWorkers) {
   EXPECT_EQ(workers[0].id, "host-a:10");
   EXPECT_EQ(workers[0].capabilities, kHdWorker);
   EXPECT_EQ(workers[0].slots, 2);
+  EXPECT_EQ(workers[0].lease_seconds, 30);
   EXPECT_EQ(workers[0].last_heartbeat, at(20s));
   EXPECT_THAT(workers[0].running_task_ids, ElementsAre(claim.task_id));
   EXPECT_THAT(workers[1].running_task_ids, IsEmpty());
