@@ -31,17 +31,19 @@ std::string url_encode(const std::string& s) {
 }
 
 DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string& extra_yaml,
-                             const std::string& store_url)
-    : dir_(dir) {
+                             const std::string& store_url, std::vector<std::string> serve_args,
+                             const std::filesystem::path& storage_root)
+    : dir_(dir), serve_args_(std::move(serve_args)) {
+  const std::filesystem::path storage = storage_root.empty() ? dir_ / "assets" : storage_root;
   std::random_device rd;
   token_ = "test-" + std::to_string(rd()) + std::to_string(rd());
-  std::filesystem::create_directories(dir_ / "assets");
+  std::filesystem::create_directories(storage);
   std::ofstream(dir_ / "tokens") << token_ << "\n";
   std::ofstream(dir_ / "config.yaml") << "api:\n  listen: 127.0.0.1:0\n  tokens_file: " << (dir_ / "tokens").string()
                                       << "\nstore:\n  url: \""
                                       << (store_url.empty() ? "sqlite://" + (dir_ / "jobs.db").string() : store_url)
                                       << "\""
-                                      << "\nstorage:\n  root: " << (dir_ / "assets").string() << "\n"
+                                      << "\nstorage:\n  root: " << storage.string() << "\n"
                                       << extra_yaml;
 }
 
@@ -60,14 +62,18 @@ void DaemonProcess::start() {
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
   const std::string binary = MW_BINARY, config = (dir_ / "config.yaml").string();
   std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>("serve"),
-                          const_cast<char*>("--config"), const_cast<char*>(config.c_str()), nullptr};
+                          const_cast<char*>("--config"), const_cast<char*>(config.c_str())};
+  for (auto& arg : serve_args_) argv.push_back(arg.data());
+  argv.push_back(nullptr);
   const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(err[1]);
   if (rc != 0) throw std::runtime_error("cannot start " + binary);
   err_fd_ = err[0];
-  // Read until the "listening on" line (or the end: the daemon exited), then keep draining.
+  // Read until the "listening on" line, or a worker's "(role worker, no API)" one (or the end:
+  // the daemon exited), then keep draining.
   const std::string listening = "listening on http://127.0.0.1:";
+  const std::string worker_only = "(role worker, no API)";
   std::string seen;
   char buf[4096];
   size_t at = std::string::npos;
@@ -83,8 +89,9 @@ void DaemonProcess::start() {
     seen.append(buf, static_cast<size_t>(n));
     at = seen.find(listening);
     if (at != std::string::npos && seen.find("/api/", at) != std::string::npos) break;
+    if (seen.find(worker_only) != std::string::npos) break;
   }
-  port_ = static_cast<unsigned short>(std::stoi(seen.substr(at + listening.size())));
+  port_ = at == std::string::npos ? 0 : static_cast<unsigned short>(std::stoi(seen.substr(at + listening.size())));
   {
     std::lock_guard lock(log_mutex_);
     log_ = seen;

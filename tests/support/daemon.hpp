@@ -22,12 +22,16 @@ namespace mw::test {
 class DaemonProcess {
  public:
   /// Writes the config (extra_yaml is appended, e.g. "worker:\n  slots: 2\n") into `dir`.
-  /// `store_url`: the store.url (default: a SQLite file in `dir`).
+  /// `store_url`: the store.url (default: a SQLite file in `dir`). `serve_args`: more arguments
+  /// of `mediaworker serve`, e.g. {"--role", "worker"}. `storage_root`: storage.root (default
+  /// `dir`/assets; a farm's processes share one).
   DaemonProcess(const std::filesystem::path& dir, const std::string& extra_yaml = "worker:\n  slots: 1\n",
-                const std::string& store_url = {});
+                const std::string& store_url = {}, std::vector<std::string> serve_args = {},
+                const std::filesystem::path& storage_root = {});
   ~DaemonProcess();  ///< SIGKILL if still running
 
-  /// Starts the daemon and waits for its "listening on" line. Throws with the log if it exits.
+  /// Starts the daemon and waits for its "listening on" line (role worker: its "running N worker
+  /// slot(s)" line; port() is 0 then). Throws with the log if it exits.
   void start();
   /// SIGTERM and wait; returns the exit code.
   int stop();
@@ -37,6 +41,8 @@ class DaemonProcess {
   void send_signal(int sig) const;
 
   unsigned short port() const { return port_; }
+  /// The daemon's process id (-1 when not running).
+  pid_t pid() const { return pid_; }
   const std::string& token() const { return token_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string log() const;
@@ -55,6 +61,7 @@ class DaemonProcess {
 
  private:
   std::filesystem::path dir_;
+  std::vector<std::string> serve_args_;
   std::string token_;
   unsigned short port_ = 0;
   pid_t pid_ = -1;
