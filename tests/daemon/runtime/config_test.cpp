@@ -56,6 +56,29 @@ TEST(Config, PresetDirsAndTheirFoldersAliasResolveAgainstTheConfigFolder) {
             std::string::npos);
 }
 
+TEST(Config, FarmKeysRoleResolutionAndTags) {
+  TempDir dir;
+  const std::string base = "store:\n  url: sqlite:///tmp/x.db\nstorage:\n  root: /tmp/a\n";
+  const Config c = load_config(write(dir, base + "role: worker\nworker:\n  max_resolution: 1920x1080\n"
+                                                 "  tags: [gpu, fast-ssd]\n"));
+  EXPECT_EQ(c.role, Role::Worker);
+  EXPECT_EQ(c.worker.max_width, 1920);
+  EXPECT_EQ(c.worker.max_height, 1080);
+  EXPECT_EQ(c.worker.tags, (std::vector<std::string>{"gpu", "fast-ssd"}));
+  EXPECT_EQ(load_config(write(dir, base)).role, Role::All);
+
+  EXPECT_NE(error_of(dir, base + "role: encoder\n").find("role: 'encoder' is not a role (all, api or worker)"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, base + "worker:\n  max_resolution: 1080p\n")
+                .find("worker.max_resolution: '1080p' must be WIDTHxHEIGHT, e.g. 1920x1080 (0x0: no limit)"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, base + "worker:\n  max_resolution: 1920x0\n").find("worker.max_resolution"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, base + "worker:\n  tags: [\"has space\"]\n")
+                .find("worker.tags: 'has space' is not a worker tag (1-64 characters of A-Z a-z 0-9 . _ -)"),
+            std::string::npos);
+}
+
 TEST(Config, ErrorsNameTheKey) {
   TempDir dir;
   const std::string base = "store:\n  url: sqlite:///tmp/x.db\nstorage:\n  root: /tmp/a\n";
