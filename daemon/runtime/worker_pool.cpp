@@ -123,6 +123,7 @@ int WorkerPool::drain(steady_clock::time_point deadline) {
   const int given_back = static_cast<int>(running_.size());
   for (auto& [id, r] : running_) r->stop.request_stop();  // not canceled: released to the queue
   drained_cv_.wait(lock, [&] { return running_.empty(); });
+  lock.unlock();  // the store's commit hook calls wake(), which takes mutex_
   if (options_.slots > 0) {
     try {
       store_.remove_worker(options_.worker_id);

@@ -87,6 +87,8 @@ class WorkerPool {
   const Storage& storage_;
   const PresetCatalog& presets_;
 
+  // Never held while calling the store: the store's change listener calls wake() under the
+  // store's own lock.
   mutable std::mutex mutex_;
   std::condition_variable_any work_cv_;     // wakes idle slots
   std::condition_variable drained_cv_;      // running_ reached 0
