@@ -85,6 +85,25 @@ TEST_P(NotificationStoreTest, AChainedJobReportsEachJobStateOnce) {
                                       "Job Processing->Finished"));
 }
 
+TEST_P(NotificationStoreTest, ADeliveryAttemptClaimsItsMessageUntilItsDeadline) {
+  const auto e = make_endpoint("hook");
+  store().create_notification_endpoint(e);
+  submit_subscribed(e);
+  claim("w", at(1s));
+  expand();
+  const TimePoint t = std::chrono::floor<std::chrono::milliseconds>(runtime::Clock::now()) + 1h;
+  const auto due = store().due_deliveries(t, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_TRUE(store().claim_delivery(due[0].seq, t, t + 60s));
+  EXPECT_FALSE(store().claim_delivery(due[0].seq, t, t + 60s)) << "another dispatcher has it";
+  EXPECT_THAT(store().due_deliveries(t + 59s, 10), IsEmpty()) << "nor does the job's next message go";
+  // The claiming dispatcher died: due again at its attempt's deadline, to anyone.
+  ASSERT_EQ(store().due_deliveries(t + 60s, 10).size(), 1u);
+  EXPECT_TRUE(store().claim_delivery(due[0].seq, t + 60s, t + 120s));
+  store().delivery_succeeded(due[0].seq);
+  EXPECT_FALSE(store().claim_delivery(due[0].seq, t + 200s, t + 260s)) << "delivered";
+}
+
 TEST_P(NotificationStoreTest, OneMessageAtATimePerEndpointAndJobInOrder) {
   const auto e = make_endpoint("hook");
   store().create_notification_endpoint(e);

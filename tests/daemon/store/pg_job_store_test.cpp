@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -134,6 +135,33 @@ TEST_F(PgJobStoreTest, SchemaIsAppliedOnceAndKeptAcrossReopen) {
   pqxx::nontransaction work(raw);
   EXPECT_EQ(work.exec("SELECT COUNT(*) FROM schema_version")[0][0].as<int>(),
             pg::latest_schema_version());
+}
+
+TEST_F(PgJobStoreTest, AnotherHostsNewJobWakesThisStoresListener) {
+  PgJobStore api(url_), worker(url_);
+  std::mutex m;
+  std::condition_variable cv;
+  int calls = 0;
+  worker.set_change_listener([&] {
+    std::lock_guard lock(m);
+    ++calls;
+    cv.notify_all();
+  });
+  const auto wait_for_call = [&](int after) {
+    std::unique_lock lock(m);
+    return cv.wait_for(lock, std::chrono::seconds(5), [&] { return calls > after; });
+  };
+  ASSERT_TRUE(wait_for_call(0)) << "the listener is called once it listens";
+  int before;
+  {
+    std::lock_guard lock(m);
+    before = calls;
+  }
+  const auto asset = make_asset("input");
+  api.create_asset(asset);
+  api.create_job(make_job(asset.id));  // committed by the other store: NOTIFY mw_work
+  EXPECT_TRUE(wait_for_call(before)) << "no wake-up within 5 s";
+  worker.set_change_listener({});  // stops the listening thread before `calls` goes
 }
 
 TEST_F(PgJobStoreTest, NewerSchemaIsRefusedWithTheDatabaseAndVersions) {
