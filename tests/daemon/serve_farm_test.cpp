@@ -115,17 +115,20 @@ std::string guid_of(const std::string& id) {
 // (config, tokens), all on one PostgreSQL database and one storage root.
 class Farm {
  public:
-  explicit Farm(std::string url) : url_(std::move(url)) {}
+  /// `lease_seconds`: worker.lease_seconds of every process (3, the least, where a lease must run
+  /// out soon; longer where a CPU-starved heartbeat must not lose a lease).
+  explicit Farm(std::string url, int lease_seconds = 3)
+      : url_(std::move(url)), lease_("  lease_seconds: " + std::to_string(lease_seconds) + "\n") {}
 
   const std::filesystem::path& storage() const { return storage_; }
   DaemonProcess& api() { return *api_; }
 
   // The API process (role api, no worker slots): the one the test talks to. Its maintenance
-  // (requeueing expired leases, noting Waiting tasks) runs too, with a 3 s lease like the workers.
+  // (requeueing expired leases, noting Waiting tasks) runs too, with the workers' lease.
   DaemonProcess& start_api() {
-    api_ = std::make_unique<DaemonProcess>(folder("api"),
-                                           "worker:\n  host_id: api\n  lease_seconds: 3\n", url_,
-                                           std::vector<std::string>{"--role", "api"}, storage_);
+    api_ =
+        std::make_unique<DaemonProcess>(folder("api"), "worker:\n  host_id: api\n" + lease_, url_,
+                                        std::vector<std::string>{"--role", "api"}, storage_);
     api_->start();
     return *api_;
   }
@@ -134,8 +137,7 @@ class Farm {
   // id is "<host_id>:<pid>". `extra` is more of the worker section, e.g. "  tags: [gpu]\n".
   DaemonProcess& start_worker(const std::string& host_id, const std::string& extra = {}) {
     auto w = std::make_unique<DaemonProcess>(
-        folder(host_id),
-        "worker:\n  host_id: " + host_id + "\n  slots: 1\n  lease_seconds: 3\n" + extra, url_,
+        folder(host_id), "worker:\n  host_id: " + host_id + "\n  slots: 1\n" + lease_ + extra, url_,
         std::vector<std::string>{"--role", "worker"}, storage_);
     w->start();
     workers_.push_back(std::move(w));
@@ -210,6 +212,7 @@ class Farm {
 
   TempDir dir_;
   std::string url_;
+  std::string lease_;  // the worker section's lease_seconds line
   std::filesystem::path storage_ = dir_.path() / "storage";
   // Declared after dir_: the processes are killed before their folders go.
   std::unique_ptr<DaemonProcess> api_;
@@ -247,7 +250,7 @@ class Farm {
 TEST(ServeFarm, SixtyShortJobsOnThreeWorkersRunOnceEachInPriorityOrder) {
   PgServer& server = PgServer::shared();
   if (!server.available()) GTEST_SKIP() << "no PostgreSQL server: " << server.reason();
-  Farm farm(server.create_database());
+  Farm farm(server.create_database(), 10);
   farm.start_api();
   const std::string asset = farm.api().upload(kShortClip);
   // All 60 are queued before any worker exists, so the claim order alone decides who runs first.
@@ -367,6 +370,11 @@ TEST(ServeFarm, KilledWorkersTaskFinishesOnTheOtherWorkerWithOneSetOfFiles) {
   const std::string second = scheduled_worker(both[1]);
   EXPECT_NE(second, first);
   EXPECT_TRUE(by_id.count(second)) << second;
+  // The worker table still lists the killed worker (rows stay an hour), no longer alive.
+  const json table = farm.get("/api/Workers");
+  std::map<std::string, bool> alive;
+  for (const auto& w : table["d"]["results"]) alive[w["Id"]] = w["Alive"];
+  EXPECT_EQ(alive, (std::map<std::string, bool>{{first, false}, {second, true}})) << table.dump();
   // One set of output files, the ones the asset lists; the killed attempt's folder is gone.
   const auto [files, folder] = farm.output_files_and_folder(id);
   EXPECT_EQ(files.size(), 3u) << ::testing::PrintToString(files);
@@ -433,7 +441,7 @@ TEST(ServeFarm, JobsOutliveThePostgresServerRestartingUnderThem) {
 TEST(ServeFarm, CancelThroughTheApiProcessStopsTheWorkersEncodeWithinTwoSeconds) {
   PgServer& server = PgServer::shared();
   if (!server.available()) GTEST_SKIP() << "no PostgreSQL server: " << server.reason();
-  Farm farm(server.create_database());
+  Farm farm(server.create_database(), 10);
   farm.start_api();
   farm.start_worker("w1");
   const std::string asset = farm.api().upload(kLongClip);
