@@ -384,7 +384,8 @@ TEST(ServeFarm, KilledWorkersTaskFinishesOnTheOtherWorkerWithOneSetOfFiles) {
 }
 
 TEST(ServeFarm, JobsOutliveThePostgresServerRestartingUnderThem) {
-  // A server this process may stop; else, with only an external one, its connections are ended.
+  // A server this process may restart (always an own cluster); with only an external one, its
+  // sessions are ended and it is not restarted.
   PgServer& restartable = PgServer::restartable();
   PgServer& server = restartable.available() ? restartable : PgServer::shared();
   if (!server.available()) GTEST_SKIP() << "no PostgreSQL server: " << server.reason();
@@ -397,28 +398,36 @@ TEST(ServeFarm, JobsOutliveThePostgresServerRestartingUnderThem) {
     ids.push_back(farm.submit(asset, "H264 Single Bitrate 720p", 0, "r" + std::to_string(i)));
   for (const char* host : {"w1", "w2", "w3"}) farm.start_worker(host);
 
-  // Break the connections while tasks are Processing and others still Queued.
+  // Waits until tasks are Processing, others still Queued and at least `finished` Finished.
   int processing = 0, queued = 0;
-  ASSERT_TRUE(poll_until(
-      [&] {
-        const json jobs = farm.jobs();
-        processing = queued = 0;
-        for (const auto& j : jobs) {
-          processing += j["State"] == kProcessing;
-          queued += j["State"] == kQueued;
-        }
-        return processing > 0 && queued > 0;
-      },
-      60s * kSlowdown, 20ms))
-      << farm.logs();
+  auto mid_run = [&](int finished) {
+    return poll_until(
+        [&] {
+          const json jobs = farm.jobs();
+          int done = 0;
+          processing = queued = 0;
+          for (const auto& j : jobs) {
+            processing += j["State"] == kProcessing;
+            queued += j["State"] == kQueued;
+            done += j["State"] == kFinished;
+          }
+          return processing > 0 && queued > 0 && done >= finished;
+        },
+        60s * kSlowdown, 20ms);
+  };
+  // First every session of the database is ended (as a lost connection or a failover does) ...
+  ASSERT_TRUE(mid_run(0)) << farm.logs();
   const auto broken = steady_clock::now();
-  if (server.owns_cluster())
+  EXPECT_GE(server.terminate_connections(url), 4) << "each process has a session";
+  std::cerr << "[ farm ] ended the sessions with " << processing << " Processing, " << queued
+            << " Queued\n";
+  // ... then, a few tasks later, the server itself goes down and comes back.
+  if (server.owns_cluster()) {
+    ASSERT_TRUE(mid_run(3)) << farm.logs();
     server.restart();
-  else
-    server.terminate_connections(url);
-  std::cerr << "[ farm ] "
-            << (server.owns_cluster() ? "restarted the server" : "ended the connections")
-            << " with " << processing << " Processing, " << queued << " Queued\n";
+    std::cerr << "[ farm ] restarted the server with " << processing << " Processing, " << queued
+              << " Queued\n";
+  }
 
   ASSERT_TRUE(all_finished(farm, ids, 120s * kSlowdown));
   const auto took = std::chrono::duration_cast<milliseconds>(steady_clock::now() - broken);
