@@ -154,7 +154,15 @@ void WorkerPool::slot_loop(std::stop_token stop) {
       work_cv_.wait_for(lock, stop, options_.idle_poll, [&] { return wake_seq_ != seq || !claiming_; });
       continue;
     }
-    run_task(*claim);
+    try {
+      run_task(*claim);
+    } catch (const std::exception& e) {
+      // The store was unreachable (e.g. the connection broke during a COMMIT): the outcome is
+      // not recorded, so the lease runs out and the task runs again. Escaping this thread
+      // would end the process and every other slot's encode with it.
+      spdlog::error("task {} of job {}: {}; it runs again when its lease expires", claim->task_id,
+                    claim->job_id, e.what());
+    }
     wake();  // a finished task can make a chained task runnable
   }
 }
