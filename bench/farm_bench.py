@@ -77,7 +77,12 @@ class Serve:
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(60)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:  # never leave a daemon behind
+                self.proc.kill()
+                self.proc.wait()
+                raise BenchError(f"{self.log.parent.name} did not stop within 60 s of SIGTERM")
 
 
 def pg_url() -> str:

@@ -72,22 +72,35 @@ ApiServer::~ApiServer() {
   stop();
 }
 
-void ApiServer::start() {
-  if (!threads_.empty()) throw std::runtime_error("ApiServer::start: already started");
-  const ListenAddress address = parse_listen(config_.listen);
+namespace {
+tcp::endpoint resolve_listen(boost::asio::io_context& io, const config::ApiConfig& config) {
+  const ListenAddress address = parse_listen(config.listen);
   boost::system::error_code ec;
-  tcp::resolver resolver(io_);
+  tcp::resolver resolver(io);
   const auto results = resolver.resolve(
       address.host, address.port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty())
     throw std::runtime_error(
         fmt::format("api.listen: cannot resolve '{}': {}", address.host, ec.message()));
   const tcp::endpoint endpoint = results.begin()->endpoint();
-  if (config_.tokens.empty() && !endpoint.address().is_loopback())
+  if (config.tokens.empty() && !endpoint.address().is_loopback())
     throw std::runtime_error(fmt::format(
         "api.listen: refusing to serve {} without bearer tokens: set api.tokens_file, or listen on "
         "a loopback address (127.0.0.1, [::1])",
         host_and_port(endpoint)));
+  return endpoint;
+}
+}  // namespace
+
+void check_listen(const config::ApiConfig& config) {
+  boost::asio::io_context io;
+  (void)resolve_listen(io, config);
+}
+
+void ApiServer::start() {
+  if (!threads_.empty()) throw std::runtime_error("ApiServer::start: already started");
+  const tcp::endpoint endpoint = resolve_listen(io_, config_);
+  boost::system::error_code ec;
 
   auto check = [&](const char* what) {
     if (ec)

@@ -22,6 +22,11 @@
 
 namespace mw::api {
 
+/// What ApiServer::start checks of api.listen before binding (for `serve --check-config`): the
+/// host resolves, and a non-loopback address has bearer tokens (api.tokens_file).
+/// @throws std::runtime_error "api.listen: ..." naming the address
+void check_listen(const config::ApiConfig& config);
+
 class ApiServer {
  public:
   /// Keeps references to `store`, `jobs` and `storage` (they must outlive the server) and a

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/cli/commands.hpp"
+#include "daemon/api/api_server.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/service/daemon.hpp"
 #include "encoders/av/log.hpp"
@@ -35,7 +36,19 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
     return kExitUsage;
   }
   if (!opts.role.empty()) config.role = config::parse_role(opts.role);  // CLI checked the name
+  if (config.role == config::Role::Worker && config.worker.slots == 0) {
+    print_error(fmt::format("{}: worker.slots: is 0 with role worker: such a process would run nothing "
+                            "(give 1 or more)",
+                            opts.config));
+    return kExitUsage;
+  }
   if (opts.check_config) {
+    try {
+      if (config.role != config::Role::Worker) api::check_listen(config.api);
+    } catch (const std::exception& e) {
+      print_error(fmt::format("{}: {}", opts.config, e.what()));
+      return kExitUsage;
+    }
     try {
       std::vector<std::filesystem::path> folders{presets::default_preset_dir()};
       folders.insert(folders.end(), config.preset_folders.begin(), config.preset_folders.end());
@@ -84,7 +97,9 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
 void add_serve_command(CLI::App& app, Context& ctx, ServeOptions& opts) {
   auto* cmd = app.add_subcommand("serve", "Run the daemon: the AMS v2 REST API and the worker slots");
   cmd->add_option("--config,-c", opts.config, "Configuration file")->capture_default_str();
-  cmd->add_flag("--check-config", opts.check_config, "Validate the configuration and the presets, then exit");
+  cmd->add_flag("--check-config", opts.check_config,
+                "Validate the configuration (keys, api.listen with its tokens) and the presets, then exit; "
+                "it does not connect to the store");
   cmd->add_option("--role", opts.role,
                   "all: the REST API and worker slots (default); api: the API only, no slots; worker: slots only, "
                   "no listener (a farm on one PostgreSQL store: docs/farm.md). Overrides the config's `role`")

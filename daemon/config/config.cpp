@@ -206,6 +206,8 @@ Config load_config(const std::filesystem::path& file) {
     if (!valid_worker_tag(tag))
       worker.fail("worker.tags", "'" + tag + "' is not a worker tag (1-64 characters of A-Z a-z 0-9 . _ -)");
   if (c.worker.slots < 0) worker.fail("worker.slots", "must be 0 or more");
+  if (c.role == Role::Worker && c.worker.slots == 0)
+    worker.fail("worker.slots", "is 0 with role worker: such a process would run nothing (give 1 or more)");
   if (c.worker.lease_seconds < 3) worker.fail("worker.lease_seconds", "must be at least 3");
   if (c.worker.max_attempts < 1) worker.fail("worker.max_attempts", "must be at least 1");
   if (c.worker.drain_seconds < 0) worker.fail("worker.drain_seconds", "must be 0 or more");

@@ -1,5 +1,7 @@
 #include "daemon/runtime/storage.hpp"
 
+#include <fmt/format.h>
+
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -41,7 +43,8 @@ constexpr std::string_view kAttemptPrefix = ".mw-attempt-";
 }
 
 std::filesystem::path Storage::attempt_dir(const std::string& asset_id, int64_t lease_token) const {
-  return asset_dir(asset_id) / (std::string(kAttemptPrefix) + std::to_string(lease_token));
+  // The token as unsigned hex: ".mw-attempt-9cf1b2e0a4d35f17" (tokens are random 64-bit values).
+  return asset_dir(asset_id) / fmt::format("{}{:016x}", kAttemptPrefix, static_cast<uint64_t>(lease_token));
 }
 
 int Storage::remove_attempt_dirs(const std::string& asset_id) const noexcept {

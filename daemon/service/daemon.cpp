@@ -115,7 +115,10 @@ void Daemon::run_until(std::stop_token stop) {
     std::unique_lock lock(m);
     cv.wait(lock, stop, [] { return false; });  // returns when stop is requested
   }
-  spdlog::info("mediaworker: stopping: no new tasks; draining up to {} s", config_.worker.drain_seconds);
+  if (config_.role == config::Role::Api)
+    spdlog::info("mediaworker: stopping (role api: no tasks to drain)");
+  else
+    spdlog::info("mediaworker: stopping: no new tasks; draining up to {} s", config_.worker.drain_seconds);
   if (api_) api_->stop();
   const int given_back =
       workers_->drain(std::chrono::steady_clock::now() + std::chrono::seconds(config_.worker.drain_seconds));
