@@ -149,7 +149,7 @@ Config load_config(const std::filesystem::path& file) {
 
   std::string role;
   top.read("role", role);
-  if (!role.empty()) {
+  if (root.IsMap() && root["role"] && !root["role"].IsNull()) {  // given, even as ""
     if (role != "all" && role != "api" && role != "worker")
       top.fail("role", "'" + role + "' is not a role (all, api or worker)");
     c.role = parse_role(role);
@@ -199,7 +199,8 @@ Config load_config(const std::filesystem::path& file) {
     char x = 0, rest = 0;
     if (std::sscanf(max_resolution.c_str(), "%d%c%d%c", &c.worker.max_width, &x, &c.worker.max_height, &rest) != 3 ||
         (x != 'x' && x != 'X') || c.worker.max_width < 0 || c.worker.max_height < 0 ||
-        (c.worker.max_width == 0) != (c.worker.max_height == 0))
+        (c.worker.max_width == 0) != (c.worker.max_height == 0) || c.worker.max_width > 65535 ||
+        c.worker.max_height > 65535)
       worker.fail("worker.max_resolution", "'" + max_resolution + "' must be WIDTHxHEIGHT, e.g. 1920x1080 (0x0: no limit)");
   }
   for (const auto& tag : c.worker.tags)
@@ -211,6 +212,9 @@ Config load_config(const std::filesystem::path& file) {
   if (c.worker.lease_seconds < 3) worker.fail("worker.lease_seconds", "must be at least 3");
   if (c.worker.max_attempts < 1) worker.fail("worker.max_attempts", "must be at least 1");
   if (c.worker.drain_seconds < 0) worker.fail("worker.drain_seconds", "must be 0 or more");
+  if (c.worker.host_id.find_first_of(": \t\r\n/") != std::string::npos)
+    worker.fail("worker.host_id", "'" + c.worker.host_id +
+                                      "' may not contain ':', '/' or white space (the worker id is <host_id>:<pid>)");
   if (c.worker.host_id.empty()) {
     char host[256] = {};
     gethostname(host, sizeof host - 1);

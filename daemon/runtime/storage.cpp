@@ -32,10 +32,12 @@ void Storage::create_asset_dir(const std::string& asset_id) const {
   std::filesystem::create_directories(asset_dir(asset_id));
 }
 
-void Storage::clear_asset_dir(const std::string& asset_id) const noexcept {
+int Storage::clear_asset_dir(const std::string& asset_id) const noexcept {
+  int removed = 0;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(asset_dir(asset_id), ec))
-    std::filesystem::remove_all(entry.path(), ec);
+    if (std::filesystem::remove_all(entry.path(), ec) > 0) ++removed;
+  return removed;
 }
 
 namespace {

@@ -23,8 +23,9 @@ class Storage {
   std::filesystem::path file_path(const std::string& asset_id, const std::string& name) const;
   /// Creates the asset's folder. @throws std::filesystem::filesystem_error
   void create_asset_dir(const std::string& asset_id) const;
-  /// Removes every file of the asset's folder (a failed task's partial output). Never throws.
-  void clear_asset_dir(const std::string& asset_id) const noexcept;
+  /// Removes every file and folder in the asset's folder (a failed task's partial output).
+  /// Returns how many entries were removed. Never throws.
+  int clear_asset_dir(const std::string& asset_id) const noexcept;
 
   // --- A task attempt's outputs (docs/farm.md "Outputs and fencing") ---------------------------
   // An attempt writes into a folder of its own inside the output asset's folder,

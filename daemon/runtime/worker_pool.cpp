@@ -83,7 +83,16 @@ Worker WorkerPool::worker_row() const {
 }
 
 void WorkerPool::start() {
-  if (options_.slots > 0) store_.register_worker(worker_row());
+  if (options_.slots > 0) {
+    // Two processes with one worker id would share leases and one row: refuse the second.
+    for (const auto& w : store_.list_workers())
+      if (w.id == options_.worker_id && w.last_heartbeat >= now() - std::chrono::seconds(w.lease_seconds))
+        throw std::runtime_error(fmt::format(
+            "worker {} is already running (its last heartbeat was {} s ago): give each process its own "
+            "worker.host_id",
+            w.id, std::chrono::duration_cast<std::chrono::seconds>(now() - w.last_heartbeat).count()));
+    store_.register_worker(worker_row());
+  }
   if (options_.recover_leases_at_start) {
     // Whatever a previous process of this host held is not running any more.
     const auto taken = store_.requeue_expired(now() + options_.lease + std::chrono::seconds(1), options_.max_attempts);
@@ -179,16 +188,33 @@ void WorkerPool::maintenance_loop(std::stop_token stop) {
   }
 }
 
+void WorkerPool::store_failed() {
+  last_store_failure_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               steady_clock::now().time_since_epoch())
+                               .count();
+}
+
+bool WorkerPool::store_recently_failed() const {
+  const auto failed = steady_clock::time_point(std::chrono::milliseconds(last_store_failure_ms_.load()));
+  return last_store_failure_ms_.load() != 0 && steady_clock::now() - failed < options_.lease;
+}
+
 void WorkerPool::maintain(steady_clock::time_point started) {
   try {
+    // After the store was unreachable, live workers' leases look expired only because their
+    // renewals failed too: give them one lease period to renew before taking anything back.
+    if (store_recently_failed()) throw std::runtime_error("waiting one lease period after a store failure");
     const auto taken = store_.requeue_expired(now(), options_.max_attempts);
     for (const auto& id : taken) {
       spdlog::warn("task {}: its worker's lease expired; taken back", id);
       remove_partial_outputs(id);
     }
     if (!taken.empty()) wake();
-  } catch (const std::exception& e) {
+  } catch (const store::StoreError& e) {
+    store_failed();
     spdlog::error("requeueing expired tasks failed: {}", e.what());
+  } catch (const std::exception& e) {
+    spdlog::debug("requeueing expired tasks skipped: {}", e.what());
   }
   try {
     if (options_.slots > 0 && !store_.worker_heartbeat(options_.worker_id, now())) {
@@ -206,6 +232,7 @@ void WorkerPool::maintain(steady_clock::time_point started) {
         [&](const TaskRequirements& r) { return why_waiting(live, r); }, now(), 1000);
     for (const auto& id : noted) spdlog::warn("task {}: no live worker can run it; it waits", id);
   } catch (const std::exception& e) {
+    store_failed();
     spdlog::error("worker table maintenance failed: {}", e.what());
   }
 }
@@ -249,8 +276,14 @@ void WorkerPool::run_task(const store::Claim& claim) {
     std::error_code ec;
     std::filesystem::remove_all(attempt_dir, ec);
   };
+  auto lost_lease = [&] {
+    spdlog::warn("task {} of job {}: worker {} lost its lease (taken back or the job ended meanwhile); "
+                 "stopping without writing anything",
+                 claim.task_id, claim.job_id, options_.worker_id);
+    remove_attempt();
+  };
   auto fail = [&](const char* code, const std::string& message) {
-    if (!store_.fail_task(claim, now(), {code, message})) return remove_attempt();  // lease lost: not ours to record
+    if (!store_.fail_task(claim, now(), {code, message})) return lost_lease();  // not ours to record
     if (keep_outputs)
       keep_attempt_files(output_asset, claim.lease_token);  // DoNotDeleteOutputAssetOnFailure
     else
@@ -318,9 +351,11 @@ void WorkerPool::run_task(const store::Claim& claim) {
                         fmt::format("preset '{}'", preset.name)};
     };
   }
-  // What earlier attempts left (a worker that died or lost its lease) goes before this one starts.
-  if (const int removed = storage_.remove_attempt_dirs(output_asset); removed > 0)
-    spdlog::info("task {}: removed the partial outputs of {} earlier attempt(s)", task->id, removed);
+  // What earlier attempts left goes before this one starts: the attempt folders of workers that
+  // died or lost their lease, and files an attempt published whose Finished was never committed
+  // (the task is not Finished, so no AssetFile of its output asset is registered).
+  if (storage_.clear_asset_dir(output_asset) > 0)
+    spdlog::info("task {}: removed what earlier attempts left in output asset {}", task->id, output_asset);
   try {
     std::filesystem::create_directories(attempt_dir);
   } catch (const std::exception& e) {
@@ -328,9 +363,9 @@ void WorkerPool::run_task(const store::Claim& claim) {
   }
 
   switch (store_.start_task(claim, now())) {
-    case store::LeaseStatus::Lost: return remove_attempt();
+    case store::LeaseStatus::Lost: return lost_lease();
     case store::LeaseStatus::CancelRequested:
-      remove_attempt();
+      storage_.clear_asset_dir(output_asset);
       store_.task_canceled(claim, now());
       return;
     case store::LeaseStatus::Held: break;
@@ -363,6 +398,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
             return;
         }
       } catch (const std::exception& e) {
+        store_failed();
         spdlog::warn("task {}: renewing the lease failed: {}", claim.task_id, e.what());
       }
     }
@@ -375,9 +411,12 @@ void WorkerPool::run_task(const store::Claim& claim) {
   } catch (const encoders::EncodeError& e) {
     heartbeat.request_stop();
     heartbeat.join();
-    if (lost) return remove_attempt();  // another worker owns the task now: touch nothing else
+    if (lost) return lost_lease();  // another worker owns the task now: touch nothing else
     if (e.category() == encoders::ErrorCategory::Canceled) {
-      remove_attempt();
+      if (running.canceled)
+        storage_.clear_asset_dir(output_asset);  // what a dead earlier attempt published goes too
+      else
+        remove_attempt();
       if (running.canceled) {
         store_.task_canceled(claim, now());
         spdlog::info("task {} of job {}: canceled", task->id, task->job_id);
@@ -391,12 +430,12 @@ void WorkerPool::run_task(const store::Claim& claim) {
   } catch (const std::exception& e) {
     heartbeat.request_stop();
     heartbeat.join();
-    if (lost) return remove_attempt();
+    if (lost) return lost_lease();
     return fail("ErrorProcessingTask", e.what());
   }
   heartbeat.request_stop();
   heartbeat.join();
-  if (lost) return remove_attempt();
+  if (lost) return lost_lease();
 
   const double seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
   std::vector<AssetFile> files;
@@ -426,7 +465,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
     if (finished)
       spdlog::info("task {} of job {}: finished: {}", task->id, task->job_id, perf);
     else
-      remove_attempt();  // the lease was taken over before the outputs were published
+      lost_lease();  // taken over before the outputs were published
   } catch (const store::StoreError& e) {
     // The outcome is not recorded: the lease runs out and the task runs again.
     spdlog::error("task {} of job {}: recording its outcome failed: {}", task->id, task->job_id, e.what());

@@ -47,7 +47,9 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  /// Starts the slots and the maintenance thread.
+  /// Registers the worker and starts the slots and the maintenance thread.
+  /// @throws std::runtime_error when a live worker of the same id is registered (two processes
+  ///         with one worker.host_id and pid, e.g. containers); StoreError when the store fails
   void start();
   /// A job was created or a task finished: idle slots look for work now.
   void wake();
@@ -78,6 +80,10 @@ class WorkerPool {
   // Why no live worker can run a task needing `requirements` ("" when one can).
   std::string why_waiting(const std::vector<Worker>& live, const TaskRequirements& requirements) const;
   Worker worker_row() const;
+  // A store call failed now (the database unreachable): expired leases are not taken back for
+  // one lease period after the last failure.
+  void store_failed();
+  bool store_recently_failed() const;
   // A failed task with DoNotDeleteOutputAssetOnFailure: the attempt's complete files move into
   // the asset's folder (AMS keeps a failed task's output asset as it is).
   void keep_attempt_files(const std::string& asset_id, int64_t lease_token) const;
@@ -93,6 +99,7 @@ class WorkerPool {
   std::condition_variable_any work_cv_;     // wakes idle slots
   std::condition_variable drained_cv_;      // running_ reached 0
   uint64_t wake_seq_ = 0;
+  std::atomic<int64_t> last_store_failure_ms_{0};  // steady_clock ms of the last failed store call
   bool claiming_ = true;
   std::map<std::string, Running*> running_;  // task id -> its stop control (owned by run_task's frame)
   // Threads last: joined (in the destructor) before the members they use go away.

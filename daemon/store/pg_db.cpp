@@ -43,6 +43,12 @@ pqxx::connection& Database::connect() {
   connection_.reset();
   prepared_.clear();
   connection_ = std::make_unique<pqxx::connection>(url_);
+  // Nothing waits for ever on another session (a host stalled inside a transaction, a network
+  // partition): a row lock is waited for at most 10 s (then this unit fails: StoreError), and
+  // a session of ours left idle inside a transaction for 60 s is ended by the server, which
+  // releases its locks (the stalled worker's COMMIT then fails and its lease runs out).
+  pqxx::nontransaction settings(*connection_);
+  settings.exec("SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s'");
   return *connection_;
 }
 

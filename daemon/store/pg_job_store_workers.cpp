@@ -181,6 +181,9 @@ std::vector<std::string> PgJobStore::requeue_expired(TimePoint now, int max_atte
           {pg::text(row, 0), pg::text(row, 1), pg::text(row, 2), pg::int64(row, 3), 0});
     std::vector<std::string> taken_back;
     for (const auto& lease : expired) {
+      // A job another transaction holds (its worker finishing the task right now, or a host
+      // stalled mid-transaction) is passed over until the next round, never waited for.
+      if (tx.exec(sql::kTryLockJob, lease.job_id).empty()) continue;
       // Locked and re-read: the worker may have renewed since, or taking back an earlier task
       // may have canceled this one.
       const auto task = rows->leased_task(lease);

@@ -201,6 +201,10 @@ inline constexpr Sql kRequeueTask{
 /// its worker may have renewed in between).
 inline constexpr Sql kLeaseExpired{"lease_expired",
                                    "SELECT 1 FROM tasks WHERE id = $1 AND lease_expires_ms < $2"};
+/// Whether the job row can be locked now: empty when another transaction holds it (e.g. a
+/// worker finishing the task), so that taking back expired leases never waits on it.
+inline constexpr Sql kTryLockJob{"try_lock_job",
+                                 "SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE SKIP LOCKED"};
 inline constexpr Sql kSelectExpiredLeases{
     "select_expired_leases",
     "SELECT id, job_id, lease_owner, lease_token FROM tasks"

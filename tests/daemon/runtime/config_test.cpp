@@ -74,6 +74,11 @@ TEST(Config, FarmKeysRoleResolutionAndTags) {
             std::string::npos);
   EXPECT_NE(error_of(dir, base + "worker:\n  max_resolution: 1920x0\n").find("worker.max_resolution"),
             std::string::npos);
+  EXPECT_NE(error_of(dir, base + "role: \"\"\n").find("role: '' is not a role"), std::string::npos);
+  EXPECT_NE(error_of(dir, base + "worker:\n  max_resolution: 99999999999x720\n").find("worker.max_resolution"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, base + "worker:\n  host_id: \"a:b\"\n").find("worker.host_id: 'a:b' may not contain ':'"),
+            std::string::npos);
   EXPECT_NE(error_of(dir, base + "worker:\n  tags: [\"has space\"]\n")
                 .find("worker.tags: 'has space' is not a worker tag (1-64 characters of A-Z a-z 0-9 . _ -)"),
             std::string::npos);

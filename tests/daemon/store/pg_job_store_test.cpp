@@ -164,6 +164,27 @@ TEST_F(PgJobStoreTest, AnotherHostsNewJobWakesThisStoresListener) {
   worker.set_change_listener({});  // stops the listening thread before `calls` goes
 }
 
+TEST_F(PgJobStoreTest, TakingBackExpiredLeasesPassesOverAJobAnotherSessionHolds) {
+  // A worker stalled inside its finishing transaction holds the job's row: the other hosts'
+  // maintenance must neither wait for it nor take the task from under it.
+  PgJobStore store(url_);
+  const auto asset = make_asset("input");
+  store.create_asset(asset);
+  const NewJob job = make_job(asset.id);
+  store.create_job(job);
+  const auto claim = store.claim_task("w1", kT0, std::chrono::seconds(30));
+  ASSERT_TRUE(claim);
+  pqxx::connection stalled(url_);
+  pqxx::work holding(stalled);
+  holding.exec("SELECT 1 FROM jobs WHERE id = " + holding.quote(job.job.id) + " FOR UPDATE");
+
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(store.requeue_expired(at(60s), 3).empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5)) << "it waited for the lock";
+  holding.commit();
+  EXPECT_THAT(store.requeue_expired(at(60s), 3), ::testing::ElementsAre(claim->task_id));
+}
+
 TEST_F(PgJobStoreTest, NewerSchemaIsRefusedWithTheDatabaseAndVersions) {
   { PgJobStore store(url_); }
   {
