@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -42,6 +43,22 @@ int Storage::clear_asset_dir(const std::string& asset_id) const noexcept {
 
 namespace {
 constexpr std::string_view kAttemptPrefix = ".mw-attempt-";
+constexpr const char* kIdentityFile = ".mediaworker-storage";
+}
+
+std::string Storage::identity() const {
+  std::ifstream in(root_ / kIdentityFile);
+  std::string id;
+  in >> id;
+  return id;
+}
+
+void Storage::write_identity(const std::string& identity) const {
+  const auto path = root_ / kIdentityFile;
+  std::ofstream out(path);
+  out << identity << "\n";
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
 std::filesystem::path Storage::attempt_dir(const std::string& asset_id, int64_t lease_token) const {

@@ -46,6 +46,12 @@ class Storage {
   void publish_attempt(const std::string& asset_id, int64_t lease_token,
                        const std::vector<std::string>& names) const;
 
+  /// The identity written in the root's marker file ".mediaworker-storage" ("" when there is
+  /// none): a farm's hosts check that their storage.root is the farm's shared storage.
+  std::string identity() const;
+  /// Writes the marker file. @throws std::runtime_error naming the file
+  void write_identity(const std::string& identity) const;
+
   /// Whether `name` may be an AssetFile Name (AMS: no path separators, no leading dot, at most
   /// 260 characters).
   static bool valid_file_name(const std::string& name);

@@ -1,5 +1,6 @@
 #include "daemon/service/daemon.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -32,6 +33,27 @@ std::unique_ptr<store::JobStore> open_store(const config::StoreConfig& store) {
   return std::make_unique<store::SqliteJobStore>(store.sqlite_path());
 }
 
+// A farm's host checks that its storage.root is the farm's shared storage (the identity in the
+// root's marker file is the one the store records), so that a host whose shared storage is not
+// mounted refuses to start instead of failing every task it claims.
+void check_shared_storage(store::JobStore& store, const runtime::Storage& storage) {
+  const std::string marker = storage.identity();
+  const std::string proposed = marker.empty() ? runtime::new_guid() : marker;
+  const std::string recorded = store.storage_identity(proposed);
+  if (marker == recorded) return;
+  if (!marker.empty())
+    throw std::runtime_error(fmt::format(
+        "storage.root {} is another storage (identity {} in its .mediaworker-storage) than this farm's ({}): "
+        "is the right shared storage mounted there?",
+        storage.root().string(), marker, recorded));
+  if (recorded != proposed)
+    throw std::runtime_error(fmt::format(
+        "storage.root {} has no .mediaworker-storage marker, but this farm's shared storage has one (identity "
+        "{}): is the shared storage mounted there?",
+        storage.root().string(), recorded));
+  storage.write_identity(recorded);  // the farm's first host: this is the shared storage
+}
+
 }  // namespace
 
 Daemon::Daemon(config::Config config)
@@ -40,6 +62,7 @@ Daemon::Daemon(config::Config config)
       storage_(config_.storage.root),
       presets_(presets::PresetLibrary::load(preset_folders(config_))),
       jobs_(*store_, storage_, presets_) {
+  if (config_.store.is_postgresql()) check_shared_storage(*store_, storage_);
   notifications_ = std::make_unique<notify::Dispatcher>(*store_, config_.notifications,
                                                         config_.api.account_name);
   runtime::WorkerOptions w;

@@ -235,6 +235,10 @@ class JobStore {
   virtual std::vector<std::string> requeue_expired(TimePoint now, int max_attempts) = 0;
 
   // --- The worker table (GET /api/Workers; docs/farm.md) -----------------------------------
+  /// The identity of the farm's shared storage as the store records it, recording `proposed`
+  /// first when there is none (the first host of a farm). Hosts compare it with the marker file
+  /// of their storage.root, so that a host whose shared storage is not mounted refuses to start.
+  virtual std::string storage_identity(const std::string& proposed) = 0;
   /// Adds the worker's row, or replaces it (same id). running_task_ids is ignored.
   virtual void register_worker(const runtime::Worker& worker) = 0;
   /// Sets the worker's last heartbeat. Returns false when its row is gone (pruned after it

@@ -214,6 +214,13 @@ std::vector<std::string> PgJobStore::requeue_expired(TimePoint now, int max_atte
 
 namespace mw::store {
 
+std::string PgJobStore::storage_identity(const std::string& proposed) {
+  return db_->write([&](Transaction& tx) {
+    tx.exec(sql::kInsertSetting, "storage_identity", proposed);  // the first host's wins
+    return pg::text(tx.exec(sql::kSelectSetting, "storage_identity")[0], 0);
+  });
+}
+
 void PgJobStore::register_worker(const runtime::Worker& worker) {
   db_->write([&](Transaction& tx) {
     tx.exec(sql::kUpsertWorker, worker.id, worker.host_id, worker.pid, worker.version,

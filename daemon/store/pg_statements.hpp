@@ -231,6 +231,11 @@ inline constexpr Sql kUpsertWorker{
     " version = excluded.version, slots = excluded.slots, lease_s = excluded.lease_s,"
     " capabilities = excluded.capabilities,"
     " started_ms = excluded.started_ms, heartbeat_ms = excluded.heartbeat_ms"};
+inline constexpr Sql kInsertSetting{
+    "insert_farm_setting",
+    "INSERT INTO farm_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
+inline constexpr Sql kSelectSetting{"select_farm_setting",
+                                    "SELECT value FROM farm_settings WHERE name = $1"};
 inline constexpr Sql kWorkerHeartbeat{"worker_heartbeat",
                                       "UPDATE workers SET heartbeat_ms = $2 WHERE id = $1"};
 inline constexpr Sql kDeleteWorker{"delete_worker", "DELETE FROM workers WHERE id = $1"};

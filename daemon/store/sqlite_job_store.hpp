@@ -95,6 +95,7 @@ class SqliteJobStore : public JobStore {
   void release_task(const Claim& claim, TimePoint now) override;
   std::vector<std::string> requeue_expired(TimePoint now, int max_attempts) override;
 
+  std::string storage_identity(const std::string& proposed) override;
   void register_worker(const runtime::Worker& worker) override;
   bool worker_heartbeat(const std::string& worker_id, TimePoint now) override;
   void remove_worker(const std::string& worker_id) override;

@@ -227,6 +227,17 @@ std::vector<std::string> SqliteJobStore::requeue_expired(TimePoint now, int max_
 
 namespace mw::store {
 
+std::string SqliteJobStore::storage_identity(const std::string& proposed) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_);
+  db_->prepare(sql::kInsertSetting).bind_all("storage_identity", proposed).run();
+  auto select = db_->prepare(sql::kSelectSetting);
+  select.bind_all("storage_identity");
+  std::string recorded = select.step() ? select.text(0) : proposed;
+  transaction.commit();
+  return recorded;
+}
+
 void SqliteJobStore::register_worker(const runtime::Worker& worker) {
   std::lock_guard lock(mutex_);
   db_->prepare(sql::kUpsertWorker)

@@ -269,6 +269,12 @@ UPDATE tasks SET job_priority = (SELECT j.priority FROM jobs j WHERE j.id = task
 CREATE INDEX tasks_claim_order ON tasks (job_priority DESC, job_created_ms, job_seq, position)
   WHERE state = 0;
 
+-- Farm-wide settings, e.g. the identity of the shared storage ("storage_identity").
+CREATE TABLE farm_settings (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
 CREATE TABLE workers (
   id           TEXT PRIMARY KEY,
   host_id      TEXT NOT NULL,

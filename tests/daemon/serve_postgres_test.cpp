@@ -54,6 +54,29 @@ TEST(ServePostgres, JobPageJobFinishesAndOutlivesARestart) {
   EXPECT_EQ(files["d"]["results"].size(), 3u) << files.dump();  // MP4, _manifest.xml, _metadata.xml
 }
 
+TEST(ServePostgres, AHostWhoseSharedStorageIsNotMountedRefusesToStart) {
+  PgServer& server = PgServer::shared();
+  if (!server.available()) GTEST_SKIP() << "no PostgreSQL server: " << server.reason();
+  const std::string url = server.create_database();
+  TempDir shared, first_dir, unmounted, second_dir;
+  DaemonProcess first(first_dir.path(), "worker:\n  slots: 1\n", url, {}, shared.path());
+  first.start();  // the farm's first host marks the shared storage
+  EXPECT_TRUE(std::filesystem::exists(shared.path() / ".mediaworker-storage"));
+  // Another host whose mount point is an empty folder: it must not take (and fail) tasks.
+  DaemonProcess second(second_dir.path(), "worker:\n  slots: 1\n  host_id: second\n", url,
+                       {"--role", "worker"}, unmounted.path());
+  try {
+    second.start();
+    FAIL() << "a host without the shared storage started";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("has no .mediaworker-storage marker, but this farm's shared storage "
+                                         "has one"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(first.stop(), 0);
+}
+
 TEST(ServePostgres, UnreachableStoreAtStartUpIsOneClearLineAndAFailure) {
   TempDir dir;
   DaemonProcess daemon(dir.path(), "worker:\n  slots: 1\n",

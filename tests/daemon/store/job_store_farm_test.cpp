@@ -93,6 +93,13 @@ TEST_P(FarmStoreTest, WorkerTableListsLeasesAndPrunesSilentWorkers) {
   EXPECT_EQ(job_state(job.job.id), State::Finished);
 }
 
+TEST_P(FarmStoreTest, TheFirstStorageIdentityProposedIsKept) {
+  EXPECT_EQ(store().storage_identity("first"), "first");
+  EXPECT_EQ(store().storage_identity("second"), "first");
+  reopen();
+  EXPECT_EQ(store().storage_identity("third"), "first");
+}
+
 TEST_P(FarmStoreTest, WaitingEventIsWrittenOncePerWait) {
   const NewJob gpu = submit_needing(kGpu, 0);
   const NewJob any = submit_needing({}, 0);
