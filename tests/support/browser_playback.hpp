@@ -56,6 +56,8 @@ struct PlaybackOptions {
 /// with `manifest` (a path relative to `folder`, e.g. "master.m3u8" or "stream.mpd") played by
 /// `player`, a snapshot taken at the first frame presented at or after `snapshot_at_s` seconds
 /// (none when negative), waits for the page's report (at most `timeout`), and kills Chromium.
+/// A Chromium that neither reports nor exits in time is replaced once by a fresh one (a hung
+/// headless browser on a loaded machine); the second silence throws.
 /// Throws std::runtime_error naming what is missing (the Chromium binary, node_modules: run
 /// scripts/install-deps.sh), or on timeout or when Chromium exits without a report, with the tail
 /// of Chromium's stderr and the 404s.
