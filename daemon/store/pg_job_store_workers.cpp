@@ -54,22 +54,7 @@ std::optional<Claim> PgJobStore::claim_task(const std::string& worker_id, TimePo
 LeaseStatus PgJobStore::start_task(const Claim& claim, TimePoint now) {
   return db_->write([&](Transaction& tx) {
     const auto rows = pg::task_rows(tx);
-    const auto task = rows->leased_task(claim);
-    if (!task) return LeaseStatus::Lost;
-    switch (task->state) {
-      case State::Canceling:
-        return LeaseStatus::CancelRequested;
-      case State::Processing:
-        return LeaseStatus::Held;  // a retried call
-      case State::Scheduled:
-        break;
-      default:
-        return LeaseStatus::Lost;
-    }
-    tx.exec(sql::kStartTask, task->id, now);
-    rows->add_event(task->id, runtime::state_name(State::Processing), "", now);
-    aggregate_job(*rows, task->job_id, now);
-    return LeaseStatus::Held;
+    return store::start_task(*rows, rows->leased_task(claim), now);
   });
 }
 
@@ -157,18 +142,7 @@ void PgJobStore::release_task(const Claim& claim, TimePoint now) {
     const auto rows = pg::task_rows(tx);
     const auto task = rows->leased_task(claim);
     if (!task) return;
-    if (task->state == State::Canceling) {
-      // The job is being canceled: giving the task back ends it.
-      end_task(*rows, task->id, State::Canceled, now);
-      cancel_starved_tasks(*rows, task->job_id, now);
-    } else {
-      tx.exec(sql::kRequeueTask, task->id, 1);
-      rows->add_event(task->id, "Released",
-                      "worker '" + claim.worker_id + "' gave the task back; attempt " +
-                          std::to_string(task->attempts) + " not counted",
-                      now);
-    }
-    aggregate_job(*rows, task->job_id, now);
+    store::release_task(*rows, *task, claim.worker_id, now);
   });
 }
 
@@ -188,20 +162,7 @@ std::vector<std::string> PgJobStore::requeue_expired(TimePoint now, int max_atte
       // may have canceled this one.
       const auto task = rows->leased_task(lease);
       if (!task || tx.exec(sql::kLeaseExpired, task->id, now).empty()) continue;
-      const std::string attempt = "attempt " + std::to_string(task->attempts) + " of at most " +
-                                  std::to_string(max_attempts);
-      const std::string expiry = "the lease of worker '" + lease.worker_id + "' expired";
-      if (task->state == State::Canceling) {
-        end_task(*rows, task->id, State::Canceled, now, expiry + " while canceling");
-        cancel_starved_tasks(*rows, task->job_id, now);
-      } else if (task->attempts >= max_attempts) {
-        store::fail_task(*rows, *task, now,
-                         {"TransientError", expiry + " on " + attempt + ": no attempt left"});
-      } else {
-        tx.exec(sql::kRequeueTask, task->id, 0);
-        rows->add_event(task->id, "Requeued", expiry + " on " + attempt + "; queued again", now);
-      }
-      aggregate_job(*rows, task->job_id, now);
+      take_back_expired(*rows, *task, lease.worker_id, now, max_attempts);
       taken_back.push_back(task->id);
     }
     return taken_back;

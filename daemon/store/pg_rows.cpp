@@ -151,6 +151,12 @@ class PgTaskRows final : public TaskRows {
     tx_.exec(sql::kEndTask, task_id, state, now);
   }
   void set_canceling(const std::string& task_id) override { tx_.exec(sql::kSetCanceling, task_id); }
+  void start_task_row(const std::string& task_id, TimePoint now) override {
+    tx_.exec(sql::kStartTask, task_id, now);
+  }
+  void requeue_task_row(const std::string& task_id, bool uncounted) override {
+    tx_.exec(sql::kRequeueTask, task_id, uncounted ? 1 : 0);
+  }
   void add_event(const std::string& task_id, std::string_view code, std::string_view message,
                  TimePoint at) override {
     tx_.exec(sql::kInsertTaskEvent, task_id, std::string(code), std::string(message), at);

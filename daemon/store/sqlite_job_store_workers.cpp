@@ -53,23 +53,9 @@ LeaseStatus SqliteJobStore::start_task(const Claim& claim, TimePoint now) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
   const auto rows = sqlite::task_rows(*db_);
-  const auto task = rows->leased_task(claim);
-  if (!task) return LeaseStatus::Lost;
-  switch (task->state) {
-    case State::Canceling:
-      return LeaseStatus::CancelRequested;
-    case State::Processing:
-      return LeaseStatus::Held;  // a retried call
-    case State::Scheduled:
-      break;
-    default:
-      return LeaseStatus::Lost;
-  }
-  db_->prepare(sql::kStartTask).bind_all(task->id, now).run();
-  rows->add_event(task->id, runtime::state_name(State::Processing), "", now);
-  aggregate_job(*rows, task->job_id, now);
-  transaction.commit();
-  return LeaseStatus::Held;
+  const LeaseStatus status = store::start_task(*rows, rows->leased_task(claim), now);
+  if (status == LeaseStatus::Held) transaction.commit();  // a retried call commits nothing new
+  return status;
 }
 
 LeaseStatus SqliteJobStore::renew_lease(const Claim& claim, TimePoint now,
@@ -170,18 +156,7 @@ void SqliteJobStore::release_task(const Claim& claim, TimePoint now) {
   const auto rows = sqlite::task_rows(*db_);
   const auto task = rows->leased_task(claim);
   if (!task) return;
-  if (task->state == State::Canceling) {
-    // The job is being canceled: giving the task back ends it.
-    end_task(*rows, task->id, State::Canceled, now);
-    cancel_starved_tasks(*rows, task->job_id, now);
-  } else {
-    db_->prepare(sql::kRequeueTask).bind_all(task->id, 1).run();
-    rows->add_event(task->id, "Released",
-                    "worker '" + claim.worker_id + "' gave the task back; attempt " +
-                        std::to_string(task->attempts) + " not counted",
-                    now);
-  }
-  aggregate_job(*rows, task->job_id, now);
+  store::release_task(*rows, *task, claim.worker_id, now);
   transaction.commit();
 }
 
@@ -201,20 +176,7 @@ std::vector<std::string> SqliteJobStore::requeue_expired(TimePoint now, int max_
     // Re-read: taking back an earlier task may have canceled this one.
     const auto task = rows->leased_task(lease);
     if (!task) continue;
-    const std::string attempt =
-        "attempt " + std::to_string(task->attempts) + " of at most " + std::to_string(max_attempts);
-    const std::string expiry = "the lease of worker '" + lease.worker_id + "' expired";
-    if (task->state == State::Canceling) {
-      end_task(*rows, task->id, State::Canceled, now, expiry + " while canceling");
-      cancel_starved_tasks(*rows, task->job_id, now);
-    } else if (task->attempts >= max_attempts) {
-      store::fail_task(*rows, *task, now,
-                       {"TransientError", expiry + " on " + attempt + ": no attempt left"});
-    } else {
-      db_->prepare(sql::kRequeueTask).bind_all(task->id, 0).run();
-      rows->add_event(task->id, "Requeued", expiry + " on " + attempt + "; queued again", now);
-    }
-    aggregate_job(*rows, task->job_id, now);
+    take_back_expired(*rows, *task, lease.worker_id, now, max_attempts);
     taken_back.push_back(task->id);
   }
   transaction.commit();

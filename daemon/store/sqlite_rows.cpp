@@ -168,6 +168,12 @@ class SqliteTaskRows final : public TaskRows {
   void set_canceling(const std::string& task_id) override {
     db_.prepare(sql::kSetCanceling).bind_all(task_id).run();
   }
+  void start_task_row(const std::string& task_id, TimePoint now) override {
+    db_.prepare(sql::kStartTask).bind_all(task_id, now).run();
+  }
+  void requeue_task_row(const std::string& task_id, bool uncounted) override {
+    db_.prepare(sql::kRequeueTask).bind_all(task_id, uncounted ? 1 : 0).run();
+  }
   void add_event(const std::string& task_id, std::string_view code, std::string_view message,
                  TimePoint at) override {
     db_.prepare(sql::kInsertTaskEvent).bind_all(task_id, code, message, at).run();

@@ -130,4 +130,55 @@ void cancel_job(TaskRows& rows, const std::string& job_id, TimePoint now) {
   aggregate_job(rows, job_id, now);
 }
 
+LeaseStatus start_task(TaskRows& rows, const std::optional<LeasedTask>& task, TimePoint now) {
+  if (!task) return LeaseStatus::Lost;
+  switch (task->state) {
+    case State::Canceling:
+      return LeaseStatus::CancelRequested;
+    case State::Processing:
+      return LeaseStatus::Held;  // a retried call
+    case State::Scheduled:
+      break;
+    default:
+      return LeaseStatus::Lost;
+  }
+  rows.start_task_row(task->id, now);
+  rows.add_event(task->id, runtime::state_name(State::Processing), "", now);
+  aggregate_job(rows, task->job_id, now);
+  return LeaseStatus::Held;
+}
+
+void release_task(TaskRows& rows, const LeasedTask& task, const std::string& worker_id,
+                  TimePoint now) {
+  if (task.state == State::Canceling) {
+    // The job is being canceled: giving the task back ends it.
+    end_task(rows, task.id, State::Canceled, now);
+    cancel_starved_tasks(rows, task.job_id, now);
+  } else {
+    rows.requeue_task_row(task.id, true);
+    rows.add_event(task.id, "Released",
+                   "worker '" + worker_id + "' gave the task back; attempt " +
+                       std::to_string(task.attempts) + " not counted",
+                   now);
+  }
+  aggregate_job(rows, task.job_id, now);
+}
+
+void take_back_expired(TaskRows& rows, const LeasedTask& task, const std::string& worker_id,
+                       TimePoint now, int max_attempts) {
+  const std::string attempt =
+      "attempt " + std::to_string(task.attempts) + " of at most " + std::to_string(max_attempts);
+  const std::string expiry = "the lease of worker '" + worker_id + "' expired";
+  if (task.state == State::Canceling) {
+    end_task(rows, task.id, State::Canceled, now, expiry + " while canceling");
+    cancel_starved_tasks(rows, task.job_id, now);
+  } else if (task.attempts >= max_attempts) {
+    fail_task(rows, task, now, {"TransientError", expiry + " on " + attempt + ": no attempt left"});
+  } else {
+    rows.requeue_task_row(task.id, false);
+    rows.add_event(task.id, "Requeued", expiry + " on " + attempt + "; queued again", now);
+  }
+  aggregate_job(rows, task.job_id, now);
+}
+
 }  // namespace mw::store

@@ -60,6 +60,11 @@ class TaskRows {
   virtual void end_task_row(const std::string& task_id, runtime::State state, TimePoint now) = 0;
   /// -> Canceling (the lease is kept: its worker learns it from renew_lease).
   virtual void set_canceling(const std::string& task_id) = 0;
+  /// -> Queued: Progress 0, StartTime and the lease cleared; attempts less one when `uncounted`
+  /// (a task given back, not lost).
+  virtual void requeue_task_row(const std::string& task_id, bool uncounted) = 0;
+  /// -> Processing with StartTime = now.
+  virtual void start_task_row(const std::string& task_id, TimePoint now) = 0;
   /// Appends a TaskHistoricalEvent (after the task's earlier ones).
   virtual void add_event(const std::string& task_id, std::string_view code,
                          std::string_view message, TimePoint at) = 0;
@@ -101,5 +106,22 @@ void fail_task(TaskRows& rows, const LeasedTask& task, TimePoint now,
 /// task_canceled), then the job is re-aggregated.
 /// @throws StoreError NotFound (no such job), InvalidState (the job is final or Canceling)
 void cancel_job(TaskRows& rows, const std::string& job_id, TimePoint now);
+
+/// JobStore::start_task for the task a claim found (nullopt: the lease was lost): Scheduled ->
+/// Processing with its event, the job aggregated; a Canceling task answers CancelRequested, a
+/// Processing one Held (a retried call), any other Lost.
+LeaseStatus start_task(TaskRows& rows, const std::optional<LeasedTask>& task, TimePoint now);
+
+/// JobStore::release_task for a task its worker still holds: a Canceling task ends Canceled;
+/// any other goes back to Queued with a "Released" event, the attempt not counted. Aggregates
+/// the job.
+void release_task(TaskRows& rows, const LeasedTask& task, const std::string& worker_id,
+                  TimePoint now);
+
+/// JobStore::requeue_expired for one task whose lease of `worker_id` expired: a Canceling task
+/// ends Canceled; one at `max_attempts` goes to Error (TransientError); any other goes back to
+/// Queued with a "Requeued" event naming the worker and the attempt. Aggregates the job.
+void take_back_expired(TaskRows& rows, const LeasedTask& task, const std::string& worker_id,
+                       TimePoint now, int max_attempts);
 
 }  // namespace mw::store
