@@ -59,9 +59,10 @@ ApiServer::ApiServer(const config::ApiConfig& config, store::JobStore& store,
                      runtime::JobService& jobs, const runtime::Storage& storage)
     : config_(config),
       router_(Services{store, jobs, storage}),
+      tokens_(config_.tokens),
       session_context_{router_,
                        connections_,
-                       config_.tokens,
+                       tokens_,
                        !config_.tokens.empty(),
                        static_cast<uint64_t>(std::max<int64_t>(0, config_.max_body_bytes)),
                        {}},
@@ -91,6 +92,13 @@ tcp::endpoint resolve_listen(boost::asio::io_context& io, const config::ApiConfi
   return endpoint;
 }
 }  // namespace
+
+void ApiServer::replace_tokens(std::vector<std::string> tokens) {
+  if (!session_context_.require_token)
+    throw std::invalid_argument("the API started without tokens (no authentication); a restart is needed to add them");
+  if (tokens.empty()) throw std::invalid_argument("the new api.tokens_file holds no token");
+  tokens_.replace(std::move(tokens));
+}
 
 void check_listen(const config::ApiConfig& config) {
   boost::asio::io_context io;

@@ -50,6 +50,11 @@ class ApiServer {
   void stop() noexcept;
   /// The bound port (after start()).
   uint16_t port() const { return port_; }
+  /// Replaces the accepted bearer tokens (SIGHUP with a changed api.tokens_file). Only a server
+  /// that started with tokens checks them: an empty `tokens`, or tokens for a server that
+  /// started without any (loopback, no auth), need a restart.
+  /// @throws std::invalid_argument in those two cases; the tokens in force stay
+  void replace_tokens(std::vector<std::string> tokens);
 
  private:
   boost::asio::awaitable<void> accept_loop();
@@ -59,6 +64,7 @@ class ApiServer {
   config::ApiConfig config_;
   Router router_;
   Connections connections_;
+  TokenSet tokens_;
   SessionContext session_context_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -28,4 +28,24 @@ bool bearer_token_accepted(std::string_view authorization, const std::vector<std
   return accepted && !token.empty();
 }
 
+TokenSet::TokenSet(std::vector<std::string> tokens)
+    : tokens_(std::make_shared<const std::vector<std::string>>(std::move(tokens))) {}
+
+std::shared_ptr<const std::vector<std::string>> TokenSet::current() const {
+  std::lock_guard lock(mutex_);
+  return tokens_;
+}
+
+bool TokenSet::accepts(std::string_view authorization) const {
+  return bearer_token_accepted(authorization, *current());
+}
+
+void TokenSet::replace(std::vector<std::string> tokens) {
+  auto fresh = std::make_shared<const std::vector<std::string>>(std::move(tokens));
+  std::lock_guard lock(mutex_);
+  tokens_ = std::move(fresh);
+}
+
+size_t TokenSet::size() const { return current()->size(); }
+
 }  // namespace mw::api

@@ -1,6 +1,8 @@
 #pragma once
 // Bearer-token authentication (AMS v2 clients send "Authorization: Bearer <token>").
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,5 +17,23 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 /// with a token equal to one of `tokens`. Every configured token is compared, each in constant
 /// time. An empty `tokens` accepts nothing.
 bool bearer_token_accepted(std::string_view authorization, const std::vector<std::string>& tokens);
+
+/// The bearer tokens the API accepts (api.tokens_file), replaceable while requests are being
+/// checked: SIGHUP with a changed tokens file rotates them without a restart. Thread-safe.
+class TokenSet {
+ public:
+  explicit TokenSet(std::vector<std::string> tokens);
+  /// bearer_token_accepted(authorization, the current tokens).
+  bool accepts(std::string_view authorization) const;
+  /// Replaces the tokens; requests checked from then on see the new set.
+  void replace(std::vector<std::string> tokens);
+  /// How many tokens are in force (for logs; never the tokens themselves).
+  size_t size() const;
+
+ private:
+  std::shared_ptr<const std::vector<std::string>> current() const;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const std::vector<std::string>> tokens_;
+};
 
 }  // namespace mw::api

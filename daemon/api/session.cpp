@@ -108,7 +108,7 @@ class Connection {
     Response response;
     bool body_read = head.is_done();
     if (context_.require_token &&
-        !bearer_token_accepted(view(header[http::field::authorization]), context_.tokens)) {
+        !context_.tokens.accepts(view(header[http::field::authorization]))) {
       response = error_response(http::status::unauthorized, "",
                                 "Authorization: a valid \"Bearer <token>\" is required.");
       response.headers.emplace_back("WWW-Authenticate", "Bearer");

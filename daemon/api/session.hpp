@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/api/auth.hpp"
 #include "daemon/api/awaitable.hpp"
 #include "daemon/api/connections.hpp"
 #include "daemon/api/router.hpp"
@@ -21,7 +22,7 @@ namespace mw::api {
 struct SessionContext {
   const Router& router;
   Connections& connections;
-  const std::vector<std::string>& tokens;  ///< accepted bearer tokens
+  const TokenSet& tokens;                  ///< accepted bearer tokens
   bool require_token = true;               ///< false only without tokens on a loopback address
   uint64_t max_body_bytes = 64ull << 20;   ///< request bodies other than uploads
   std::string default_host;                ///< "127.0.0.1:8080", for requests without Host

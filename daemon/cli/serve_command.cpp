@@ -1,10 +1,10 @@
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/cli/commands.hpp"
 #include "daemon/api/api_server.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/log/logging.hpp"
 #include "daemon/service/daemon.hpp"
 #include "encoders/av/log.hpp"
 #include "presets/preset_error.hpp"
@@ -16,16 +16,6 @@ extern "C" {
 namespace mw::cli {
 
 namespace {
-
-void setup_logging(const config::LogConfig& log) {
-  auto logger = spdlog::stderr_color_mt("mediaworker");
-  if (log.format == "json")
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","message":"%v"})", spdlog::pattern_time_type::utc);
-  else
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-  logger->set_level(spdlog::level::from_str(log.level));
-  spdlog::set_default_logger(logger);
-}
 
 int run_serve(Context& ctx, const ServeOptions& opts) {
   config::Config config;
@@ -60,7 +50,7 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
     fmt::print("{}: configuration OK\n", opts.config);
     return 0;
   }
-  setup_logging(config.log);
+  log::setup(config.log.level, config.log.format == "json" ? log::Format::Json : log::Format::Text);
   av::install_log_capture(AV_LOG_QUIET);
   // SIGHUP never stops the daemon: ignored while it starts and stops, a preset reload while it
   // runs. The handler is cleared before the daemon it names is destroyed.
@@ -73,16 +63,28 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
   if (ctx.hangup) ctx.hangup->set([] {});
   try {
     service::Daemon daemon(std::move(config));
+    // SIGHUP (systemctl reload): the config file read again. A broken file changes nothing
+    // (one error line naming the key); a valid one goes to Daemon::reconfigure.
     struct ReloadOnHangup {
       HangupHandler* hangup;
       service::Daemon& daemon;
-      ReloadOnHangup(HangupHandler* h, service::Daemon& d) : hangup(h), daemon(d) {
-        if (hangup) hangup->set([this] { daemon.reload_presets(); });
+      const ServeOptions& opts;
+      void reload() {
+        try {
+          config::Config fresh = config::load_config(opts.config);
+          if (!opts.role.empty()) fresh.role = config::parse_role(opts.role);
+          daemon.reconfigure(std::move(fresh));
+        } catch (const config::ConfigError& e) {
+          spdlog::error("config reload failed: {}; keeping the running configuration and presets", e.what());
+        }
+      }
+      ReloadOnHangup(HangupHandler* h, service::Daemon& d, const ServeOptions& o) : hangup(h), daemon(d), opts(o) {
+        if (hangup) hangup->set([this] { reload(); });
       }
       ~ReloadOnHangup() {
         if (hangup) hangup->set([] {});
       }
-    } reload_on_hangup(ctx.hangup, daemon);
+    } reload_on_hangup(ctx.hangup, daemon, opts);
     daemon.start();
     daemon.run_until(ctx.stop);
     return 0;

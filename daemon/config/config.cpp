@@ -263,4 +263,41 @@ Config load_config(const std::filesystem::path& file) {
   return c;
 }
 
+std::vector<std::string> changed_keys(const Config& a, const Config& b) {
+  std::vector<std::string> keys;
+  const auto check = [&keys](const char* key, bool same) {
+    if (!same) keys.emplace_back(key);
+  };
+  check("role", a.role == b.role);
+  check("api.listen", a.api.listen == b.api.listen);
+  check("api.tokens_file", a.api.tokens == b.api.tokens);
+  check("api.max_body_bytes", a.api.max_body_bytes == b.api.max_body_bytes);
+  check("api.account_name", a.api.account_name == b.api.account_name);
+  check("api.threads", a.api.threads == b.api.threads);
+  check("store.url", a.store.url == b.store.url);
+  check("storage.root", a.storage.root == b.storage.root);
+  check("worker.slots", a.worker.slots == b.worker.slots);
+  check("worker.lease_seconds", a.worker.lease_seconds == b.worker.lease_seconds);
+  check("worker.max_attempts", a.worker.max_attempts == b.worker.max_attempts);
+  check("worker.drain_seconds", a.worker.drain_seconds == b.worker.drain_seconds);
+  check("worker.host_id", a.worker.host_id == b.worker.host_id);
+  check("worker.max_resolution", a.worker.max_width == b.worker.max_width && a.worker.max_height == b.worker.max_height);
+  check("worker.tags", a.worker.tags == b.worker.tags);
+  check("presets.dirs", a.preset_folders == b.preset_folders);
+  const NotificationsConfig& n = a.notifications;
+  const NotificationsConfig& m = b.notifications;
+  check("notifications.account_id", n.account_id == m.account_id);
+  check("notifications.progress_interval_seconds", n.progress_interval_seconds == m.progress_interval_seconds);
+  check("notifications.retry_initial_seconds", n.retry_initial_seconds == m.retry_initial_seconds);
+  check("notifications.retry_max_seconds", n.retry_max_seconds == m.retry_max_seconds);
+  check("notifications.max_age_seconds", n.max_age_seconds == m.max_age_seconds);
+  check("notifications.timeout_seconds", n.timeout_seconds == m.timeout_seconds);
+  check("notifications.verify_tls", n.verify_tls == m.verify_tls);
+  check("notifications.ca_file", n.ca_file == m.ca_file);
+  check("notifications.max_in_flight_per_endpoint", n.max_in_flight_per_endpoint == m.max_in_flight_per_endpoint);
+  check("log.level", a.log.level == b.log.level);
+  check("log.format", a.log.format == b.log.format);
+  return keys;
+}
+
 }  // namespace mw::config

@@ -105,6 +105,12 @@ struct Config {
   LogConfig log;
 };
 
+/// The keys whose values differ between two loaded configs, in file order ("api.listen",
+/// "store.url", "worker.slots", "presets.dirs", "log.level", ...); "api.tokens_file" when the
+/// tokens read from it differ (the tokens themselves are never named). For SIGHUP: what a
+/// reload applies and what waits for a restart (service::Daemon::reconfigure).
+std::vector<std::string> changed_keys(const Config& before, const Config& after);
+
 /// Loads and validates a config file (relative paths are resolved against its folder).
 /// @throws ConfigError naming the key: unknown keys, wrong types, missing store.url or
 ///         storage.root, unreadable tokens_file, slots < 0, ...

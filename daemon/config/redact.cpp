@@ -25,5 +25,26 @@ std::string without_password(std::string_view url) {
   return out;
 }
 
+std::string without_query_values(std::string_view url) {
+  std::string out = without_password(url);
+  const size_t query = out.find('?');
+  if (query == std::string::npos) return out;
+  const size_t fragment = out.find('#', query);
+  std::string masked = out.substr(0, query + 1);
+  const std::string params = out.substr(query + 1, fragment == std::string::npos ? std::string::npos : fragment - query - 1);
+  size_t start = 0;
+  while (start <= params.size()) {
+    size_t end = params.find('&', start);
+    if (end == std::string::npos) end = params.size();
+    const std::string param = params.substr(start, end - start);
+    const size_t eq = param.find('=');
+    masked += eq == std::string::npos ? param : param.substr(0, eq + 1) + "***";
+    if (end == params.size()) break;
+    masked += '&';
+    start = end + 1;
+  }
+  return masked;  // the fragment (never sent to the receiver) is dropped
+}
+
 
 }  // namespace mw::config

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "daemon/config/redact.hpp"
+#include "daemon/log/context.hpp"
 
 namespace mw::notify {
 
@@ -107,7 +108,7 @@ void Dispatcher::run() noexcept {
     t.delivery = d;
     t.key = d.endpoint_id + "\n" + d.job_id;
     t.address = endpoint.endpoint_address;
-    t.loggable_address = config::without_password(endpoint.endpoint_address);
+    t.loggable_address = config::without_query_values(endpoint.endpoint_address);
     t.headers = curl_slist_append(t.headers, "Content-Type: application/json; charset=utf-8");
     t.headers = curl_slist_append(t.headers, "Expect:");
     t.headers = curl_slist_append(
@@ -174,6 +175,7 @@ void Dispatcher::run() noexcept {
     curl_slist_free_all(t.headers);
     im.busy_keys.erase(t.key);
     --im.per_endpoint[t.delivery.endpoint_id];
+    const log::Scope about_job({t.delivery.job_id, {}, {}});
     try {
       if (result == CURLE_OK && status >= 200 && status < 300) {
         store_.delivery_succeeded(t.delivery.seq);
@@ -210,7 +212,7 @@ void Dispatcher::run() noexcept {
                         .first;
           if (!found->second) continue;  // deleted meanwhile: its rows go with it
           if (now - d.created > max_age) {
-            failed(d, config::without_password(found->second->endpoint_address),
+            failed(d, config::without_query_values(found->second->endpoint_address),
                    "older than notifications.max_age_seconds");
             continue;
           }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "daemon/log/context.hpp"
 #include "daemon/runtime/package_task.hpp"
 #include "encoders/engine.hpp"
 #include "presets/preset_error.hpp"
@@ -164,6 +165,7 @@ void WorkerPool::slot_loop(std::stop_token stop) {
       continue;
     }
     try {
+      const log::Scope about_task({claim->job_id, claim->task_id, {}});
       run_task(*claim);
     } catch (const std::exception& e) {
       // The store was unreachable (e.g. the connection broke during a COMMIT): the outcome is
@@ -269,6 +271,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
   const auto task = store_.find_task(claim.task_id);
   if (!task) return;
   const std::string& output_asset = task->output_asset_ids.front();
+  const log::Scope about_output({claim.job_id, claim.task_id, output_asset});
   const bool keep_outputs = task->options & kDoNotDeleteOutputAssetOnFailure;
   // This attempt writes here; only finish_task's fenced publish moves files into the asset.
   const auto attempt_dir = storage_.attempt_dir(output_asset, claim.lease_token);

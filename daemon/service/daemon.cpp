@@ -1,6 +1,7 @@
 #include "daemon/service/daemon.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <mutex>
 
 #include "daemon/config/redact.hpp"
+#include "daemon/log/logging.hpp"
 #include "daemon/store/pg_job_store.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
 #include "daemon/runtime/capabilities.hpp"
@@ -129,6 +131,45 @@ bool Daemon::reload_presets() {
                   presets_.current()->all().size());
   }
   return false;
+}
+
+void Daemon::reconfigure(config::Config fresh) {
+  std::vector<std::string> applied, at_restart;
+  const auto previous_folders = config_.preset_folders;
+  for (const std::string& key : config::changed_keys(config_, fresh)) {
+    if (key == "log.level") {
+      log::set_level(fresh.log.level);
+      config_.log.level = fresh.log.level;
+    } else if (key == "api.tokens_file") {
+      if (!api_) {
+        at_restart.push_back(key + " (role worker serves no API)");
+        continue;
+      }
+      try {
+        api_->replace_tokens(fresh.api.tokens);
+        config_.api.tokens = fresh.api.tokens;
+      } catch (const std::invalid_argument& e) {
+        at_restart.push_back(fmt::format("{} ({})", key, e.what()));
+        continue;
+      }
+    } else if (key == "presets.dirs") {
+      config_.preset_folders = fresh.preset_folders;
+    } else {
+      at_restart.push_back(key);
+      continue;
+    }
+    applied.push_back(key);
+  }
+  spdlog::info("config reloaded from {}: {}", fresh.file.string(),
+               applied.empty() ? std::string("nothing to apply") : "applied " + fmt::format("{}", fmt::join(applied, ", ")));
+  if (!at_restart.empty())
+    spdlog::warn("config reload: {} changed: takes effect at the next restart (systemctl restart mediaworker); "
+                 "the running value stays until then",
+                 fmt::join(at_restart, ", "));
+  if (!reload_presets() && config_.preset_folders != previous_folders) {
+    config_.preset_folders = previous_folders;
+    spdlog::warn("config reload: presets.dirs stays as it was (its presets did not load)");
+  }
 }
 
 void Daemon::run_until(std::stop_token stop) {

@@ -39,6 +39,16 @@ class Daemon {
   /// Thread-safe; never throws. Returns whether the new set is in force.
   bool reload_presets();
 
+  /// SIGHUP with the config file read again (`fresh`, loaded and validated by the caller; a
+  /// broken file never gets here: the caller logs it and the running configuration stays).
+  /// Applies at once what can change while running: log.level, api.tokens_file (the accepted
+  /// bearer tokens; rotation without a restart) and presets.dirs; then reloads the presets
+  /// (reload_presets; a new presets.dirs that fails to load is not kept). Every other changed
+  /// key is logged by name as taking effect at the next restart, and keeps its running value.
+  /// Logs "config reloaded from FILE: applied ...". Call from one thread at a time (the signal
+  /// thread); never throws.
+  void reconfigure(config::Config fresh);
+
   /// The API's bound port (after start()); 0 for role worker (no listener).
   unsigned short port() const;
 
