@@ -111,7 +111,7 @@ void Daemon::start() {
                  config_.worker.host_id, getpid(), slots, config::without_password(config_.store.url),
                  config_.storage.root.string());
   }
-  spdlog::info("mediaworker: {} presets from {} folders (SIGHUP reloads them)", presets_.current()->all().size(),
+  spdlog::info("mediaworker: {} presets from {} folders (SIGHUP reloads them and the config)", presets_.current()->all().size(),
                preset_folders(config_).size());
 }
 
