@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +51,10 @@ class ApiServer {
   void stop() noexcept;
   /// The bound port (after start()).
   uint16_t port() const { return port_; }
+  /// Queues `handler` to run on one of the I/O threads: a liveness probe (it runs only while
+  /// those threads are not stuck; the systemd watchdog uses it). Thread-safe; a handler queued
+  /// after stop() never runs (it is destroyed with the server).
+  void post(std::function<void()> handler);
 
  private:
   boost::asio::awaitable<void> accept_loop();
