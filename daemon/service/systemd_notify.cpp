@@ -41,7 +41,9 @@ void SystemdNotify::ready(std::string_view status) const {
   send("READY=1\nMAINPID=" + std::to_string(getpid()) + "\nSTATUS=" + status_line(status));
 }
 
-void SystemdNotify::status(std::string_view status) const { send("STATUS=" + status_line(status)); }
+void SystemdNotify::status(std::string_view status) const {
+  send("STATUS=" + status_line(status));
+}
 
 void SystemdNotify::watchdog() const {
   if (watchdog_) send("WATCHDOG=1");

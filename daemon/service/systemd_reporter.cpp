@@ -1,8 +1,9 @@
 #include "daemon/service/systemd_reporter.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 namespace mw::service {
 
@@ -11,7 +12,9 @@ using std::chrono::steady_clock;
 
 namespace {
 int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(steady_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             steady_clock::now().time_since_epoch())
+      .count();
 }
 }  // namespace
 
@@ -21,7 +24,9 @@ SystemdReporter::SystemdReporter(const SystemdNotify& notify, ReporterProbes pro
   api_running_ = static_cast<bool>(probes_.post_to_api);
 }
 
-SystemdReporter::~SystemdReporter() { stop(); }
+SystemdReporter::~SystemdReporter() {
+  stop();
+}
 
 void SystemdReporter::start() {
   api_answered_ns_ = steady_ns();
@@ -45,7 +50,9 @@ void SystemdReporter::status_changed() {
   asio::post(io_, [this] { send_status(); });
 }
 
-void SystemdReporter::api_stopped() { api_running_ = false; }
+void SystemdReporter::api_stopped() {
+  api_running_ = false;
+}
 
 void SystemdReporter::stop() noexcept {
   io_.stop();
@@ -80,9 +87,10 @@ void SystemdReporter::tick() {
     if (!pinging_) spdlog::info("systemd: watchdog pings resume");
     pinging_ = true;
   } else if (pinging_) {
-    spdlog::error("systemd: watchdog not pinged: {}; systemd restarts the service unless this ends "
-                  "within WatchdogSec",
-                  why);
+    spdlog::error(
+        "systemd: watchdog not pinged: {}; systemd restarts the service unless this ends "
+        "within WatchdogSec",
+        why);
     pinging_ = false;
   }
   if (api) probes_.post_to_api([this] { api_answered_ns_ = steady_ns(); });

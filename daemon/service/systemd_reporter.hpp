@@ -12,10 +12,9 @@
 //     the last watchdog interval.
 // A deadlocked daemon thus stops pinging and systemd restarts it (Restart=on-failure).
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>

@@ -18,15 +18,14 @@
 #include <optional>
 #include <sstream>
 
+#include "daemon/service/systemd_notify.hpp"
+#include "daemon/service/systemd_reporter.hpp"
 #include "tests/support/daemon.hpp"
 
 namespace mw::test {
-namespace {
 
 using namespace std::chrono_literals;
 using std::chrono::steady_clock;
-
-const std::string kMedia = MW_MEDIA_DIR;
 
 // One sd_notify message: newline-separated NAME=VALUE assignments.
 struct Datagram {
@@ -52,7 +51,8 @@ class NotifySocket {
     fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    if (path.string().size() >= sizeof addr.sun_path) throw std::runtime_error("socket path too long: " + path.string());
+    if (path.string().size() >= sizeof addr.sun_path)
+      throw std::runtime_error("socket path too long: " + path.string());
     std::strcpy(addr.sun_path, path.c_str());
     if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
       throw std::runtime_error("cannot bind " + path.string() + ": " + std::strerror(errno));
@@ -67,7 +67,8 @@ class NotifySocket {
   std::optional<Datagram> receive(steady_clock::time_point deadline) {
     pollfd p{fd_, POLLIN, 0};
     for (;;) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - steady_clock::now());
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - steady_clock::now());
       const int r = poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) return std::nullopt;
@@ -108,6 +109,10 @@ class NotifySocket {
   int fd_ = -1;
 };
 
+namespace {
+
+const std::string kMedia = MW_MEDIA_DIR;
+
 bool tcp_connects(unsigned short port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -120,8 +125,8 @@ bool tcp_connects(unsigned short port) {
 }
 
 // The longest gap between consecutive WATCHDOG=1 datagrams in `got`, starting from `from`.
-std::chrono::nanoseconds longest_watchdog_gap(const std::vector<Datagram>& got, std::chrono::nanoseconds from,
-                                              int* pings) {
+std::chrono::nanoseconds longest_watchdog_gap(const std::vector<Datagram>& got,
+                                              std::chrono::nanoseconds from, int* pings) {
   std::chrono::nanoseconds longest{0}, last = from;
   *pings = 0;
   for (const auto& d : got) {
@@ -146,7 +151,8 @@ TEST(ServeSystemd, ReadyOnlyOnceThePortAcceptsThenStatusWatchdogPingsAndStopping
   ASSERT_FALSE(before_ready.empty()) << "no datagram within 60 s; log:\n" << daemon.log();
   const Datagram ready = before_ready.back();
   ASSERT_TRUE(ready.has("READY=1")) << ready.text << "\nlog:\n" << daemon.log();
-  EXPECT_EQ(before_ready.size(), 1u) << "something came before READY=1: " << before_ready.front().text;
+  EXPECT_EQ(before_ready.size(), 1u)
+      << "something came before READY=1: " << before_ready.front().text;
   // The STATUS line of READY names the port; it must accept a connection at once.
   const std::string status = ready.value("STATUS").value_or("");
   const std::string api_on = "Running 0 of 2 slot(s); API on 127.0.0.1:";
@@ -171,11 +177,13 @@ TEST(ServeSystemd, ReadyOnlyOnceThePortAcceptsThenStatusWatchdogPingsAndStopping
   EXPECT_EQ(daemon.stop(), 0) << daemon.log();
   std::vector<Datagram> stopping;
   while (auto d = notify.receive(steady_clock::now())) stopping.push_back(*d);
-  const auto at = std::find_if(stopping.begin(), stopping.end(), [](const Datagram& d) { return d.has("STOPPING=1"); });
+  const auto at = std::find_if(stopping.begin(), stopping.end(),
+                               [](const Datagram& d) { return d.has("STOPPING=1"); });
   ASSERT_NE(at, stopping.end()) << "no STOPPING=1 before the exit; log:\n" << daemon.log();
   EXPECT_EQ(at->value("STATUS"), "Draining 0 task(s) for at most 5 s more; no new tasks");
   // The stop timeout covers the drain plus 30 s, whatever TimeoutStopSec says.
-  EXPECT_TRUE(std::any_of(at, stopping.end(), [](const Datagram& d) { return d.has("EXTEND_TIMEOUT_USEC=35000000"); }));
+  EXPECT_TRUE(std::any_of(at, stopping.end(),
+                          [](const Datagram& d) { return d.has("EXTEND_TIMEOUT_USEC=35000000"); }));
   EXPECT_EQ(stopping.back().value("STATUS"), "Stopped; 0 running task(s) given back to the queue");
   // The pings went on at their pace until the stop.
   std::vector<Datagram> all = running;
@@ -192,24 +200,32 @@ TEST(ServeSystemd, StatusFollowsTheRunningTask) {
   ASSERT_TRUE(notify.until("READY=1", steady_clock::now() + 30s).back().has("READY=1"));
 
   const std::string asset = daemon.upload(kMedia + "/clip-1080x720-h264-aac-mono-1s.mp4");
-  const std::string body = nlohmann::json{
-      {"Name", "status"},
-      {"InputMediaAssets", {{{"__metadata",
-          {{"uri", "https://myaccount.restv2.westus.media.azure.net/api/Assets('" + url_encode(asset) + "')"}}}}}},
-      {"Tasks",
-       {{{"Configuration", "H264 Single Bitrate 720p"},
-         {"MediaProcessorId", "nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56"},
-         {"TaskBody",
-          "<?xml version=\"1.0\" encoding=\"utf-8\"?><taskBody><inputAsset>JobInputAsset(0)</inputAsset>"
-          "<outputAsset>JobOutputAsset(0)</outputAsset></taskBody>"}}}}}.dump();
+  const std::string body =
+      nlohmann::json{{"Name", "status"},
+                     {"InputMediaAssets",
+                      {{{"__metadata",
+                         {{"uri", "https://myaccount.restv2.westus.media.azure.net/api/Assets('" +
+                                      url_encode(asset) + "')"}}}}}},
+                     {"Tasks",
+                      {{{"Configuration", "H264 Single Bitrate 720p"},
+                        {"MediaProcessorId", "nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56"},
+                        {"TaskBody",
+                         "<?xml version=\"1.0\" "
+                         "encoding=\"utf-8\"?><taskBody><inputAsset>JobInputAsset(0)</inputAsset>"
+                         "<outputAsset>JobOutputAsset(0)</outputAsset></taskBody>"}}}}}
+          .dump();
   const HttpResponse created = daemon.request("POST", "/api/Jobs", body);
   ASSERT_EQ(created.status, 201) << created.body;
 
   const std::string api_on = "; API on 127.0.0.1:" + std::to_string(daemon.port());
-  const auto busy = notify.until("STATUS=Running 1 of 1 slot(s)" + api_on, steady_clock::now() + 60s);
-  ASSERT_TRUE(!busy.empty() && busy.back().has("STATUS=Running 1 of 1 slot(s)" + api_on)) << daemon.log();
-  const auto idle = notify.until("STATUS=Running 0 of 1 slot(s)" + api_on, steady_clock::now() + 120s);
-  ASSERT_TRUE(!idle.empty() && idle.back().has("STATUS=Running 0 of 1 slot(s)" + api_on)) << daemon.log();
+  const auto busy =
+      notify.until("STATUS=Running 1 of 1 slot(s)" + api_on, steady_clock::now() + 60s);
+  ASSERT_TRUE(!busy.empty() && busy.back().has("STATUS=Running 1 of 1 slot(s)" + api_on))
+      << daemon.log();
+  const auto idle =
+      notify.until("STATUS=Running 0 of 1 slot(s)" + api_on, steady_clock::now() + 120s);
+  ASSERT_TRUE(!idle.empty() && idle.back().has("STATUS=Running 0 of 1 slot(s)" + api_on))
+      << daemon.log();
   EXPECT_TRUE(daemon.wait_for_log(": finished: ", 10s)) << daemon.log();
   EXPECT_EQ(daemon.stop(), 0);
 }
@@ -246,3 +262,99 @@ TEST(ServeSystemd, NoWatchdogPingsWhenWatchdogPidNamesAnotherProcess) {
 
 }  // namespace
 }  // namespace mw::test
+
+namespace mw::service {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::steady_clock;
+using test::Datagram;
+using test::NotifySocket;
+
+// $NOTIFY_SOCKET and $WATCHDOG_USEC for this process while it lives (SystemdNotify reads them at
+// construction), removed after so the daemons other tests start do not inherit them.
+struct SystemdEnvironment {
+  SystemdEnvironment(const std::filesystem::path& socket, const std::string& watchdog_usec) {
+    setenv("NOTIFY_SOCKET", socket.c_str(), 1);
+    setenv("WATCHDOG_USEC", watchdog_usec.c_str(), 1);
+    unsetenv("WATCHDOG_PID");
+  }
+  ~SystemdEnvironment() {
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_USEC");
+  }
+};
+
+int count_pings(NotifySocket& socket, std::chrono::milliseconds during) {
+  int pings = 0;
+  for (const auto& d : socket.until("NEVER=1", steady_clock::now() + during))
+    pings += d.has("WATCHDOG=1");
+  return pings;
+}
+
+// The reporter alone, with probes the test controls: the watchdog's liveness rule.
+TEST(SystemdReporter, StopsPingingWhileALoopIsStuckAndResumesAfter) {
+  test::TempDir dir;
+  NotifySocket socket(dir.path() / "notify.sock");
+  SystemdEnvironment env(dir.path() / "notify.sock", "200000");  // pings every 100 ms
+  const SystemdNotify notify;
+  ASSERT_EQ(notify.watchdog_interval(), std::chrono::microseconds(200000));
+  std::atomic<bool> stuck{false};
+  ReporterProbes probes;
+  probes.status = [] { return "Running 0 of 1 slot(s)"; };
+  probes.why_not_alive = [&]() -> std::optional<std::string> {
+    if (stuck) return "the maintenance thread is stuck";
+    return std::nullopt;
+  };
+  SystemdReporter reporter(notify, probes);
+  reporter.start();
+  EXPECT_GE(count_pings(socket, 500ms), 3);
+  stuck = true;
+  (void)count_pings(socket, 150ms);  // a tick that read `stuck` before it changed
+  EXPECT_EQ(count_pings(socket, 500ms), 0);
+  stuck = false;
+  EXPECT_GE(count_pings(socket, 500ms), 3);
+  reporter.status_changed();
+  const auto status = socket.until("STATUS=Running 0 of 1 slot(s)", steady_clock::now() + 5s);
+  ASSERT_FALSE(status.empty());
+  EXPECT_TRUE(status.back().has("STATUS=Running 0 of 1 slot(s)"));
+}
+
+TEST(SystemdReporter, StopsPingingWhenTheApiThreadsDoNotRunThePostedHandler) {
+  test::TempDir dir;
+  NotifySocket socket(dir.path() / "notify.sock");
+  SystemdEnvironment env(dir.path() / "notify.sock", "200000");
+  const SystemdNotify notify;
+  std::mutex m;
+  bool api_hangs = false;
+  std::vector<std::function<void()>> held;  // what a hung API never runs
+  ReporterProbes probes;
+  probes.status = [] { return ""; };
+  probes.why_not_alive = [] { return std::nullopt; };
+  probes.post_to_api = [&](std::function<void()> handler) {
+    std::unique_lock lock(m);
+    if (api_hangs) {
+      held.push_back(std::move(handler));
+      return;
+    }
+    lock.unlock();
+    handler();  // a healthy API runs it soon
+  };
+  SystemdReporter reporter(notify, probes);
+  reporter.start();
+  EXPECT_GE(count_pings(socket, 500ms), 3);
+  {
+    std::lock_guard lock(m);
+    api_hangs = true;
+  }
+  // The last answer is at most 200 ms old when the API hangs: at most two more pings.
+  (void)count_pings(socket, 350ms);
+  EXPECT_EQ(count_pings(socket, 500ms), 0);
+  // The drain stops the API: its silence no longer counts.
+  reporter.api_stopped();
+  EXPECT_GE(count_pings(socket, 500ms), 3);
+  reporter.stop();
+}
+
+}  // namespace
+}  // namespace mw::service
