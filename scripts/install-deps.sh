@@ -20,6 +20,8 @@ packages=(
   # server (scripts/test-postgres.sh) or a cluster per test process (tests/support/pg_server.*),
   # never the package's own cluster
   googletest libgtest-dev libgmock-dev chromium postgresql
+  # systemd-analyze, systemd-sysusers and systemd-tmpfiles check the unit files (systemd_units_test)
+  systemd
 )
 # Node 20 and npm come with the machines; Debian's npm (and its nodejs) only where they do not.
 if ! command -v npm >/dev/null; then

@@ -156,6 +156,8 @@ void ApiServer::stop() noexcept {
   threads_.clear();
 }
 
+void ApiServer::post(std::function<void()> handler) { asio::post(io_, std::move(handler)); }
+
 asio::awaitable<void> ApiServer::accept_loop() {
   for (;;) {
     tcp::socket socket(asio::make_strand(io_));

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,6 +56,10 @@ class ApiServer {
   /// started without any (loopback, no auth), need a restart.
   /// @throws std::invalid_argument in those two cases; the tokens in force stay
   void replace_tokens(std::vector<std::string> tokens);
+  /// Queues `handler` to run on one of the I/O threads: a liveness probe (it runs only while
+  /// those threads are not stuck; the systemd watchdog uses it). Thread-safe; a handler queued
+  /// after stop() never runs (it is destroyed with the server).
+  void post(std::function<void()> handler);
 
  private:
   boost::asio::awaitable<void> accept_loop();

@@ -20,6 +20,10 @@ namespace {
 using std::chrono::steady_clock;
 
 TimePoint now() { return Clock::now(); }
+// steady_clock now in ms since its epoch (for the atomics that hold steady time points).
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
 
 // A worker row with no heartbeat for this long leaves the worker table (it died or was
 // unplugged; GET /api/Workers shows it as not alive until then).
@@ -99,6 +103,7 @@ void WorkerPool::start() {
     const auto taken = store_.requeue_expired(now() + options_.lease + std::chrono::seconds(1), options_.max_attempts);
     for (const auto& id : taken) spdlog::warn("task {}: taken back from a previous run of this host", id);
   }
+  last_maintenance_ms_ = steady_ms();
   for (int i = 0; i < options_.slots; ++i) threads_.emplace_back([this](std::stop_token st) { slot_loop(st); });
   threads_.emplace_back([this](std::stop_token st) { maintenance_loop(st); });
 }
@@ -123,6 +128,18 @@ void WorkerPool::cancel_job(const std::string& job_id) {
 int WorkerPool::running() const {
   std::lock_guard lock(mutex_);
   return static_cast<int>(running_.size());
+}
+
+void WorkerPool::set_running_listener(std::function<void(int)> listener) {
+  running_listener_ = std::move(listener);
+}
+
+steady_clock::time_point WorkerPool::last_maintenance() const {
+  return steady_clock::time_point(std::chrono::milliseconds(last_maintenance_ms_.load()));
+}
+
+std::chrono::milliseconds WorkerPool::maintenance_interval() const {
+  return std::max<std::chrono::milliseconds>(std::chrono::seconds(1), options_.lease / 3);
 }
 
 int WorkerPool::drain(steady_clock::time_point deadline) {
@@ -179,12 +196,14 @@ void WorkerPool::slot_loop(std::stop_token stop) {
 }
 
 void WorkerPool::maintenance_loop(std::stop_token stop) {
-  const auto interval = std::max<std::chrono::milliseconds>(std::chrono::seconds(1), options_.lease / 3);
+  const auto interval = maintenance_interval();
   const auto started = steady_clock::now();
   std::mutex m;
   std::condition_variable_any cv;
   while (!stop.stop_requested()) {
+    last_maintenance_ms_ = steady_ms();
     maintain(started);
+    last_maintenance_ms_ = steady_ms();
     std::unique_lock lock(m);
     cv.wait_for(lock, stop, interval, [] { return false; });
   }
@@ -254,17 +273,25 @@ std::string WorkerPool::why_waiting(const std::vector<Worker>& live, const TaskR
 void WorkerPool::run_task(const store::Claim& claim) {
   Running running;
   running.job_id = claim.job_id;
+  size_t now_running;
   {
     std::lock_guard lock(mutex_);
     running_[claim.task_id] = &running;
+    now_running = running_.size();
   }
+  if (running_listener_) running_listener_(static_cast<int>(now_running));
   struct Unregister {
     WorkerPool& pool;
     const std::string& id;
     ~Unregister() {
-      std::lock_guard lock(pool.mutex_);
-      pool.running_.erase(id);
-      pool.drained_cv_.notify_all();
+      size_t left;
+      {
+        std::lock_guard lock(pool.mutex_);
+        pool.running_.erase(id);
+        left = pool.running_.size();
+        pool.drained_cv_.notify_all();
+      }
+      if (pool.running_listener_) pool.running_listener_(static_cast<int>(left));
     }
   } unregister{*this, claim.task_id};
 

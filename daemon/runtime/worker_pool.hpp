@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stop_token>
@@ -61,6 +62,14 @@ class WorkerPool {
   int drain(std::chrono::steady_clock::time_point deadline);
   /// Tasks running now.
   int running() const;
+  /// Called with the number of tasks running now each time a task starts or ends (from that
+  /// slot's thread, without the pool's lock held; it must not block). Set before start().
+  void set_running_listener(std::function<void(int running)> listener);
+  /// When the maintenance thread last began or finished a round (start() counts as one): a
+  /// stuck store call or a dead thread makes this old (the systemd watchdog looks at it).
+  std::chrono::steady_clock::time_point last_maintenance() const;
+  /// How often the maintenance thread runs a round: lease/3, at least 1 s.
+  std::chrono::milliseconds maintenance_interval() const;
 
  private:
   struct Running {
@@ -100,6 +109,8 @@ class WorkerPool {
   std::condition_variable drained_cv_;      // running_ reached 0
   uint64_t wake_seq_ = 0;
   std::atomic<int64_t> last_store_failure_ms_{0};  // steady_clock ms of the last failed store call
+  std::atomic<int64_t> last_maintenance_ms_{0};    // steady_clock ms of the last maintenance beat
+  std::function<void(int)> running_listener_;      // set before start(), then read only
   bool claiming_ = true;
   std::map<std::string, Running*> running_;  // task id -> its stop control (owned by run_task's frame)
   // Threads last: joined (in the destructor) before the members they use go away.

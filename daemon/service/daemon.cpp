@@ -89,9 +89,18 @@ Daemon::Daemon(config::Config config)
   jobs_.set_cancel_listener([this](const std::string& job_id) { workers_->cancel_job(job_id); });
   if (config_.role != config::Role::Worker)
     api_ = std::make_unique<api::ApiServer>(config_.api, *store_, jobs_, storage_);
+  if (systemd_.enabled()) {
+    ReporterProbes probes;
+    probes.status = [this] { return status_text(); };
+    probes.why_not_alive = [this] { return why_not_alive(); };
+    if (api_) probes.post_to_api = [this](std::function<void()> handler) { api_->post(std::move(handler)); };
+    reporter_ = std::make_unique<SystemdReporter>(systemd_, std::move(probes));
+    workers_->set_running_listener([this](int) { reporter_->status_changed(); });
+  }
 }
 
 Daemon::~Daemon() {
+  if (reporter_) reporter_->stop();  // its probes use the workers and the API
   if (api_) api_->stop();
   store_->set_change_listener({});  // before the dispatcher and the workers it wakes go
 }
@@ -113,6 +122,46 @@ void Daemon::start() {
   }
   spdlog::info("mediaworker: {} presets from {} folders (SIGHUP reloads them and the config)", presets_.current()->all().size(),
                preset_folders(config_).size());
+  phase_ = Phase::Running;
+  // The store is open, the slots run and the port accepts connections: systemd may order
+  // dependent units after us now.
+  systemd_.ready(status_text());
+  if (reporter_) reporter_->start();
+}
+
+std::string Daemon::status_text() const {
+  const int slots = config_.role == config::Role::Api ? 0 : config_.worker.slots;
+  const std::string api =
+      api_ ? fmt::format("{}:{}", config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port()) : "";
+  switch (phase_.load()) {
+    case Phase::Starting:
+      return "Starting";
+    case Phase::Running:
+      if (config_.role == config::Role::Api) return fmt::format("API only on {} (role api, no worker slots)", api);
+      return fmt::format("Running {} of {} slot(s); {}", workers_->running(), slots,
+                         api_ ? "API on " + api : "role worker, no API");
+    case Phase::Draining: {
+      if (config_.role == config::Role::Api) return "Stopping (role api: no tasks to drain)";
+      const auto left = std::chrono::ceil<std::chrono::seconds>(drain_deadline_ - std::chrono::steady_clock::now());
+      return fmt::format("Draining {} task(s) for at most {} s more; no new tasks", workers_->running(),
+                         std::max<int64_t>(0, left.count()));
+    }
+    case Phase::Stopped:
+      return fmt::format("Stopped; {} running task(s) given back to the queue", given_back_.load());
+  }
+  return "";
+}
+
+std::optional<std::string> Daemon::why_not_alive() const {
+  (void)workers_->running();  // takes the pool's lock: a deadlock there blocks the pings
+  // One maintenance round may take a while (a slow store); allow one watchdog interval on top.
+  const auto allowed = workers_->maintenance_interval() +
+                       systemd_.watchdog_interval().value_or(std::chrono::microseconds::zero());
+  const auto age = std::chrono::steady_clock::now() - workers_->last_maintenance();
+  if (age <= allowed) return std::nullopt;
+  return fmt::format("the worker pool's maintenance thread last ran {} ms ago (allowed {} ms): a store call hangs?",
+                     std::chrono::duration_cast<std::chrono::milliseconds>(age).count(),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(allowed).count());
 }
 
 bool Daemon::reload_presets() {
@@ -179,14 +228,24 @@ void Daemon::run_until(std::stop_token stop) {
     std::unique_lock lock(m);
     cv.wait(lock, stop, [] { return false; });  // returns when stop is requested
   }
+  const auto drain = std::chrono::seconds(config_.worker.drain_seconds);
+  drain_deadline_ = std::chrono::steady_clock::now() + drain;
+  phase_ = Phase::Draining;
+  systemd_.stopping(status_text());
+  // The drain, giving back what still runs and closing the store, even when TimeoutStopSec= is
+  // shorter than worker.drain_seconds.
+  if (config_.role != config::Role::Api) systemd_.extend_timeout(drain + std::chrono::seconds(30));
   if (config_.role == config::Role::Api)
     spdlog::info("mediaworker: stopping (role api: no tasks to drain)");
   else
     spdlog::info("mediaworker: stopping: no new tasks; draining up to {} s", config_.worker.drain_seconds);
+  if (reporter_) reporter_->api_stopped();
   if (api_) api_->stop();
-  const int given_back =
-      workers_->drain(std::chrono::steady_clock::now() + std::chrono::seconds(config_.worker.drain_seconds));
+  const int given_back = workers_->drain(drain_deadline_);
   notifications_->stop();
+  given_back_ = given_back;
+  phase_ = Phase::Stopped;
+  systemd_.status(status_text());
   const auto counts = store_->notification_counts();
   spdlog::info("mediaworker: stopped ({} running task(s) given back to the queue; {} notification(s) "
                "still queued)",

@@ -3,9 +3,12 @@
 // API, built from the config in a fixed order (STYLE.md: config, store, workers and API, then
 // ready) and torn down in the reverse order (members are declared in dependency order).
 
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stop_token>
+#include <string>
 
 #include "daemon/api/api_server.hpp"
 #include "daemon/config/config.hpp"
@@ -14,6 +17,8 @@
 #include "daemon/runtime/preset_catalog.hpp"
 #include "daemon/runtime/storage.hpp"
 #include "daemon/runtime/worker_pool.hpp"
+#include "daemon/service/systemd_notify.hpp"
+#include "daemon/service/systemd_reporter.hpp"
 #include "daemon/store/job_store.hpp"
 #include "presets/library.hpp"
 
@@ -26,9 +31,11 @@ class Daemon {
   explicit Daemon(config::Config config);
   ~Daemon();
 
-  /// Starts the worker slots and the API listener.
+  /// Starts the worker slots and the API listener; under systemd (Type=notify) then sends
+  /// READY=1 with the first STATUS= line and starts the watchdog pings (docs/operations.md).
   void start();
-  /// Blocks until `stop` is requested, then stops the API, drains running tasks for
+  /// Blocks until `stop` is requested, then (STOPPING=1 to systemd, the stop timeout extended
+  /// to worker.drain_seconds + 30 s) stops the API, drains running tasks for
   /// worker.drain_seconds and gives back what is still running.
   void run_until(std::stop_token stop);
 
@@ -53,12 +60,25 @@ class Daemon {
   unsigned short port() const;
 
  private:
+  enum class Phase { Starting, Running, Draining, Stopped };
+  // The STATUS= line for systemd: "Running 1 of 2 slot(s); API on 127.0.0.1:8080", ...
+  std::string status_text() const;
+  // Why the watchdog must not be pinged now (the worker pool's maintenance is overdue), or "".
+  std::optional<std::string> why_not_alive() const;
+
   config::Config config_;
   std::unique_ptr<store::JobStore> store_;
   std::unique_ptr<notify::Dispatcher> notifications_;  // webhook deliveries from the outbox
   runtime::Storage storage_;
   runtime::PresetCatalog presets_;
   runtime::JobService jobs_;
+  // systemd: the reporter's thread is stopped in ~Daemon before the workers and the API go; the
+  // object outlives them (the pool's running listener and the API's probe handlers use it).
+  SystemdNotify systemd_;
+  std::unique_ptr<SystemdReporter> reporter_;  // none when not started by systemd
+  std::atomic<Phase> phase_{Phase::Starting};
+  std::atomic<int> given_back_{0};
+  std::chrono::steady_clock::time_point drain_deadline_{};  // set before phase_ becomes Draining
   std::unique_ptr<runtime::WorkerPool> workers_;
   std::unique_ptr<api::ApiServer> api_;  // last: stopped before the workers and the store go; none for role worker
 };

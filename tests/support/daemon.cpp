@@ -52,7 +52,12 @@ DaemonProcess::~DaemonProcess() {
   if (reader_.joinable()) reader_.join();
 }
 
-void DaemonProcess::start() {
+void DaemonProcess::set_environment(std::vector<std::string> env, bool watchdog_pid) {
+  env_ = std::move(env);
+  watchdog_pid_ = watchdog_pid;
+}
+
+void DaemonProcess::launch() {
   int err[2];
   if (pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
@@ -61,15 +66,54 @@ void DaemonProcess::start() {
   posix_spawn_file_actions_adddup2(&actions, err[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
   const std::string binary = MW_BINARY, config = (dir_ / "config.yaml").string();
-  std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>("serve"),
-                          const_cast<char*>("--config"), const_cast<char*>(config.c_str())};
-  for (auto& arg : serve_args_) argv.push_back(arg.data());
+  std::vector<std::string> args{binary, "serve", "--config", config};
+  args.insert(args.end(), serve_args_.begin(), serve_args_.end());
+  if (watchdog_pid_)  // $0 is the daemon, "$@" its arguments; exec keeps the shell's pid
+    args.insert(args.begin(), {"/bin/sh", "-c", "export WATCHDOG_PID=$$; exec \"$0\" \"$@\""});
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  // This process's environment, then env_ (a NAME= of env_ replaces the inherited one).
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('=') + 1);
+    bool replaced = false;
+    for (const auto& extra : env_) replaced = replaced || extra.rfind(name, 0) == 0;
+    if (!replaced) env.push_back(entry);
+  }
+  env.insert(env.end(), env_.begin(), env_.end());
+  std::vector<char*> envp;
+  for (auto& entry : env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(err[1]);
-  if (rc != 0) throw std::runtime_error("cannot start " + binary);
+  if (rc != 0) throw std::runtime_error(std::string("cannot start ") + argv[0]);
   err_fd_ = err[0];
+}
+
+void DaemonProcess::collect_log() {
+  reader_ = std::thread([this] {
+    char b[4096];
+    for (ssize_t n; (n = read(err_fd_, b, sizeof b)) > 0;) {
+      std::lock_guard lock(log_mutex_);
+      log_.append(b, static_cast<size_t>(n));
+      log_cv_.notify_all();
+    }
+    close(err_fd_);
+    std::lock_guard lock(log_mutex_);
+    log_cv_.notify_all();
+  });
+}
+
+void DaemonProcess::spawn() {
+  launch();
+  collect_log();
+}
+
+void DaemonProcess::start() {
+  launch();
   // Read until the "listening on" line, or a worker's "(role worker, no API)" one (or the end:
   // the daemon exited), then keep draining.
   const std::string listening = "listening on http://127.0.0.1:";
@@ -96,17 +140,7 @@ void DaemonProcess::start() {
     std::lock_guard lock(log_mutex_);
     log_ = seen;
   }
-  reader_ = std::thread([this] {
-    char b[4096];
-    for (ssize_t n; (n = read(err_fd_, b, sizeof b)) > 0;) {
-      std::lock_guard lock(log_mutex_);
-      log_.append(b, static_cast<size_t>(n));
-      log_cv_.notify_all();
-    }
-    close(err_fd_);
-    std::lock_guard lock(log_mutex_);
-    log_cv_.notify_all();
-  });
+  collect_log();
 }
 
 int DaemonProcess::stop() {

@@ -30,9 +30,16 @@ class DaemonProcess {
                 const std::filesystem::path& storage_root = {});
   ~DaemonProcess();  ///< SIGKILL if still running
 
+  /// More environment for the daemon ("NAME=VALUE", added to or replacing this process's), e.g.
+  /// NOTIFY_SOCKET. `watchdog_pid`: also WATCHDOG_PID=<the daemon's own pid>, as systemd sets it
+  /// (a /bin/sh exports it and execs the daemon, which keeps the shell's pid). Before start().
+  void set_environment(std::vector<std::string> env, bool watchdog_pid = false);
   /// Starts the daemon and waits for its "listening on" line (role worker: its "running N worker
   /// slot(s)" line; port() is 0 then). Throws with the log if it exits.
   void start();
+  /// Starts the daemon without waiting for any line (port() stays 0; pid() is set); its log is
+  /// collected from then on.
+  void spawn();
   /// SIGTERM and wait; returns the exit code.
   int stop();
   /// SIGKILL and wait (a crash).
@@ -60,8 +67,13 @@ class DaemonProcess {
   std::string upload(const std::vector<std::filesystem::path>& files) const;
 
  private:
+  void launch();       // spawns the process with its stdout and stderr on err_fd_
+  void collect_log();  // the reader thread: err_fd_ into log_ until the process closes it
+
   std::filesystem::path dir_;
   std::vector<std::string> serve_args_;
+  std::vector<std::string> env_;
+  bool watchdog_pid_ = false;
   std::string token_;
   unsigned short port_ = 0;
   pid_t pid_ = -1;
