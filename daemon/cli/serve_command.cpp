@@ -63,21 +63,12 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
   if (ctx.hangup) ctx.hangup->set([] {});
   try {
     service::Daemon daemon(std::move(config));
-    // SIGHUP (systemctl reload): the config file read again. A broken file changes nothing
-    // (one error line naming the key); a valid one goes to Daemon::reconfigure.
+    // SIGHUP (systemctl reload): the config file read again (Daemon::reload).
     struct ReloadOnHangup {
       HangupHandler* hangup;
       service::Daemon& daemon;
       const ServeOptions& opts;
-      void reload() {
-        try {
-          config::Config fresh = config::load_config(opts.config);
-          if (!opts.role.empty()) fresh.role = config::parse_role(opts.role);
-          daemon.reconfigure(std::move(fresh));
-        } catch (const config::ConfigError& e) {
-          spdlog::error("config reload failed: {}; keeping the running configuration and presets", e.what());
-        }
-      }
+      void reload() { daemon.reload(opts.role); }
       ReloadOnHangup(HangupHandler* h, service::Daemon& d, const ServeOptions& o) : hangup(h), daemon(d), opts(o) {
         if (hangup) hangup->set([this] { reload(); });
       }

@@ -182,6 +182,20 @@ bool Daemon::reload_presets() {
   return false;
 }
 
+void Daemon::reload(const std::string& role_override) {
+  systemd_.reloading("Reloading the config and presets");
+  try {
+    config::Config fresh = config::load_config(config_.file);
+    if (!role_override.empty()) fresh.role = config::parse_role(role_override);
+    reconfigure(std::move(fresh));
+  } catch (const config::ConfigError& e) {
+    spdlog::error("config reload failed: {}; keeping the running configuration and presets", e.what());
+  } catch (const std::exception& e) {  // e.g. bad_alloc: the running configuration stays all the same
+    spdlog::error("config reload failed: {}; keeping the running configuration and presets", e.what());
+  }
+  systemd_.ready(status_text());
+}
+
 void Daemon::reconfigure(config::Config fresh) {
   std::vector<std::string> applied, at_restart;
   const auto previous_folders = config_.preset_folders;

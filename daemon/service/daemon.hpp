@@ -46,8 +46,14 @@ class Daemon {
   /// Thread-safe; never throws. Returns whether the new set is in force.
   bool reload_presets();
 
-  /// SIGHUP with the config file read again (`fresh`, loaded and validated by the caller; a
-  /// broken file never gets here: the caller logs it and the running configuration stays).
+  /// SIGHUP (`systemctl reload`): reads the config file again (config.file; `role_override`
+  /// when serve --role gave one) and applies it with reconfigure(). A broken file is logged as
+  /// "config reload failed: FILE: KEY: MESSAGE; keeping the running configuration and presets"
+  /// and changes nothing. Under systemd the reload is framed by RELOADING=1 and READY=1.
+  /// Call from one thread at a time (the signal thread); never throws.
+  void reload(const std::string& role_override);
+
+  /// Applies a config read again (`fresh`, loaded and validated by the caller).
   /// Applies at once what can change while running: log.level, api.tokens_file (the accepted
   /// bearer tokens; rotation without a restart) and presets.dirs; then reloads the presets
   /// (reload_presets; a new presets.dirs that fails to load is not kept). Every other changed

@@ -49,6 +49,10 @@ void SystemdNotify::watchdog() const {
   if (watchdog_) send("WATCHDOG=1");
 }
 
+void SystemdNotify::reloading(std::string_view status) const {
+  send("RELOADING=1\nSTATUS=" + status_line(status));
+}
+
 void SystemdNotify::stopping(std::string_view status) const {
   send("STOPPING=1\nSTATUS=" + status_line(status));
 }

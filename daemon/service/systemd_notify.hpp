@@ -31,6 +31,9 @@ class SystemdNotify {
   void status(std::string_view status) const;
   /// "WATCHDOG=1": the service is alive; only when watchdog_interval() is set.
   void watchdog() const;
+  /// "RELOADING=1" and "STATUS=<status>": a reload (SIGHUP) began; ready() ends it
+  /// (systemd.service(5), Type=notify: `systemctl reload` waits for the READY=1).
+  void reloading(std::string_view status) const;
   /// "STOPPING=1" and "STATUS=<status>": the service began to stop.
   void stopping(std::string_view status) const;
   /// "EXTEND_TIMEOUT_USEC=<usec>": the current phase (here: stopping) may take `more` from now,

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -244,6 +245,35 @@ TEST(ServeSystemd, WorkerRoleIsReadyOnceItsSlotsRun) {
   EXPECT_EQ(daemon.stop(), 0) << daemon.log();
   const auto stopping = notify.until("STOPPING=1", steady_clock::now());
   ASSERT_TRUE(!stopping.empty() && stopping.back().has("STOPPING=1")) << daemon.log();
+}
+
+TEST(ServeSystemd, SighupIsFramedByReloadingAndReadyAlsoWhenTheFileIsBroken) {
+  TempDir dir;
+  NotifySocket notify(dir.path() / "notify.sock");
+  DaemonProcess daemon(dir.path());
+  daemon.set_environment({notify.env()}, /*watchdog_pid=*/false);
+  daemon.spawn();
+  auto got = notify.until("READY=1", steady_clock::now() + 60s);
+  ASSERT_TRUE(!got.empty() && got.back().has("READY=1")) << daemon.log();
+
+  // `systemctl reload` waits from RELOADING=1 until READY=1: both come for a good file...
+  daemon.send_signal(SIGHUP);
+  got = notify.until("RELOADING=1", steady_clock::now() + 30s);
+  ASSERT_TRUE(!got.empty() && got.back().has("RELOADING=1")) << daemon.log();
+  got = notify.until("READY=1", steady_clock::now() + 30s);
+  ASSERT_TRUE(!got.empty() && got.back().has("READY=1")) << daemon.log();
+  EXPECT_TRUE(daemon.wait_for_log("presets reloaded: ", 10s)) << "no reload line:\n"
+                                                               << daemon.log();
+
+  // ...and for a broken one, which changes nothing (the daemon keeps running).
+  std::ofstream(dir.path() / "config.yaml", std::ios::app) << "log:\n  level: loud\n";
+  daemon.send_signal(SIGHUP);
+  got = notify.until("RELOADING=1", steady_clock::now() + 30s);
+  ASSERT_TRUE(!got.empty() && got.back().has("RELOADING=1")) << daemon.log();
+  got = notify.until("READY=1", steady_clock::now() + 30s);
+  ASSERT_TRUE(!got.empty() && got.back().has("READY=1")) << daemon.log();
+  EXPECT_TRUE(daemon.wait_for_log("config reload failed: ", 10s)) << daemon.log();
+  EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
 
 TEST(ServeSystemd, NoWatchdogPingsWhenWatchdogPidNamesAnotherProcess) {
