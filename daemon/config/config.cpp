@@ -161,6 +161,7 @@ Config load_config(const std::filesystem::path& file) {
   api.read("max_body_bytes", c.api.max_body_bytes);
   api.read("account_name", c.api.account_name);
   api.read("threads", c.api.threads);
+  api.read("metrics_public", c.api.metrics_public);
   api.finish();
   if (c.api.listen.rfind(':') == std::string::npos) api.fail("api.listen", "'" + c.api.listen + "' must be host:port");
   if (c.api.threads < 1) api.fail("api.threads", "must be at least 1");

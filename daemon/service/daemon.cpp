@@ -58,13 +58,14 @@ void check_shared_storage(store::JobStore& store, const runtime::Storage& storag
 
 Daemon::Daemon(config::Config config)
     : config_(std::move(config)),
+      metrics_(kVersion),
       store_(open_store(config_.store)),
       storage_(config_.storage.root),
       presets_(presets::PresetLibrary::load(preset_folders(config_))),
       jobs_(*store_, storage_, presets_) {
   if (config_.store.is_postgresql()) check_shared_storage(*store_, storage_);
   notifications_ = std::make_unique<notify::Dispatcher>(*store_, config_.notifications,
-                                                        config_.api.account_name);
+                                                        config_.api.account_name, metrics_);
   runtime::WorkerOptions w;
   w.slots = config_.role == config::Role::Api ? 0 : config_.worker.slots;
   w.lease = std::chrono::seconds(config_.worker.lease_seconds);
@@ -77,7 +78,7 @@ Daemon::Daemon(config::Config config)
   // On a shared store a previous process of this host id may not be this host's (two daemons
   // with one host id): its tasks are taken back when their leases run out, not at start.
   w.recover_leases_at_start = !config_.store.is_postgresql();
-  workers_ = std::make_unique<runtime::WorkerPool>(w, *store_, storage_, presets_);
+  workers_ = std::make_unique<runtime::WorkerPool>(w, *store_, storage_, presets_, metrics_);
   // A change committed here or (PostgreSQL) on another host: deliver it, look for work.
   store_->set_change_listener([this] {
     notifications_->wake();
@@ -85,8 +86,9 @@ Daemon::Daemon(config::Config config)
   });
   jobs_.set_created_listener([this](const std::string&) { workers_->wake(); });
   jobs_.set_cancel_listener([this](const std::string& job_id) { workers_->cancel_job(job_id); });
-  if (config_.role != config::Role::Worker)
-    api_ = std::make_unique<api::ApiServer>(config_.api, *store_, jobs_, storage_);
+  // Role worker listens too, for /metrics, /healthz and /readyz only (docs/farm.md).
+  api_ = std::make_unique<api::ApiServer>(config_.api, *store_, jobs_, storage_,
+                                          api::OpsOptions{&metrics_, &readiness_, config_.role == config::Role::Worker});
 }
 
 Daemon::~Daemon() {
@@ -98,17 +100,19 @@ void Daemon::start() {
   notifications_->start();
   workers_->start();
   const int slots = config_.role == config::Role::Api ? 0 : config_.worker.slots;
-  if (api_) {
-    api_->start();
+  api_->start();
+  if (config_.role != config::Role::Worker) {
     spdlog::info("mediaworker: listening on http://{}:{}/api/ with {} worker slot(s) (role {}); store {}; storage {}",
                  config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port(), slots,
                  config::role_name(config_.role), config::without_password(config_.store.url),
                  config_.storage.root.string());
   } else {
-    spdlog::info("mediaworker: worker {}:{} running {} worker slot(s) (role worker, no API); store {}; storage {}",
-                 config_.worker.host_id, getpid(), slots, config::without_password(config_.store.url),
-                 config_.storage.root.string());
+    spdlog::info("mediaworker: worker {}:{} running {} worker slot(s) (role worker, no API); metrics on "
+                 "http://{}:{}/metrics; store {}; storage {}",
+                 config_.worker.host_id, getpid(), slots, config_.api.listen.substr(0, config_.api.listen.rfind(':')),
+                 api_->port(), config::without_password(config_.store.url), config_.storage.root.string());
   }
+  readiness_.set(api::Readiness::Phase::Ready);
   spdlog::info("mediaworker: {} presets from {} folders (SIGHUP reloads them)", presets_.current()->all().size(),
                preset_folders(config_).size());
 }
@@ -142,16 +146,18 @@ void Daemon::run_until(std::stop_token stop) {
     spdlog::info("mediaworker: stopping (role api: no tasks to drain)");
   else
     spdlog::info("mediaworker: stopping: no new tasks; draining up to {} s", config_.worker.drain_seconds);
-  if (api_) api_->stop();
+  readiness_.set(api::Readiness::Phase::Draining);
+  if (config_.role != config::Role::Worker) api_->stop();  // a worker's /metrics stays up while it drains
   const int given_back =
       workers_->drain(std::chrono::steady_clock::now() + std::chrono::seconds(config_.worker.drain_seconds));
   notifications_->stop();
+  api_->stop();
   const auto counts = store_->notification_counts();
   spdlog::info("mediaworker: stopped ({} running task(s) given back to the queue; {} notification(s) "
                "still queued)",
                given_back, counts.pending);
 }
 
-unsigned short Daemon::port() const { return api_ ? api_->port() : 0; }
+unsigned short Daemon::port() const { return api_->port(); }
 
 }  // namespace mw::service

@@ -9,6 +9,7 @@
 
 #include "daemon/api/api_server.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/metrics/metrics.hpp"
 #include "daemon/notify/dispatcher.hpp"
 #include "daemon/runtime/job_service.hpp"
 #include "daemon/runtime/preset_catalog.hpp"
@@ -39,18 +40,23 @@ class Daemon {
   /// Thread-safe; never throws. Returns whether the new set is in force.
   bool reload_presets();
 
-  /// The API's bound port (after start()); 0 for role worker (no listener).
+  /// The listener's bound port (after start()): the API's, or for role worker the one serving
+  /// only /metrics, /healthz and /readyz.
   unsigned short port() const;
 
  private:
   config::Config config_;
+  metrics::Metrics metrics_;  // first: outlives everything that records into it
+  api::Readiness readiness_;  // /readyz: Starting until start() is done, Draining from run_until's stop
   std::unique_ptr<store::JobStore> store_;
   std::unique_ptr<notify::Dispatcher> notifications_;  // webhook deliveries from the outbox
   runtime::Storage storage_;
   runtime::PresetCatalog presets_;
   runtime::JobService jobs_;
   std::unique_ptr<runtime::WorkerPool> workers_;
-  std::unique_ptr<api::ApiServer> api_;  // last: stopped before the workers and the store go; none for role worker
+  // Last: stopped before the workers and the store go. Role worker: /metrics, /healthz and
+  // /readyz only (kept up while draining).
+  std::unique_ptr<api::ApiServer> api_;
 };
 
 }  // namespace mw::service

@@ -30,8 +30,9 @@ class DaemonProcess {
                 const std::filesystem::path& storage_root = {});
   ~DaemonProcess();  ///< SIGKILL if still running
 
-  /// Starts the daemon and waits for its "listening on" line (role worker: its "running N worker
-  /// slot(s)" line; port() is 0 then). Throws with the log if it exits.
+  /// Starts the daemon and waits for its "listening on" line (role worker: its "metrics on" line;
+  /// port() is then the listener serving only /metrics, /healthz and /readyz). Throws with the
+  /// log if it exits.
   void start();
   /// SIGTERM and wait; returns the exit code.
   int stop();
