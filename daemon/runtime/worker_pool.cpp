@@ -311,19 +311,16 @@ void WorkerPool::run_task(const store::Claim& claim, int slot) {
       pool.drained_cv_.notify_all();
     }
   } unregister{*this, claim.task_id};
-  // The outcome this process recorded (none: the lease was lost, the task given back, or the
-  // store failed), observed with the time since the claim when run_task returns.
+  // The outcome this process recorded in the store (none when the lease was lost, the task was
+  // given back or the store failed), observed with the time since the claim as it is recorded.
   struct Outcome {
     explicit Outcome(metrics::Metrics& m) : metrics(m) {}
+    void record(metrics::Outcome ended, int64_t output_bytes = 0) {
+      metrics.task_ended(ended, std::chrono::duration<double>(steady_clock::now() - claimed).count());
+      if (ended == metrics::Outcome::Finished) metrics.add_output_bytes(output_bytes);
+    }
     metrics::Metrics& metrics;
     steady_clock::time_point claimed = steady_clock::now();
-    std::optional<metrics::Outcome> ended;
-    int64_t output_bytes = 0;
-    ~Outcome() {
-      if (!ended) return;
-      metrics.task_ended(*ended, std::chrono::duration<double>(steady_clock::now() - claimed).count());
-      if (*ended == metrics::Outcome::Finished) metrics.add_output_bytes(output_bytes);
-    }
   } outcome(metrics_);
 
   const auto task = store_.find_task(claim.task_id);
@@ -344,7 +341,7 @@ void WorkerPool::run_task(const store::Claim& claim, int slot) {
   };
   auto fail = [&](const char* code, const std::string& message) {
     if (!store_.fail_task(claim, now(), {code, message})) return lost_lease();  // not ours to record
-    outcome.ended = metrics::Outcome::Error;
+    outcome.record(metrics::Outcome::Error);
     if (keep_outputs)
       keep_attempt_files(output_asset, claim.lease_token);  // DoNotDeleteOutputAssetOnFailure
     else
@@ -427,7 +424,7 @@ void WorkerPool::run_task(const store::Claim& claim, int slot) {
     case store::LeaseStatus::Lost: return lost_lease();
     case store::LeaseStatus::CancelRequested:
       storage_.clear_asset_dir(output_asset);
-      if (store_.task_canceled(claim, now())) outcome.ended = metrics::Outcome::Canceled;
+      if (store_.task_canceled(claim, now())) outcome.record(metrics::Outcome::Canceled);
       return;
     case store::LeaseStatus::Held: break;
   }
@@ -489,7 +486,7 @@ void WorkerPool::run_task(const store::Claim& claim, int slot) {
       else
         remove_attempt();
       if (running.canceled) {
-        if (store_.task_canceled(claim, now())) outcome.ended = metrics::Outcome::Canceled;
+        if (store_.task_canceled(claim, now())) outcome.record(metrics::Outcome::Canceled);
         spdlog::info("task {} of job {}: canceled", task->id, task->job_id);
       } else {
         store_.release_task(claim, now());
@@ -536,8 +533,7 @@ void WorkerPool::run_task(const store::Claim& claim, int slot) {
       storage_.publish_attempt(output_asset, claim.lease_token, names);
     });
     if (finished) {
-      outcome.ended = metrics::Outcome::Finished;
-      outcome.output_bytes = bytes;
+      outcome.record(metrics::Outcome::Finished, bytes);
       spdlog::info("task {} of job {}: finished: {}", task->id, task->job_id, perf);
     } else {
       lost_lease();  // taken over before the outputs were published
