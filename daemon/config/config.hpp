@@ -63,7 +63,7 @@ struct WorkerConfig {
 enum class Role {
   All,     ///< the REST API and worker slots (one host)
   Api,     ///< the REST API only: no worker slots (claims nothing)
-  Worker,  ///< worker slots only: no listener
+  Worker,  ///< worker slots only: no REST API (its listener serves /metrics, /healthz, /readyz)
 };
 /// "all", "api", "worker". @throws ConfigError (key `role`) for anything else
 Role parse_role(const std::string& name);
