@@ -54,6 +54,7 @@ void EncodeStage::pull_all() {
 void EncodeStage::filter_all(std::stop_token stop) {
   while (auto frame = queue_.pop()) {
     if (stop.stop_requested()) return;
+    frames_in_.fetch_add(1, std::memory_order_relaxed);
     AVFrame* f = frame->get();
     const FilterInput& in = graph_->input();
     if (!in.matches(f)) {

@@ -3,6 +3,7 @@
 // its encoders, and each encoder's packets to the output files that carry that stream. A change
 // of the decoded frames' size or format mid-stream rebuilds the filter graph.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <stop_token>
@@ -37,6 +38,8 @@ class EncodeStage {
   /// not hold up the others (docs/benchmarks.md, the ladder benchmark).
   /// @throws EncodeError from the filter graph or any encoder (the first error wins)
   void run(std::stop_token stop);
+  /// Frames taken from the queue into the filter graph so far (any thread may read it).
+  const std::atomic<int64_t>& frames_in() const { return frames_in_; }
 
  private:
   void filter_all(std::stop_token stop);
@@ -53,6 +56,7 @@ class EncodeStage {
   av::FramePtr filtered_;
   /// With several encoders: the filtered frames of encoder i wait in layer_queues_[i].
   std::vector<std::unique_ptr<FrameQueue>> layer_queues_;
+  std::atomic<int64_t> frames_in_{0};
 };
 
 }  // namespace mw::encoders

@@ -52,6 +52,9 @@ class ProgressSpan : public ProgressListener {
     last_ = value;
     outer_->on_progress(value);
   }
+  void on_video_frames(int64_t frames) override {
+    if (outer_ != nullptr) outer_->on_video_frames(frames);
+  }
 
  private:
   ProgressListener* outer_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -58,7 +59,16 @@ class Progress {
   Progress(const std::vector<std::unique_ptr<OutputFile>>& files, double duration_s, ProgressListener* listener)
       : files_(files), duration_s_(duration_s), listener_(listener) {}
   void set_thumbnails(const ThumbnailStage* thumbnails) { thumbnails_ = thumbnails; }
+  void set_video_frames(const std::atomic<int64_t>* frames) { video_frames_ = frames; }
   void update() {
+    if (listener_ != nullptr && video_frames_ != nullptr) {
+      const int64_t frames = video_frames_->load(std::memory_order_relaxed);
+      std::lock_guard lock(mutex_);
+      if (frames != last_frames_) {
+        last_frames_ = frames;
+        listener_->on_video_frames(frames);
+      }
+    }
     if (listener_ == nullptr || duration_s_ <= 0) return;
     double written = -1;
     for (const auto& f : files_) {
@@ -82,8 +92,10 @@ class Progress {
   double duration_s_;
   ProgressListener* listener_;
   const ThumbnailStage* thumbnails_ = nullptr;
+  const std::atomic<int64_t>* video_frames_ = nullptr;
   std::mutex mutex_;
   double last_ = 0;
+  int64_t last_frames_ = 0;
 };
 
 // What the unused [in] of a generated stream's graph is told (no frame ever reaches it).
@@ -186,6 +198,7 @@ std::vector<std::filesystem::path> run_pipeline(const EncodePlan& plan, const st
                             std::move(video_routes), video_queue, file, [&] { progress.update(); });
     EncodeStage audio_stage(std::move(audio_graph), plan.audio_filter, audio_encoders,
                             std::move(audio_routes), audio_queue, file, [&] { progress.update(); });
+    if (decode_video) progress.set_video_frames(&video_stage.frames_in());
     std::vector<std::jthread> threads;  // declared last: joined before the stages are destroyed
     if (has_video) threads.emplace_back(guarded([&](std::stop_token t) { video_stage.run(t); }));
     if (has_audio) threads.emplace_back(guarded([&](std::stop_token t) { audio_stage.run(t); }));

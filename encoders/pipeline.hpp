@@ -4,6 +4,7 @@
 // output files. The first error wins and stops the rest; a stop request cancels. Output files
 // appear only when everything succeeded.
 
+#include <cstdint>
 #include <filesystem>
 #include <stop_token>
 #include <vector>
@@ -20,6 +21,10 @@ class ProgressListener {
   /// @param percent 0-100, never decreasing; 100 only once every output (media and metadata)
   ///        is in place
   virtual void on_progress(double percent) = 0;
+  /// @param frames video frames this pipeline run has read into its filter graph so far (from 1
+  ///        per run; an encode with a measuring pass or several segments runs more than once).
+  ///        Called from a stage thread as frames arrive; the default ignores it (metrics use it)
+  virtual void on_video_frames(int64_t frames) { (void)frames; }
 };
 
 /// Executes the plan, writing plan.outputs into `output_dir`.

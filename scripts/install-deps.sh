@@ -15,6 +15,8 @@ packages=(
   # libraries
   libpugixml-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libboost-dev libsqlite3-dev libpqxx-dev libcurl4-openssl-dev libssl-dev libsystemd-dev
+  # Prometheus metric types and text format (/metrics; only its core library is linked)
+  prometheus-cpp-dev
   # tests; chromium plays the HLS and DASH outputs headless (tests/support/browser_playback.*);
   # the PostgreSQL server (initdb, pg_ctl) for the PostgreSQL store's tests: CI's one throwaway
   # server (scripts/test-postgres.sh) or a cluster per test process (tests/support/pg_server.*),

@@ -56,16 +56,18 @@ std::string host_and_port(const tcp::endpoint& endpoint) {
 }  // namespace
 
 ApiServer::ApiServer(const config::ApiConfig& config, store::JobStore& store,
-                     runtime::JobService& jobs, const runtime::Storage& storage)
+                     runtime::JobService& jobs, const runtime::Storage& storage, OpsOptions ops)
     : config_(config),
-      router_(Services{store, jobs, storage}),
+      ops_{store, ops.metrics, ops.readiness, config_.metrics_public, ops.ops_only},
+      router_(Services{store, jobs, storage}, ops.metrics),
       tokens_(config_.tokens),
       session_context_{router_,
                        connections_,
                        tokens_,
                        !config_.tokens.empty(),
                        static_cast<uint64_t>(std::max<int64_t>(0, config_.max_body_bytes)),
-                       {}},
+                       {},
+                       &ops_},
       io_(std::max(1, config_.threads)),
       acceptor_(asio::make_strand(io_)) {}
 
@@ -74,7 +76,7 @@ ApiServer::~ApiServer() {
 }
 
 namespace {
-tcp::endpoint resolve_listen(boost::asio::io_context& io, const config::ApiConfig& config) {
+tcp::endpoint resolve_listen(boost::asio::io_context& io, const config::ApiConfig& config, bool ops_only) {
   const ListenAddress address = parse_listen(config.listen);
   boost::system::error_code ec;
   tcp::resolver resolver(io);
@@ -84,7 +86,9 @@ tcp::endpoint resolve_listen(boost::asio::io_context& io, const config::ApiConfi
     throw std::runtime_error(
         fmt::format("api.listen: cannot resolve '{}': {}", address.host, ec.message()));
   const tcp::endpoint endpoint = results.begin()->endpoint();
-  if (config.tokens.empty() && !endpoint.address().is_loopback())
+  // A role worker's listener with api.metrics_public has nothing that needs a token.
+  const bool open_by_design = ops_only && config.metrics_public;
+  if (config.tokens.empty() && !endpoint.address().is_loopback() && !open_by_design)
     throw std::runtime_error(fmt::format(
         "api.listen: refusing to serve {} without bearer tokens: set api.tokens_file, or listen on "
         "a loopback address (127.0.0.1, [::1])",
@@ -100,14 +104,14 @@ void ApiServer::replace_tokens(std::vector<std::string> tokens) {
   tokens_.replace(std::move(tokens));
 }
 
-void check_listen(const config::ApiConfig& config) {
+void check_listen(const config::ApiConfig& config, bool ops_only) {
   boost::asio::io_context io;
-  (void)resolve_listen(io, config);
+  (void)resolve_listen(io, config, ops_only);
 }
 
 void ApiServer::start() {
   if (!threads_.empty()) throw std::runtime_error("ApiServer::start: already started");
-  const tcp::endpoint endpoint = resolve_listen(io_, config_);
+  const tcp::endpoint endpoint = resolve_listen(io_, config_, ops_.ops_only);
   boost::system::error_code ec;
 
   auto check = [&](const char* what) {

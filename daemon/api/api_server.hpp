@@ -14,6 +14,7 @@
 
 #include "daemon/api/awaitable.hpp"
 #include "daemon/api/connections.hpp"
+#include "daemon/api/ops.hpp"
 #include "daemon/api/router.hpp"
 #include "daemon/api/session.hpp"
 #include "daemon/config/config.hpp"
@@ -24,16 +25,26 @@
 namespace mw::api {
 
 /// What ApiServer::start checks of api.listen before binding (for `serve --check-config`): the
-/// host resolves, and a non-loopback address has bearer tokens (api.tokens_file).
+/// host resolves, and a non-loopback address has bearer tokens (api.tokens_file), except for an
+/// `ops_only` listener (role worker) with api.metrics_public, where nothing needs a token.
 /// @throws std::runtime_error "api.listen: ..." naming the address
-void check_listen(const config::ApiConfig& config);
+void check_listen(const config::ApiConfig& config, bool ops_only = false);
+
+/// The operator endpoints' side of a server (ops.hpp); the defaults serve /healthz and /readyz
+/// (ready whenever the store answers) and answer /metrics 404.
+struct OpsOptions {
+  metrics::Metrics* metrics = nullptr;   ///< the process's metrics (outliving the server)
+  const Readiness* readiness = nullptr;  ///< the daemon's phase for /readyz (outliving the server)
+  /// Role worker: only /metrics, /healthz and /readyz; every other path is 404.
+  bool ops_only = false;
+};
 
 class ApiServer {
  public:
   /// Keeps references to `store`, `jobs` and `storage` (they must outlive the server) and a
   /// copy of `config`. Does not listen yet.
   ApiServer(const config::ApiConfig& config, store::JobStore& store, runtime::JobService& jobs,
-            const runtime::Storage& storage);
+            const runtime::Storage& storage, OpsOptions ops = {});
   /// stop(); never throws.
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
@@ -67,6 +78,7 @@ class ApiServer {
   // Members are destroyed in reverse order: the io_context (with anything still pending in it)
   // before the router and the session context it references.
   config::ApiConfig config_;
+  Ops ops_;
   Router router_;
   Connections connections_;
   TokenSet tokens_;

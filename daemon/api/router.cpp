@@ -73,6 +73,7 @@ Response Router::handle(const Request& request) const noexcept {
     try {
       return handle_batch(services_, *this, request);
     } catch (...) {
+      count_store_failure();
       return current_exception_response();
     }
   }
@@ -81,6 +82,7 @@ Response Router::handle(const Request& request) const noexcept {
   try {
     response = dispatch(request, atom_answer);
   } catch (...) {
+    count_store_failure();
     response = current_exception_response();
   }
   if (atom_answer) {
@@ -120,6 +122,16 @@ Response Router::finish_upload(const UploadPlan& plan, int64_t size) const noexc
     return api::finish_upload(services_, plan, size);
   } catch (...) {
     return current_exception_response();
+  }
+}
+
+void Router::count_store_failure() const noexcept {
+  if (metrics_ == nullptr) return;
+  try {
+    throw;
+  } catch (const store::StoreError& e) {
+    if (e.kind() == store::StoreError::Kind::Unavailable) metrics_->store_error(metrics::Component::Api);
+  } catch (...) {
   }
 }
 

@@ -18,12 +18,15 @@
 
 #include "daemon/api/handlers.hpp"
 #include "daemon/api/message.hpp"
+#include "daemon/metrics/metrics.hpp"
 
 namespace mw::api {
 
 class Router {
  public:
-  explicit Router(Services services) : services_(services) {}
+  /// `metrics` (optional) counts the store failures answered 5xx (StoreError Unavailable).
+  explicit Router(Services services, metrics::Metrics* metrics = nullptr)
+      : services_(services), metrics_(metrics) {}
 
   /// Answers one request, in JSON or Atom as its Content-Type and Accept say. Never throws:
   /// failures (a malformed Atom body: 400 "Atom entry: ...") become error responses.
@@ -43,7 +46,12 @@ class Router {
   // Translates an Atom body to verbose JSON and routes; `atom_answer` asks for verbose JSON.
   Response dispatch(const Request& request, bool atom_answer) const;
 
+  // Counts the exception being handled when it is a StoreError Unavailable; call only inside
+  // a catch block. Never throws.
+  void count_store_failure() const noexcept;
+
   Services services_;
+  metrics::Metrics* metrics_ = nullptr;
 };
 
 }  // namespace mw::api

@@ -14,6 +14,7 @@
 
 #include "daemon/api/api_error.hpp"
 #include "daemon/api/auth.hpp"
+#include "daemon/api/ops.hpp"
 #include "daemon/api/partial_file.hpp"
 #include "daemon/runtime/model.hpp"
 
@@ -107,11 +108,20 @@ class Connection {
 
     Response response;
     bool body_read = head.is_done();
-    if (context_.require_token &&
-        !context_.tokens.accepts(view(header[http::field::authorization]))) {
+    const std::string_view path = path_of(view(header.target()));
+    const bool ops_path = context_.ops != nullptr && is_ops_path(path);
+    const bool token_needed =
+        context_.require_token && (!ops_path || ops_needs_token(*context_.ops, path));
+    if (context_.ops != nullptr && context_.ops->ops_only && !ops_path) {
+      response = error_response(http::status::not_found, "",
+                                "This listener (role worker) serves only /metrics, /healthz and /readyz.");
+    } else if (token_needed &&
+               !context_.tokens.accepts(view(header[http::field::authorization]))) {
       response = error_response(http::status::unauthorized, "",
                                 "Authorization: a valid \"Bearer <token>\" is required.");
       response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    } else if (ops_path) {
+      response = handle_ops(*context_.ops, header.method(), path);
     } else {
       try {
         Request request;

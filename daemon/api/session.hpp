@@ -1,7 +1,8 @@
 #pragma once
 // One HTTP/1.1 connection: reads requests (keep-alive) with Boost.Beast, checks the bearer
-// token, reads JSON bodies up to max_body_bytes (413 beyond), streams uploads to disk and
-// downloads from disk in chunks, and adds the headers every AMS response carries: request-id and
+// token (not for /healthz and /readyz, nor /metrics with api.metrics_public: ops.hpp), reads
+// JSON bodies up to max_body_bytes (413 beyond), streams uploads to disk and downloads from disk
+// in chunks, and adds the headers every AMS response carries: request-id and
 // x-ms-request-id (a fresh GUID), the client's client-request-id, DataServiceVersion: 3.0;.
 // Answers "Expect: 100-continue" (the Job page's request sends it) before reading a body.
 
@@ -14,6 +15,7 @@
 #include "daemon/api/auth.hpp"
 #include "daemon/api/awaitable.hpp"
 #include "daemon/api/connections.hpp"
+#include "daemon/api/ops.hpp"
 #include "daemon/api/router.hpp"
 
 namespace mw::api {
@@ -26,6 +28,8 @@ struct SessionContext {
   bool require_token = true;               ///< false only without tokens on a loopback address
   uint64_t max_body_bytes = 64ull << 20;   ///< request bodies other than uploads
   std::string default_host;                ///< "127.0.0.1:8080", for requests without Host
+  /// /metrics, /healthz and /readyz (ops.hpp); null: those paths go to the router like any other
+  const Ops* ops = nullptr;
 };
 
 /// Serves one accepted connection until the client closes it, it times out (120 s idle),

@@ -34,7 +34,7 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
   }
   if (opts.check_config) {
     try {
-      if (config.role != config::Role::Worker) api::check_listen(config.api);
+      api::check_listen(config.api, config.role == config::Role::Worker);  // role worker: /metrics only
     } catch (const std::exception& e) {
       print_error(fmt::format("{}: {}", opts.config, e.what()));
       return kExitUsage;
@@ -95,7 +95,7 @@ void add_serve_command(CLI::App& app, Context& ctx, ServeOptions& opts) {
                 "it does not connect to the store");
   cmd->add_option("--role", opts.role,
                   "all: the REST API and worker slots (default); api: the API only, no slots; worker: slots only, "
-                  "no listener (a farm on one PostgreSQL store: docs/farm.md). Overrides the config's `role`")
+                  "listening for /metrics, /healthz and /readyz only (a farm on one PostgreSQL store: docs/farm.md). Overrides the config's `role`")
       ->check(CLI::IsMember({"all", "api", "worker"}));
   cmd->callback([&ctx, &opts] { ctx.exit_code = run_serve(ctx, opts); });
 }

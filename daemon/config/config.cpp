@@ -161,6 +161,7 @@ Config load_config(const std::filesystem::path& file) {
   api.read("max_body_bytes", c.api.max_body_bytes);
   api.read("account_name", c.api.account_name);
   api.read("threads", c.api.threads);
+  api.read("metrics_public", c.api.metrics_public);
   api.finish();
   if (c.api.listen.rfind(':') == std::string::npos) api.fail("api.listen", "'" + c.api.listen + "' must be host:port");
   if (c.api.threads < 1) api.fail("api.threads", "must be at least 1");
@@ -274,6 +275,7 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   check("api.max_body_bytes", a.api.max_body_bytes == b.api.max_body_bytes);
   check("api.account_name", a.api.account_name == b.api.account_name);
   check("api.threads", a.api.threads == b.api.threads);
+  check("api.metrics_public", a.api.metrics_public == b.api.metrics_public);
   check("store.url", a.store.url == b.store.url);
   check("storage.root", a.storage.root == b.storage.root);
   check("worker.slots", a.worker.slots == b.worker.slots);

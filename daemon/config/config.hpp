@@ -27,6 +27,8 @@ struct ApiConfig {
   int64_t max_body_bytes = 64ll << 20;    ///< JSON/Atom request bodies (uploads are streamed)
   std::string account_name = "mediaworker";  ///< AccountName in notifications, host in URLs
   int threads = 2;                        ///< HTTP I/O threads
+  /// api.metrics_public: GET /metrics answers without the bearer token (docs/metrics.md)
+  bool metrics_public = false;
 };
 
 struct StoreConfig {
@@ -61,7 +63,7 @@ struct WorkerConfig {
 enum class Role {
   All,     ///< the REST API and worker slots (one host)
   Api,     ///< the REST API only: no worker slots (claims nothing)
-  Worker,  ///< worker slots only: no listener
+  Worker,  ///< worker slots only: no REST API (its listener serves /metrics, /healthz, /readyz)
 };
 /// "all", "api", "worker". @throws ConfigError (key `role`) for anything else
 Role parse_role(const std::string& name);

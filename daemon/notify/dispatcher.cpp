@@ -58,8 +58,8 @@ struct Dispatcher::Impl {
 };
 
 Dispatcher::Dispatcher(store::JobStore& store, const config::NotificationsConfig& config,
-                       std::string account_name)
-    : store_(store), config_(config), impl_(std::make_unique<Impl>()) {
+                       std::string account_name, metrics::Metrics& metrics)
+    : store_(store), config_(config), metrics_(metrics), impl_(std::make_unique<Impl>()) {
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
     throw std::runtime_error("notifications: libcurl could not be initialised");
   impl_->multi = curl_multi_init();
@@ -71,6 +71,10 @@ Dispatcher::Dispatcher(store::JobStore& store, const config::NotificationsConfig
 }
 
 Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::count_store_error(const std::exception& e) noexcept {
+  if (dynamic_cast<const store::StoreError*>(&e) != nullptr) metrics_.store_error(metrics::Component::Notify);
+}
 
 void Dispatcher::start() {
   if (thread_.joinable()) return;
@@ -152,8 +156,10 @@ void Dispatcher::run() noexcept {
     const bool give_up = retry_at - d.created > max_age;
     store_.delivery_failed(d.seq, retry_at, error, give_up);
     ++failed_;
+    metrics_.notification_failed();
     if (give_up) {
       ++dead_;
+      metrics_.notification_dead();
       spdlog::error("notification {} to {} given up after {} attempts over {:.0f} s: {}", d.etag,
                     address, d.attempts + 1,
                     std::chrono::duration<double>(Clock::now() - d.created).count(), error);
@@ -180,6 +186,7 @@ void Dispatcher::run() noexcept {
       if (result == CURLE_OK && status >= 200 && status < 300) {
         store_.delivery_succeeded(t.delivery.seq);
         ++delivered_;
+        metrics_.notification_delivered();
       } else {
         const std::string error =
             result != CURLE_OK
@@ -188,6 +195,7 @@ void Dispatcher::run() noexcept {
         failed(t.delivery, t.loggable_address, error);
       }
     } catch (const std::exception& e) {
+      count_store_error(e);
       // The row stays queued: it is sent again (at least once).
       spdlog::error("notifications: recording a delivery failed: {}", e.what());
     }
@@ -226,6 +234,7 @@ void Dispatcher::run() noexcept {
         wait = std::clamp(std::chrono::duration_cast<milliseconds>(*next - now), milliseconds(1),
                           kPoll);
     } catch (const std::exception& e) {
+      count_store_error(e);
       spdlog::error("notifications: the outbox could not be read: {}; retrying", e.what());
       wait = std::chrono::seconds(1);
     }

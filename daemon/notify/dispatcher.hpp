@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "daemon/config/config.hpp"
+#include "daemon/metrics/metrics.hpp"
 #include "daemon/notify/messages.hpp"
 #include "daemon/store/job_store.hpp"
 
@@ -24,9 +25,10 @@ namespace mw::notify {
 
 class Dispatcher {
  public:
-  /// @throws std::runtime_error when libcurl cannot be initialised
+  /// `metrics` (outliving the dispatcher) counts deliveries, failed attempts, dead messages and
+  /// store errors. @throws std::runtime_error when libcurl cannot be initialised
   Dispatcher(store::JobStore& store, const config::NotificationsConfig& config,
-             std::string account_name);
+             std::string account_name, metrics::Metrics& metrics);
   /// Stops the thread (requests in flight are abandoned: they stay queued).
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
@@ -46,10 +48,12 @@ class Dispatcher {
  private:
   struct Impl;
   void run() noexcept;
+  void count_store_error(const std::exception& e) noexcept;
 
   store::JobStore& store_;
   config::NotificationsConfig config_;
   MessageSettings settings_;
+  metrics::Metrics& metrics_;
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};

@@ -29,14 +29,48 @@ int64_t steady_ms() {
 // unplugged; GET /api/Workers shows it as not alive until then).
 constexpr std::chrono::hours kWorkerRowKept{1};
 
-// Stores the engine's progress for the heartbeat to pick up.
+// Stores the engine's progress and its video frame count for the heartbeat to pick up.
 class ProgressSink : public encoders::ProgressListener {
  public:
   void on_progress(double percent) override { value_.store(percent, std::memory_order_relaxed); }
   double value() const { return value_.load(std::memory_order_relaxed); }
+  // Per pipeline run, from 1: a count lower than the last one is a new run (a second pass).
+  void on_video_frames(int64_t frames) override {
+    if (frames < last_run_) base_ += last_run_;
+    last_run_ = frames;
+    frames_.store(base_ + frames, std::memory_order_relaxed);
+  }
+  // Video frames read by every run of the task so far.
+  int64_t frames() const { return frames_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<double> value_{0};
+  int64_t base_ = 0, last_run_ = 0;  // the engine's thread only (its Progress serialises calls)
+  std::atomic<int64_t> frames_{0};
+};
+
+// Turns a task's frame count into mediaworker_video_frames_total and its slot's fps gauge: each
+// tick (heartbeat) adds the frames since the last one; the last tick sets the slot back to 0.
+class FrameMeter {
+ public:
+  FrameMeter(metrics::Metrics& metrics, const ProgressSink& progress, int slot)
+      : metrics_(metrics), progress_(progress), slot_(slot) {}
+  void tick(bool last = false) {
+    const int64_t frames = progress_.frames();
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - at_).count();
+    metrics_.add_video_frames(frames - reported_);
+    metrics_.set_slot_fps(slot_, last || seconds <= 0 ? 0.0 : static_cast<double>(frames - reported_) / seconds);
+    reported_ = frames;
+    at_ = now;
+  }
+
+ private:
+  metrics::Metrics& metrics_;
+  const ProgressSink& progress_;
+  int slot_;
+  int64_t reported_ = 0;
+  std::chrono::steady_clock::time_point at_ = std::chrono::steady_clock::now();
 };
 
 // What a task's processor produced: the output asset's files and what PerfMessage and the
@@ -60,8 +94,12 @@ std::optional<AssetFile> primary_file(const std::vector<AssetFile>& files) {
 }  // namespace
 
 WorkerPool::WorkerPool(WorkerOptions options, store::JobStore& store, const Storage& storage,
-                       const PresetCatalog& presets)
-    : options_(std::move(options)), store_(store), storage_(storage), presets_(presets) {}
+                       const PresetCatalog& presets, metrics::Metrics& metrics)
+    : options_(std::move(options)), store_(store), storage_(storage), presets_(presets), metrics_(metrics) {}
+
+void WorkerPool::count_store_error(const std::exception& e) {
+  if (dynamic_cast<const store::StoreError*>(&e) != nullptr) metrics_.store_error(metrics::Component::Worker);
+}
 
 WorkerPool::~WorkerPool() {
   {
@@ -104,7 +142,9 @@ void WorkerPool::start() {
     for (const auto& id : taken) spdlog::warn("task {}: taken back from a previous run of this host", id);
   }
   last_maintenance_ms_ = steady_ms();
-  for (int i = 0; i < options_.slots; ++i) threads_.emplace_back([this](std::stop_token st) { slot_loop(st); });
+  metrics_.set_slots(options_.slots);
+  for (int i = 0; i < options_.slots; ++i)
+    threads_.emplace_back([this, i](std::stop_token st) { slot_loop(i, st); });
   threads_.emplace_back([this](std::stop_token st) { maintenance_loop(st); });
 }
 
@@ -161,7 +201,7 @@ int WorkerPool::drain(steady_clock::time_point deadline) {
   return given_back;
 }
 
-void WorkerPool::slot_loop(std::stop_token stop) {
+void WorkerPool::slot_loop(int slot, std::stop_token stop) {
   while (!stop.stop_requested()) {
     uint64_t seq;
     {
@@ -173,6 +213,7 @@ void WorkerPool::slot_loop(std::stop_token stop) {
     try {
       claim = store_.claim_task(options_.worker_id, now(), options_.lease, &options_.capabilities);
     } catch (const std::exception& e) {
+      count_store_error(e);
       spdlog::error("claiming a task failed: {}", e.what());
     }
     if (!claim) {
@@ -183,8 +224,9 @@ void WorkerPool::slot_loop(std::stop_token stop) {
     }
     try {
       const log::Scope about_task({claim->job_id, claim->task_id, {}});
-      run_task(*claim);
+      run_task(*claim, slot);
     } catch (const std::exception& e) {
+      count_store_error(e);
       // The store was unreachable (e.g. the connection broke during a COMMIT): the outcome is
       // not recorded, so the lease runs out and the task runs again. Escaping this thread
       // would end the process and every other slot's encode with it.
@@ -233,6 +275,7 @@ void WorkerPool::maintain(steady_clock::time_point started) {
     if (!taken.empty()) wake();
   } catch (const store::StoreError& e) {
     store_failed();
+    metrics_.store_error(metrics::Component::Worker);
     spdlog::error("requeueing expired tasks failed: {}", e.what());
   } catch (const std::exception& e) {
     spdlog::debug("requeueing expired tasks skipped: {}", e.what());
@@ -254,6 +297,7 @@ void WorkerPool::maintain(steady_clock::time_point started) {
     for (const auto& id : noted) spdlog::warn("task {}: no live worker can run it; it waits", id);
   } catch (const std::exception& e) {
     store_failed();
+    count_store_error(e);
     spdlog::error("worker table maintenance failed: {}", e.what());
   }
 }
@@ -270,7 +314,7 @@ std::string WorkerPool::why_waiting(const std::vector<Worker>& live, const TaskR
   return "no live worker can run this task: " + reasons;
 }
 
-void WorkerPool::run_task(const store::Claim& claim) {
+void WorkerPool::run_task(const store::Claim& claim, int slot) {
   Running running;
   running.job_id = claim.job_id;
   size_t now_running;
@@ -278,6 +322,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
     std::lock_guard lock(mutex_);
     running_[claim.task_id] = &running;
     now_running = running_.size();
+    metrics_.set_leases_held(static_cast<int64_t>(running_.size()));
   }
   if (running_listener_) running_listener_(static_cast<int>(now_running));
   struct Unregister {
@@ -289,11 +334,23 @@ void WorkerPool::run_task(const store::Claim& claim) {
         std::lock_guard lock(pool.mutex_);
         pool.running_.erase(id);
         left = pool.running_.size();
+        pool.metrics_.set_leases_held(static_cast<int64_t>(left));
         pool.drained_cv_.notify_all();
       }
       if (pool.running_listener_) pool.running_listener_(static_cast<int>(left));
     }
   } unregister{*this, claim.task_id};
+  // The outcome this process recorded in the store (none when the lease was lost, the task was
+  // given back or the store failed), observed with the time since the claim as it is recorded.
+  struct Outcome {
+    explicit Outcome(metrics::Metrics& m) : metrics(m) {}
+    void record(metrics::Outcome ended, int64_t output_bytes = 0) {
+      metrics.task_ended(ended, std::chrono::duration<double>(steady_clock::now() - claimed).count());
+      if (ended == metrics::Outcome::Finished) metrics.add_output_bytes(output_bytes);
+    }
+    metrics::Metrics& metrics;
+    steady_clock::time_point claimed = steady_clock::now();
+  } outcome(metrics_);
 
   const auto task = store_.find_task(claim.task_id);
   if (!task) return;
@@ -314,6 +371,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
   };
   auto fail = [&](const char* code, const std::string& message) {
     if (!store_.fail_task(claim, now(), {code, message})) return lost_lease();  // not ours to record
+    outcome.record(metrics::Outcome::Error);
     if (keep_outputs)
       keep_attempt_files(output_asset, claim.lease_token);  // DoNotDeleteOutputAssetOnFailure
     else
@@ -396,14 +454,21 @@ void WorkerPool::run_task(const store::Claim& claim) {
     case store::LeaseStatus::Lost: return lost_lease();
     case store::LeaseStatus::CancelRequested:
       storage_.clear_asset_dir(output_asset);
-      store_.task_canceled(claim, now());
+      if (store_.task_canceled(claim, now())) outcome.record(metrics::Outcome::Canceled);
       return;
     case store::LeaseStatus::Held: break;
   }
+  // Processing from here until run_task returns.
+  struct Processing {
+    WorkerPool& pool;
+    explicit Processing(WorkerPool& p) : pool(p) { pool.metrics_.set_tasks_running(++pool.processing_); }
+    ~Processing() { pool.metrics_.set_tasks_running(--pool.processing_); }
+  } processing{*this};
   spdlog::info("task {} of job {}: {} (attempt {})", task->id, task->job_id, what, claim.attempt);
 
   // Heartbeat: lease renewal and Progress, at least once a second; learns of cancellation.
   ProgressSink progress;
+  FrameMeter frames(metrics_, progress, slot);
   std::atomic<bool> lost{false};
   const auto beat = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), options_.lease / 3);
   std::jthread heartbeat([&](std::stop_token stop) {
@@ -415,6 +480,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
         cv.wait_for(lock, stop, beat, [] { return false; });  // wakes early only when stopped
       }
       if (stop.stop_requested()) return;
+      frames.tick();
       try {
         switch (store_.renew_lease(claim, now(), options_.lease, progress.value())) {
           case store::LeaseStatus::Held: break;
@@ -429,6 +495,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
         }
       } catch (const std::exception& e) {
         store_failed();
+        count_store_error(e);
         spdlog::warn("task {}: renewing the lease failed: {}", claim.task_id, e.what());
       }
     }
@@ -441,6 +508,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
   } catch (const encoders::EncodeError& e) {
     heartbeat.request_stop();
     heartbeat.join();
+    frames.tick(true);
     if (lost) return lost_lease();  // another worker owns the task now: touch nothing else
     if (e.category() == encoders::ErrorCategory::Canceled) {
       if (running.canceled)
@@ -448,7 +516,7 @@ void WorkerPool::run_task(const store::Claim& claim) {
       else
         remove_attempt();
       if (running.canceled) {
-        store_.task_canceled(claim, now());
+        if (store_.task_canceled(claim, now())) outcome.record(metrics::Outcome::Canceled);
         spdlog::info("task {} of job {}: canceled", task->id, task->job_id);
       } else {
         store_.release_task(claim, now());
@@ -460,11 +528,13 @@ void WorkerPool::run_task(const store::Claim& claim) {
   } catch (const std::exception& e) {
     heartbeat.request_stop();
     heartbeat.join();
+    frames.tick(true);
     if (lost) return lost_lease();
     return fail("ErrorProcessingTask", e.what());
   }
   heartbeat.request_stop();
   heartbeat.join();
+  frames.tick(true);
   if (lost) return lost_lease();
 
   const double seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
@@ -492,12 +562,15 @@ void WorkerPool::run_task(const store::Claim& claim) {
     const bool finished = store_.finish_task(claim, now(), files, perf, result.notes, [&] {
       storage_.publish_attempt(output_asset, claim.lease_token, names);
     });
-    if (finished)
+    if (finished) {
+      outcome.record(metrics::Outcome::Finished, bytes);
       spdlog::info("task {} of job {}: finished: {}", task->id, task->job_id, perf);
-    else
+    } else {
       lost_lease();  // taken over before the outputs were published
+    }
   } catch (const store::StoreError& e) {
     // The outcome is not recorded: the lease runs out and the task runs again.
+    metrics_.store_error(metrics::Component::Worker);
     spdlog::error("task {} of job {}: recording its outcome failed: {}", task->id, task->job_id, e.what());
   } catch (const std::exception& e) {
     fail("ErrorUploadingOutputAsset", fmt::format("output asset {}: {}", output_asset, e.what()));

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/metrics/metrics.hpp"
 #include "daemon/runtime/storage.hpp"
 #include "daemon/store/job_store.hpp"
 #include "daemon/runtime/preset_catalog.hpp"
@@ -41,9 +42,10 @@ struct WorkerOptions {
 class WorkerPool {
  public:
   /// `presets`: a claimed task resolves its Configuration against the library in force at the
-  /// claim and keeps that Preset until it ends.
+  /// claim and keeps that Preset until it ends. `metrics` (outliving the pool) records task
+  /// durations, output bytes, frames, slot fps, running tasks, leases held and store errors.
   WorkerPool(WorkerOptions options, store::JobStore& store, const Storage& storage,
-             const PresetCatalog& presets);
+             const PresetCatalog& presets, metrics::Metrics& metrics);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -78,9 +80,12 @@ class WorkerPool {
     std::atomic<bool> canceled{false};  // stop reason: the job was canceled (else: drain)
   };
 
-  void slot_loop(std::stop_token stop);
+  void slot_loop(int slot, std::stop_token stop);
   void maintenance_loop(std::stop_token stop);
-  void run_task(const store::Claim& claim);
+  // Runs one claimed task in `slot` (0-based); records its metrics.
+  void run_task(const store::Claim& claim, int slot);
+  // Counts `e` when it is a store::StoreError (the store failed in a worker's call).
+  void count_store_error(const std::exception& e);
   // A task taken back from a dead worker that ended (Error: no attempt left; Canceled): its
   // partial outputs go as for a failure (a requeued task's go when its next attempt starts).
   void remove_partial_outputs(const std::string& task_id) const;
@@ -101,6 +106,8 @@ class WorkerPool {
   store::JobStore& store_;
   const Storage& storage_;
   const PresetCatalog& presets_;
+  metrics::Metrics& metrics_;
+  std::atomic<int64_t> processing_{0};  // tasks of this process in Processing (metrics)
 
   // Never held while calling the store: the store's change listener calls wake() under the
   // store's own lock.

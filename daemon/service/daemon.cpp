@@ -60,13 +60,14 @@ void check_shared_storage(store::JobStore& store, const runtime::Storage& storag
 
 Daemon::Daemon(config::Config config)
     : config_(std::move(config)),
+      metrics_(kVersion),
       store_(open_store(config_.store)),
       storage_(config_.storage.root),
       presets_(presets::PresetLibrary::load(preset_folders(config_))),
       jobs_(*store_, storage_, presets_) {
   if (config_.store.is_postgresql()) check_shared_storage(*store_, storage_);
   notifications_ = std::make_unique<notify::Dispatcher>(*store_, config_.notifications,
-                                                        config_.api.account_name);
+                                                        config_.api.account_name, metrics_);
   runtime::WorkerOptions w;
   w.slots = config_.role == config::Role::Api ? 0 : config_.worker.slots;
   w.lease = std::chrono::seconds(config_.worker.lease_seconds);
@@ -79,7 +80,7 @@ Daemon::Daemon(config::Config config)
   // On a shared store a previous process of this host id may not be this host's (two daemons
   // with one host id): its tasks are taken back when their leases run out, not at start.
   w.recover_leases_at_start = !config_.store.is_postgresql();
-  workers_ = std::make_unique<runtime::WorkerPool>(w, *store_, storage_, presets_);
+  workers_ = std::make_unique<runtime::WorkerPool>(w, *store_, storage_, presets_, metrics_);
   // A change committed here or (PostgreSQL) on another host: deliver it, look for work.
   store_->set_change_listener([this] {
     notifications_->wake();
@@ -87,13 +88,14 @@ Daemon::Daemon(config::Config config)
   });
   jobs_.set_created_listener([this](const std::string&) { workers_->wake(); });
   jobs_.set_cancel_listener([this](const std::string& job_id) { workers_->cancel_job(job_id); });
-  if (config_.role != config::Role::Worker)
-    api_ = std::make_unique<api::ApiServer>(config_.api, *store_, jobs_, storage_);
+  // Role worker listens too, for /metrics, /healthz and /readyz only (docs/farm.md).
+  api_ = std::make_unique<api::ApiServer>(config_.api, *store_, jobs_, storage_,
+                                          api::OpsOptions{&metrics_, &readiness_, config_.role == config::Role::Worker});
   if (systemd_.enabled()) {
     ReporterProbes probes;
     probes.status = [this] { return status_text(); };
     probes.why_not_alive = [this] { return why_not_alive(); };
-    if (api_) probes.post_to_api = [this](std::function<void()> handler) { api_->post(std::move(handler)); };
+    probes.post_to_api = [this](std::function<void()> handler) { api_->post(std::move(handler)); };
     reporter_ = std::make_unique<SystemdReporter>(systemd_, std::move(probes));
     workers_->set_running_listener([this](int) { reporter_->status_changed(); });
   }
@@ -109,17 +111,19 @@ void Daemon::start() {
   notifications_->start();
   workers_->start();
   const int slots = config_.role == config::Role::Api ? 0 : config_.worker.slots;
-  if (api_) {
-    api_->start();
+  api_->start();
+  if (config_.role != config::Role::Worker) {
     spdlog::info("mediaworker: listening on http://{}:{}/api/ with {} worker slot(s) (role {}); store {}; storage {}",
                  config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port(), slots,
                  config::role_name(config_.role), config::without_password(config_.store.url),
                  config_.storage.root.string());
   } else {
-    spdlog::info("mediaworker: worker {}:{} running {} worker slot(s) (role worker, no API); store {}; storage {}",
-                 config_.worker.host_id, getpid(), slots, config::without_password(config_.store.url),
-                 config_.storage.root.string());
+    spdlog::info("mediaworker: worker {}:{} running {} worker slot(s) (role worker, no API); metrics on "
+                 "http://{}:{}/metrics; store {}; storage {}",
+                 config_.worker.host_id, getpid(), slots, config_.api.listen.substr(0, config_.api.listen.rfind(':')),
+                 api_->port(), config::without_password(config_.store.url), config_.storage.root.string());
   }
+  readiness_.set(api::Readiness::Phase::Ready);
   spdlog::info("mediaworker: {} presets from {} folders (SIGHUP reloads them and the config)", presets_.current()->all().size(),
                preset_folders(config_).size());
   phase_ = Phase::Running;
@@ -131,15 +135,14 @@ void Daemon::start() {
 
 std::string Daemon::status_text() const {
   const int slots = config_.role == config::Role::Api ? 0 : config_.worker.slots;
-  const std::string api =
-      api_ ? fmt::format("{}:{}", config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port()) : "";
+  const std::string api = fmt::format("{}:{}", config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port());
   switch (phase_.load()) {
     case Phase::Starting:
       return "Starting";
     case Phase::Running:
       if (config_.role == config::Role::Api) return fmt::format("API only on {} (role api, no worker slots)", api);
       return fmt::format("Running {} of {} slot(s); {}", workers_->running(), slots,
-                         api_ ? "API on " + api : "role worker, no API");
+                         config_.role == config::Role::Worker ? "role worker, metrics on " + api : "API on " + api);
     case Phase::Draining: {
       if (config_.role == config::Role::Api) return "Stopping (role api: no tasks to drain)";
       const auto left = std::chrono::ceil<std::chrono::seconds>(drain_deadline_ - std::chrono::steady_clock::now());
@@ -204,10 +207,6 @@ void Daemon::reconfigure(config::Config fresh) {
       log::set_level(fresh.log.level);
       config_.log.level = fresh.log.level;
     } else if (key == "api.tokens_file") {
-      if (!api_) {
-        at_restart.push_back(key + " (role worker serves no API)");
-        continue;
-      }
       try {
         api_->replace_tokens(fresh.api.tokens);
         config_.api.tokens = fresh.api.tokens;
@@ -253,10 +252,15 @@ void Daemon::run_until(std::stop_token stop) {
     spdlog::info("mediaworker: stopping (role api: no tasks to drain)");
   else
     spdlog::info("mediaworker: stopping: no new tasks; draining up to {} s", config_.worker.drain_seconds);
-  if (reporter_) reporter_->api_stopped();
-  if (api_) api_->stop();
+  readiness_.set(api::Readiness::Phase::Draining);
+  if (config_.role != config::Role::Worker) {  // a worker's /metrics stays up while it drains
+    if (reporter_) reporter_->api_stopped();
+    api_->stop();
+  }
   const int given_back = workers_->drain(drain_deadline_);
   notifications_->stop();
+  if (reporter_) reporter_->api_stopped();
+  api_->stop();
   given_back_ = given_back;
   phase_ = Phase::Stopped;
   systemd_.status(status_text());
@@ -266,6 +270,6 @@ void Daemon::run_until(std::stop_token stop) {
                given_back, counts.pending);
 }
 
-unsigned short Daemon::port() const { return api_ ? api_->port() : 0; }
+unsigned short Daemon::port() const { return api_->port(); }
 
 }  // namespace mw::service

@@ -12,6 +12,7 @@
 
 #include "daemon/api/api_server.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/metrics/metrics.hpp"
 #include "daemon/notify/dispatcher.hpp"
 #include "daemon/runtime/job_service.hpp"
 #include "daemon/runtime/preset_catalog.hpp"
@@ -62,7 +63,8 @@ class Daemon {
   /// thread); never throws.
   void reconfigure(config::Config fresh);
 
-  /// The API's bound port (after start()); 0 for role worker (no listener).
+  /// The listener's bound port (after start()): the API's, or for role worker the one serving
+  /// only /metrics, /healthz and /readyz.
   unsigned short port() const;
 
  private:
@@ -73,6 +75,8 @@ class Daemon {
   std::optional<std::string> why_not_alive() const;
 
   config::Config config_;
+  metrics::Metrics metrics_;  // first: outlives everything that records into it
+  api::Readiness readiness_;  // /readyz: Starting until start() is done, Draining from run_until's stop
   std::unique_ptr<store::JobStore> store_;
   std::unique_ptr<notify::Dispatcher> notifications_;  // webhook deliveries from the outbox
   runtime::Storage storage_;
@@ -86,7 +90,9 @@ class Daemon {
   std::atomic<int> given_back_{0};
   std::chrono::steady_clock::time_point drain_deadline_{};  // set before phase_ becomes Draining
   std::unique_ptr<runtime::WorkerPool> workers_;
-  std::unique_ptr<api::ApiServer> api_;  // last: stopped before the workers and the store go; none for role worker
+  // Last: stopped before the workers and the store go. Role worker: /metrics, /healthz and
+  // /readyz only (kept up while draining).
+  std::unique_ptr<api::ApiServer> api_;
 };
 
 }  // namespace mw::service

@@ -6,6 +6,7 @@
 //
 // Implementations: SqliteJobStore (one host). All methods are thread-safe.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -122,6 +123,15 @@ struct NotificationCounts {
   int64_t pending = 0;    ///< queued, not yet delivered
   int64_t delivered = 0;  ///< since the store was created
   int64_t dead = 0;       ///< given up after the maximum age
+};
+
+/// Jobs and tasks per State and the runnable queue, for metrics (GET /metrics).
+struct StateCounts {
+  /// Indexed by the AMS State value (Queued 0 ... Canceling 6).
+  std::array<int64_t, 7> jobs{};
+  std::array<int64_t, 7> tasks{};
+  /// Queued tasks whose inputs are ready (what claim_task without capabilities could take).
+  int64_t runnable = 0;
 };
 
 class JobStore {
@@ -251,6 +261,10 @@ class JobStore {
   /// Every worker row, by host id then id, each with the tasks it holds a lease on
   /// (Scheduled, Processing or Canceling).
   virtual std::vector<runtime::Worker> list_workers() = 0;
+  /// How many jobs and tasks are in each State, and how many Queued tasks are runnable: one
+  /// read transaction of GROUP BY counts (cheap enough for every scrape). On PostgreSQL the
+  /// whole farm's. @throws StoreError Unavailable
+  virtual StateCounts state_counts() = 0;
   /// For up to `limit` Queued tasks not yet noted, oldest first: `why_waiting(requirements)`
   /// says why no live worker can run the task ("" when one can); a task with a reason gets a
   /// HistoricalEvent "Waiting" with it and is noted, so the event is written once per wait (a

@@ -223,6 +223,19 @@ std::vector<runtime::Worker> PgJobStore::list_workers() {
   });
 }
 
+StateCounts PgJobStore::state_counts() {
+  return db_->read([&](Transaction& tx) {
+    StateCounts counts;
+    for (const auto& row : tx.exec(sql::kStateCounts)) {
+      const int state = pg::integer(row, 1);
+      if (state < 0 || state >= static_cast<int>(counts.jobs.size())) continue;  // not an AMS State
+      (pg::integer(row, 0) == 0 ? counts.jobs : counts.tasks)[static_cast<size_t>(state)] = pg::int64(row, 2);
+    }
+    counts.runnable = pg::int64(tx.exec(sql::kCountRunnable)[0], 0);
+    return counts;
+  });
+}
+
 std::vector<std::string> PgJobStore::note_waiting_tasks(
     const std::function<std::string(const runtime::TaskRequirements&)>& why_waiting, TimePoint now,
     int limit) {

@@ -101,6 +101,7 @@ class SqliteJobStore : public JobStore {
   void remove_worker(const std::string& worker_id) override;
   int prune_workers(TimePoint before) override;
   std::vector<runtime::Worker> list_workers() override;
+  StateCounts state_counts() override;
   std::vector<std::string> note_waiting_tasks(
       const std::function<std::string(const runtime::TaskRequirements&)>& why_waiting,
       TimePoint now, int limit) override;

@@ -240,6 +240,21 @@ std::vector<runtime::Worker> SqliteJobStore::list_workers() {
   return workers;
 }
 
+StateCounts SqliteJobStore::state_counts() {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*db_, Transaction::Mode::Deferred);  // one snapshot for both reads
+  StateCounts counts;
+  auto select = db_->prepare(sql::kStateCounts);
+  while (select.step()) {
+    const int state = select.integer(1);
+    if (state < 0 || state >= static_cast<int>(counts.jobs.size())) continue;  // not an AMS State
+    (select.integer(0) == 0 ? counts.jobs : counts.tasks)[static_cast<size_t>(state)] = select.int64(2);
+  }
+  auto runnable = db_->prepare(sql::kCountRunnable);
+  if (runnable.step()) counts.runnable = runnable.int64(0);
+  return counts;
+}
+
 std::vector<std::string> SqliteJobStore::note_waiting_tasks(
     const std::function<std::string(const runtime::TaskRequirements&)>& why_waiting, TimePoint now,
     int limit) {

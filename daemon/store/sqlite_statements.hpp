@@ -222,6 +222,22 @@ inline constexpr Sql kWorkerHeartbeat{"worker_heartbeat",
                                       "UPDATE workers SET heartbeat_ms = ?2 WHERE id = ?1"};
 inline constexpr Sql kDeleteWorker{"delete_worker", "DELETE FROM workers WHERE id = ?1"};
 inline constexpr Sql kPruneWorkers{"prune_workers", "DELETE FROM workers WHERE heartbeat_ms < ?1"};
+// --- Metrics (state_counts): one GROUP BY per table and the runnable Queued tasks ----------
+/// One row per (kind, state, count): kind 0 jobs, 1 tasks.
+inline constexpr Sql kStateCounts{
+    "state_counts",
+    "SELECT 0, state, COUNT(*) FROM jobs GROUP BY state"
+    " UNION ALL SELECT 1, state, COUNT(*) FROM tasks GROUP BY state"};
+/// Queued tasks whose inputs are ready (kSelectRunnableTask's condition, without capabilities).
+inline constexpr Sql kCountRunnable{
+    "count_runnable",
+    "SELECT COUNT(*) FROM tasks t"
+    " WHERE t.state = 0 AND NOT EXISTS ("
+    "  SELECT 1 FROM task_assets i"
+    "  JOIN task_assets o ON o.asset_id = i.asset_id AND o.role = 1"
+    "  JOIN tasks p ON p.id = o.task_id"
+    "  WHERE i.task_id = t.id AND i.role = 0 AND p.job_id = t.job_id AND p.id <> t.id"
+    "  AND p.state <> 3)"};
 inline constexpr Sql kListWorkers{
     "list_workers",
     "SELECT id, host_id, pid, version, slots, lease_s, capabilities, started_ms, heartbeat_ms"

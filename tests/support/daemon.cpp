@@ -114,13 +114,13 @@ void DaemonProcess::spawn() {
 
 void DaemonProcess::start() {
   launch();
-  // Read until the "listening on" line, or a worker's "(role worker, no API)" one (or the end:
-  // the daemon exited), then keep draining.
+  // Read until the "listening on" line, or a worker's "(role worker, no API); metrics on" one
+  // (or the end: the daemon exited), then keep draining.
   const std::string listening = "listening on http://127.0.0.1:";
-  const std::string worker_only = "(role worker, no API)";
+  const std::string worker_metrics = "metrics on http://127.0.0.1:";
   std::string seen;
   char buf[4096];
-  size_t at = std::string::npos;
+  size_t at = std::string::npos, prefix = listening.size();
   for (;;) {
     const ssize_t n = read(err_fd_, buf, sizeof buf);
     if (n <= 0) {
@@ -133,9 +133,13 @@ void DaemonProcess::start() {
     seen.append(buf, static_cast<size_t>(n));
     at = seen.find(listening);
     if (at != std::string::npos && seen.find("/api/", at) != std::string::npos) break;
-    if (seen.find(worker_only) != std::string::npos) break;
+    at = seen.find(worker_metrics);
+    if (at != std::string::npos && seen.find("/metrics", at) != std::string::npos) {
+      prefix = worker_metrics.size();
+      break;
+    }
   }
-  port_ = at == std::string::npos ? 0 : static_cast<unsigned short>(std::stoi(seen.substr(at + listening.size())));
+  port_ = static_cast<unsigned short>(std::stoi(seen.substr(at + prefix)));
   {
     std::lock_guard lock(log_mutex_);
     log_ = seen;

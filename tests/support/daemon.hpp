@@ -34,8 +34,9 @@ class DaemonProcess {
   /// NOTIFY_SOCKET. `watchdog_pid`: also WATCHDOG_PID=<the daemon's own pid>, as systemd sets it
   /// (a /bin/sh exports it and execs the daemon, which keeps the shell's pid). Before start().
   void set_environment(std::vector<std::string> env, bool watchdog_pid = false);
-  /// Starts the daemon and waits for its "listening on" line (role worker: its "running N worker
-  /// slot(s)" line; port() is 0 then). Throws with the log if it exits.
+  /// Starts the daemon and waits for its "listening on" line (role worker: its "metrics on" line;
+  /// port() is then the listener serving only /metrics, /healthz and /readyz). Throws with the
+  /// log if it exits.
   void start();
   /// Starts the daemon without waiting for any line (port() stays 0; pid() is set); its log is
   /// collected from then on.

@@ -20,16 +20,23 @@ std::string write_config(const TempDir& dir, const std::string& extra) {
   return path.string();
 }
 
-TEST(ServeCommand, CheckConfigRefusesAnOpenListenerWithoutTokensUnlessTheRoleHasNone) {
+TEST(ServeCommand, CheckConfigRefusesAnOpenListenerWithoutTokensUnlessOnlyPublicMetricsAreOnIt) {
   TempDir dir;
   const std::string config = write_config(dir, "api:\n  listen: 0.0.0.0:8090\n");
   const ProcessResult open = run({kBinary, "serve", "--config", config, "--check-config"});
   EXPECT_EQ(open.exit_code, 2);
   EXPECT_NE(open.err.find("api.listen: refusing to serve 0.0.0.0:8090 without bearer tokens"), std::string::npos)
       << open.err;
+  // Role worker listens for /metrics (token needed) and the probes.
   const ProcessResult worker = run({kBinary, "serve", "--config", config, "--check-config", "--role", "worker"});
-  EXPECT_EQ(worker.exit_code, 0) << worker.err << " (role worker has no listener)";
-  EXPECT_NE(worker.out.find("configuration OK"), std::string::npos);
+  EXPECT_EQ(worker.exit_code, 2) << worker.err;
+  const std::string public_metrics = write_config(dir, "api:\n  listen: 0.0.0.0:8090\n  metrics_public: true\n");
+  const ProcessResult open_worker =
+      run({kBinary, "serve", "--config", public_metrics, "--check-config", "--role", "worker"});
+  EXPECT_EQ(open_worker.exit_code, 0) << open_worker.err << " (nothing on a worker's listener needs a token)";
+  EXPECT_NE(open_worker.out.find("configuration OK"), std::string::npos);
+  const ProcessResult open_all = run({kBinary, "serve", "--config", public_metrics, "--check-config"});
+  EXPECT_EQ(open_all.exit_code, 2) << "the REST API still needs tokens";
 }
 
 TEST(ServeCommand, RoleWorkerWithoutSlotsAndUnknownRolesAreRefused) {

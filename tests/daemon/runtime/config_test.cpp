@@ -56,6 +56,16 @@ TEST(Config, PresetDirsAndTheirFoldersAliasResolveAgainstTheConfigFolder) {
             std::string::npos);
 }
 
+TEST(Config, MetricsPublicIsOffUnlessSetToTrue) {
+  TempDir dir;
+  const std::string base = "store:\n  url: sqlite:///tmp/x.db\nstorage:\n  root: /tmp/a\n";
+  EXPECT_FALSE(load_config(write(dir, base)).api.metrics_public);
+  EXPECT_TRUE(load_config(write(dir, base + "api:\n  metrics_public: true\n")).api.metrics_public);
+  EXPECT_NE(error_of(dir, base + "api:\n  metrics_public: sometimes\n").find("api.metrics_public: 'sometimes' is not a valid true/false"),
+            std::string::npos)
+      << error_of(dir, base + "api:\n  metrics_public: sometimes\n");
+}
+
 TEST(Config, FarmKeysRoleResolutionAndTags) {
   TempDir dir;
   const std::string base = "store:\n  url: sqlite:///tmp/x.db\nstorage:\n  root: /tmp/a\n";

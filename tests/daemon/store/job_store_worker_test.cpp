@@ -277,5 +277,56 @@ TEST_P(JobStoreTest, FourWorkersClaimEachOf200TasksExactlyOnce) {
   for (const auto& j : jobs) EXPECT_EQ(job_state(j.job.id), State::Finished);
 }
 
+
+TEST_P(JobStoreTest, StateCountsCountJobsAndTasksByStateAndTheRunnableQueue) {
+  EXPECT_EQ(store().state_counts().runnable, 0) << "an empty store";
+  const NewJob chain = submit({.tasks = 2, .chained = true});  // task 2 waits for task 1
+  const NewJob single = submit({.tasks = 1});
+  const NewJob failing = submit({.tasks = 1});
+  auto index = [](State s) { return static_cast<size_t>(s); };
+
+  StateCounts counts = store().state_counts();
+  EXPECT_EQ(counts.jobs[index(State::Queued)], 3);
+  EXPECT_EQ(counts.tasks[index(State::Queued)], 4);
+  EXPECT_EQ(counts.runnable, 3) << "the chain's second task is not runnable yet";
+
+  const Claim first = claim_and_start("w", at(1s));  // the chain's first task
+  ASSERT_EQ(first.task_id, chain.tasks[0].id);
+  const Claim second = claim("w", at(1s));  // the single job's task: Scheduled
+  ASSERT_EQ(second.task_id, single.tasks[0].id);
+  counts = store().state_counts();
+  EXPECT_EQ(counts.tasks[index(State::Processing)], 1);
+  EXPECT_EQ(counts.tasks[index(State::Scheduled)], 1);
+  EXPECT_EQ(counts.tasks[index(State::Queued)], 2);
+  EXPECT_EQ(counts.runnable, 1) << "only the failing job's task";
+
+  ASSERT_TRUE(store().finish_task(first, at(2s), {make_file("", "video.mp4")}, ""));
+  const Claim third = claim_and_start("w", at(3s));  // the chain's second task, now runnable
+  ASSERT_EQ(third.task_id, chain.tasks[1].id);
+  ASSERT_TRUE(store().finish_task(third, at(4s), {make_file("", "video2.mp4")}, ""));
+  const Claim doomed = claim_and_start("w", at(5s));
+  ASSERT_EQ(doomed.task_id, failing.tasks[0].id);
+  ASSERT_TRUE(store().fail_task(doomed, at(6s), {"ErrorProcessingTask", "boom"}));
+  store().cancel_job(single.job.id, at(7s));  // its task is Scheduled: Canceled at once or Canceling
+
+  counts = store().state_counts();
+  EXPECT_EQ(counts.jobs[index(State::Finished)], 1);
+  EXPECT_EQ(counts.jobs[index(State::Error)], 1);
+  EXPECT_EQ(counts.tasks[index(State::Finished)], 2);
+  EXPECT_EQ(counts.tasks[index(State::Error)], 1);
+  const auto single_state = task_state(single.tasks[0].id);
+  EXPECT_EQ(counts.tasks[index(single_state)], 1);
+  EXPECT_EQ(counts.jobs[index(job_state(single.job.id))], 1);
+  EXPECT_EQ(counts.tasks[index(State::Queued)], 0);
+  EXPECT_EQ(counts.runnable, 0);
+  int64_t jobs = 0, tasks = 0;
+  for (size_t i = 0; i < counts.jobs.size(); ++i) {
+    jobs += counts.jobs[i];
+    tasks += counts.tasks[i];
+  }
+  EXPECT_EQ(jobs, 3);
+  EXPECT_EQ(tasks, 4);
+}
+
 }  // namespace
 }  // namespace mw::store::test
