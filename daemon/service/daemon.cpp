@@ -112,6 +112,8 @@ void Daemon::start() {
   workers_->start();
   const int slots = config_.role == config::Role::Api ? 0 : config_.worker.slots;
   api_->start();
+  // Ready before the line announcing the port: who reads that line may ask /readyz at once.
+  readiness_.set(api::Readiness::Phase::Ready);
   if (config_.role != config::Role::Worker) {
     spdlog::info("mediaworker: listening on http://{}:{}/api/ with {} worker slot(s) (role {}); store {}; storage {}",
                  config_.api.listen.substr(0, config_.api.listen.rfind(':')), api_->port(), slots,
@@ -123,7 +125,6 @@ void Daemon::start() {
                  config_.worker.host_id, getpid(), slots, config_.api.listen.substr(0, config_.api.listen.rfind(':')),
                  api_->port(), config::without_password(config_.store.url), config_.storage.root.string());
   }
-  readiness_.set(api::Readiness::Phase::Ready);
   spdlog::info("mediaworker: {} presets from {} folders (SIGHUP reloads them and the config)", presets_.current()->all().size(),
                preset_folders(config_).size());
   phase_ = Phase::Running;
