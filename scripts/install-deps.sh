@@ -20,6 +20,9 @@ packages=(
   # server (scripts/test-postgres.sh) or a cluster per test process (tests/support/pg_server.*),
   # never the package's own cluster
   googletest libgtest-dev libgmock-dev chromium postgresql
+  # the .deb (make package: CPack runs dpkg-shlibdeps for Depends) and its install test on a
+  # clean Debian 12 chroot (make test-package: scripts/test-deb.sh)
+  dpkg-dev debootstrap
 )
 # Node 20 and npm come with the machines; Debian's npm (and its nodejs) only where they do not.
 if ! command -v npm >/dev/null; then
