@@ -69,13 +69,15 @@ remove_root() {
     rm -rf --one-file-system "$root"
   fi
 }
+# The script's own stderr: a trap can run inside a command whose output goes to a log.
+exec {stderr}>&2
 on_exit() {
   local rc=$?
   unmount_all
   if [[ $rc == 0 ]]; then
     remove_root
   else
-    echo "test-deb: the chroot is kept for inspection: $root" >&2
+    echo "test-deb: failed ($rc); the chroot is kept for inspection: $root" >&"$stderr"
   fi
   exit "$rc"
 }
