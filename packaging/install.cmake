@@ -15,8 +15,9 @@
 install(TARGETS mediaworker RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # presets::installed_preset_dir() finds this folder relative to the binary's (MW_PRESET_DIR_FROM_BINDIR).
+# The extensions PresetLibrary::load reads (YAML presets, MES custom presets).
 install(DIRECTORY presets/library/ DESTINATION ${CMAKE_INSTALL_DATADIR}/mediaworker/presets
-        FILES_MATCHING PATTERN "*.yaml")
+        FILES_MATCHING PATTERN "*.yaml" PATTERN "*.yml" PATTERN "*.json" PATTERN "*.xml")
 
 # Not CMAKE_INSTALL_LIBDIR (lib/x86_64-linux-gnu on Debian): systemd looks in <prefix>/lib only.
 set(MW_INSTALL_SYSTEMD_UNITDIR "lib/systemd/system" CACHE STRING

@@ -168,12 +168,14 @@ owner_is() {  # owner_is PATH USER:GROUP MODE
   got=$(in_root stat -c '%U:%G %a' "$1") || return 1
   [[ $got == "$2 $3" ]] || { echo "$1: $got, expected $2 $3"; return 1; }
 }
+preset_files() { find "$1" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' -o -name '*.xml' \) | wc -l; }
 preset_count() {
-  local files listed
-  files=$(find "$root/usr/share/mediaworker/presets" -name '*.yaml' | wc -l)
+  local files listed shipped
+  files=$(preset_files "$root/usr/share/mediaworker/presets")
+  shipped=$(preset_files presets/library)
   listed=$(in_root mediaworker presets list | grep -c .) || true
-  echo "presets: $files files installed, $listed listed by the installed binary; source tree: $(ls presets/library/*.yaml | wc -l)"
-  [[ $files -gt 0 && $files == "$listed" && $files == $(ls presets/library/*.yaml | wc -l) ]]
+  echo "presets: $files files installed, $listed listed by the installed binary; source tree: $shipped"
+  [[ $files -gt 0 && $files == "$listed" && $files == "$shipped" ]]
 }
 version_is() {
   local got
