@@ -18,6 +18,9 @@
 #ifndef MW_SOURCE_PRESET_DIR
 #error "MW_SOURCE_PRESET_DIR must name the source tree's presets/library (presets/CMakeLists.txt)"
 #endif
+#ifndef MW_PRESET_DIR_FROM_BINDIR
+#error "MW_PRESET_DIR_FROM_BINDIR must name the installed presets relative to the bin folder (presets/CMakeLists.txt)"
+#endif
 
 namespace mw::presets {
 
@@ -25,7 +28,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kInstalledPresetDir = "/usr/share/mediaworker/presets";
 constexpr std::size_t kMaxSuggestions = 3;
 /// Longest Configuration text quoted whole in an "unknown preset" message, in bytes.
 constexpr std::size_t kMaxQuotedLength = 80;
@@ -272,11 +274,21 @@ std::vector<const Preset*> PresetLibrary::all() const {
   return sorted;
 }
 
+fs::path installed_preset_dir(const fs::path& executable) {
+  return (executable.parent_path() / MW_PRESET_DIR_FROM_BINDIR).lexically_normal();
+}
+
 fs::path default_preset_dir() {
   if (const char* dir = std::getenv("MEDIAWORKER_PRESET_DIR"); dir && *dir) return dir;
-  std::error_code ignored;
-  if (fs::is_directory(kInstalledPresetDir, ignored)) return kInstalledPresetDir;
-  return MW_SOURCE_PRESET_DIR;
+  std::error_code error;
+  // proc(5): the symbolic link to the running executable, with any symbolic link on the way
+  // resolved (so a /usr/local/bin/mediaworker linked to /opt/mw/bin/mediaworker reads /opt/mw's).
+  const fs::path executable = fs::read_symlink("/proc/self/exe", error);
+  if (error) return MW_SOURCE_PRESET_DIR;  // no /proc: only a build-tree run can tell its folder
+  const fs::path installed = installed_preset_dir(executable);
+  if (fs::is_directory(installed, error)) return installed;
+  if (fs::is_directory(MW_SOURCE_PRESET_DIR, error)) return MW_SOURCE_PRESET_DIR;
+  return installed;
 }
 
 }  // namespace mw::presets

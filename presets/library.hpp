@@ -48,8 +48,20 @@ class PresetLibrary {
   std::vector<Preset> presets_;
 };
 
-/// The folder of the system presets: $MEDIAWORKER_PRESET_DIR if set, else the installed
-/// /usr/share/mediaworker/presets if it exists, else the source tree's presets/library.
+/// The folder of the system presets: $MEDIAWORKER_PRESET_DIR if set (and not empty); else
+/// installed_preset_dir(the running executable, /proc/self/exe) if that folder exists (an
+/// installed binary: /usr/bin/mediaworker reads /usr/share/mediaworker/presets,
+/// /usr/local/bin/mediaworker reads /usr/local/share/mediaworker/presets); else the source
+/// tree's presets/library if it exists (a build-tree binary or test, even when another copy is
+/// installed under /usr); else installed_preset_dir(), so that loading it fails naming the folder
+/// an installed binary expected. Never throws; whether the folder loads is PresetLibrary::load's.
 std::filesystem::path default_preset_dir();
+
+/// The preset library of an installation, given the path of its executable: the folder
+/// `<bindir>/<relative path from bindir to datadir>/mediaworker/presets` for the install
+/// directories the build was configured with (GNUInstallDirs: `bin` and `share`, so
+/// "/usr/bin/mediaworker" gives "/usr/share/mediaworker/presets"), lexically normalised. Pure
+/// path arithmetic: it does not look at the file system.
+std::filesystem::path installed_preset_dir(const std::filesystem::path& executable);
 
 }  // namespace mw::presets

@@ -24,6 +24,9 @@ packages=(
   googletest libgtest-dev libgmock-dev chromium postgresql
   # systemd-analyze, systemd-sysusers and systemd-tmpfiles check the unit files (systemd_units_test)
   systemd
+  # the .deb (make package: CPack runs dpkg-shlibdeps for Depends) and its install test on a
+  # clean Debian 12 chroot (make test-package: scripts/test-deb.sh)
+  dpkg-dev debootstrap
 )
 # Node 20 and npm come with the machines; Debian's npm (and its nodejs) only where they do not.
 if ! command -v npm >/dev/null; then

@@ -374,12 +374,26 @@ TEST(DefaultPresetDirTest, EnvironmentVariableWins) {
   EXPECT_EQ(default_preset_dir(), std::filesystem::path("/srv/presets"));
 }
 
-TEST(DefaultPresetDirTest, WithoutEnvironmentItIsTheInstalledOrSourceFolder) {
+TEST(DefaultPresetDirTest, EmptyEnvironmentVariableIsIgnored) {
+  const ScopedEnv env("MEDIAWORKER_PRESET_DIR", "");
+  EXPECT_EQ(default_preset_dir(), shipped_library_dir());
+}
+
+// A build-tree program (this test) reads the source tree's library, not a copy that
+// `cmake --install` or the .deb put under /usr/share/mediaworker/presets, whether or not one is
+// there: its own folder has no ../share/mediaworker/presets.
+TEST(DefaultPresetDirTest, BuildTreeProgramReadsTheSourceLibraryNotAnInstalledOne) {
   const ScopedEnv env("MEDIAWORKER_PRESET_DIR", nullptr);
-  const std::filesystem::path installed = "/usr/share/mediaworker/presets";
-  const std::filesystem::path expected =
-      std::filesystem::is_directory(installed) ? installed : shipped_library_dir();
-  EXPECT_EQ(default_preset_dir(), expected);
+  EXPECT_EQ(default_preset_dir(), shipped_library_dir());
+}
+
+TEST(DefaultPresetDirTest, InstalledLibraryIsFoundRelativeToTheExecutable) {
+  EXPECT_EQ(installed_preset_dir("/usr/bin/mediaworker"),
+            std::filesystem::path("/usr/share/mediaworker/presets"));
+  EXPECT_EQ(installed_preset_dir("/usr/local/bin/mediaworker"),
+            std::filesystem::path("/usr/local/share/mediaworker/presets"));
+  EXPECT_EQ(installed_preset_dir("/opt/mw/bin/mediaworker"),
+            std::filesystem::path("/opt/mw/share/mediaworker/presets"));
 }
 
 }  // namespace
