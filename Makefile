@@ -33,8 +33,9 @@ demo: build-daemon
 # AddressSanitizer and UndefinedBehaviorSanitizer. One build of the test programs, not two: x264
 # and libav are Debian's uninstrumented libraries, so the encodes run at full speed under the
 # sanitizers, and only our own code pays for them (docs/benchmarks.md, "CI wall time"). Then the
-# libFuzzer targets, each for FUZZ_TIME seconds.
-test: build-daemon test-sanitizers fuzz
+# libFuzzer targets, each for FUZZ_TIME seconds, and the .deb installed on a clean Debian 12 chroot
+# (test-package, about 1 min).
+test: build-daemon test-sanitizers fuzz test-package
 
 # Every test in the optimised tree (for a developer who wants release-mode numbers; not in CI).
 test-release: build
@@ -73,7 +74,7 @@ package: build-daemon
 
 # The package installed on a clean Debian 12 chroot and checked (scripts/test-deb.sh; as root,
 # from deb.debian.org; about 1-1.5 min cold, 20 s with its cache in build/deb-test;
-# docs/operations-install.md).
+# docs/operations.md).
 test-package: package
 	@bash scripts/test-deb.sh "$$(sed -n 's/^CPack: - package: \(.*\) generated\.$$/\1/p' $(BUILD)/packages.log)"
 

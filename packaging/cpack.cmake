@@ -45,7 +45,7 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS
 # A job store shared by a farm of hosts (docs/farm.md).
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql")
 
-# Maintainer scripts and conffiles (packaging/deb/; docs/operations-install.md says what they do).
+# Maintainer scripts and conffiles (packaging/deb/; docs/operations.md says what they do).
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${CMAKE_CURRENT_LIST_DIR}/deb/postinst"
     "${CMAKE_CURRENT_LIST_DIR}/deb/prerm"

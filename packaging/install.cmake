@@ -10,7 +10,7 @@
 #   /usr/share/doc/mediaworker/                    README.md and docs/*.md
 # With another prefix (/usr/local, /opt/mw) everything goes under it, the config to <prefix>/etc;
 # systemd reads /usr/local/lib/systemd/system, sysusers.d and tmpfiles.d too, but the unit names
-# /usr/bin/mediaworker and /etc/mediaworker (docs/operations-install.md).
+# /usr/bin/mediaworker and /etc/mediaworker (docs/operations.md).
 
 install(TARGETS mediaworker RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
