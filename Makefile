@@ -9,17 +9,22 @@ FUZZ_TARGETS = fuzz_multipart fuzz_atom
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: deps build build-daemon demo test test-release test-sanitizers fuzz package test-package clean
+.PHONY: deps build-deps build build-daemon demo test test-release test-sanitizers fuzz package test-package clean
 
+# deps: the Debian packages and the playback tests' players (npm); build-deps: the packages only
+# (what building the executable, the demo and the package need: no npm registry).
 deps:
 	@bash scripts/install-deps.sh
+
+build-deps:
+	@bash scripts/install-deps.sh --no-players
 
 build: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Only the executable (what the demo needs; the test programs take most of a full build).
-build-daemon: deps
+build-daemon: build-deps
 	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target mediaworker
 

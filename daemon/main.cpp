@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <stop_token>
 #include <thread>
 
@@ -17,10 +18,23 @@
 
 namespace mw::cli {
 void print_error(const std::string& message) {
-  std::string line = message;
-  for (char& c : line)
-    if (c == '\n' || c == '\r') c = ' ';
-  fmt::print(stderr, "mediaworker: error: {}\n", line);
+  fmt::print(stderr, "mediaworker: error: {}\n", one_line(message));
+}
+
+std::string one_line(const std::string& message) {
+  // libpq and others continue a message on an indented next line ("...\n\tIs the server
+  // running..."): each line break with the blanks around it becomes one space.
+  std::string line;
+  for (size_t i = 0; i < message.size(); ++i) {
+    if (message[i] != '\n' && message[i] != '\r') {
+      line += message[i];
+      continue;
+    }
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    while (i + 1 < message.size() && std::isspace(static_cast<unsigned char>(message[i + 1]))) ++i;
+    if (!line.empty() && i + 1 < message.size()) line += ' ';
+  }
+  return line;
 }
 }  // namespace mw::cli
 

@@ -38,12 +38,13 @@ set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 # systemd-tmpfiles (postinst): on a systemd host the installed systemd provides both; in a
 # container without systemd, apt takes the first alternative, the two small standalone
 # programs, and not systemd itself (the service then runs without the unit; adduser or passwd
-# are not needed).
+# are not needed). procps: the unit's ExecReload=/bin/kill (minimal images lack it).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "systemd-standalone-sysusers | systemd-sysusers, systemd-standalone-tmpfiles | systemd-tmpfiles")
-# A job store shared by a farm of hosts (docs/farm.md).
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql")
+    "systemd-standalone-sysusers | systemd-sysusers, systemd-standalone-tmpfiles | systemd-tmpfiles, procps")
+# A job store shared by a farm of hosts (docs/farm.md); sqlite3 and rsync for the backup recipe
+# of docs/operations.md ("Back up the store").
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql, sqlite3, rsync")
 
 # Maintainer scripts and conffiles (packaging/deb/; docs/operations.md says what they do).
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

@@ -3,8 +3,11 @@
 # tests' players (hls.js, dash.js) from the npm registry into tests/playback/node_modules.
 # Idempotent: when every package is already installed it touches nothing (no apt-get update), and
 # npm runs only when node_modules is missing or older than package-lock.json.
+# --no-players: only the Debian packages (make demo and make package need no npm registry).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+players=1
+[[ ${1:-} == --no-players ]] && players=0
 
 packages=(
   # toolchain; clang and its compiler-rt (libFuzzer) build the fuzz targets (make fuzz)
@@ -29,7 +32,7 @@ packages=(
   dpkg-dev debootstrap
 )
 # Node 20 and npm come with the machines; Debian's npm (and its nodejs) only where they do not.
-if ! command -v npm >/dev/null; then
+if ((players)) && ! command -v npm >/dev/null; then
   packages+=(npm)
 fi
 
@@ -53,7 +56,7 @@ fi
 # The exact versions in tests/playback/package-lock.json (npm keeps its own copy of the lock in
 # node_modules/.package-lock.json after an install).
 playback=tests/playback
-if [[ ! -e $playback/node_modules/.package-lock.json ||
+if ((players)) && [[ ! -e $playback/node_modules/.package-lock.json ||
       $playback/package-lock.json -nt $playback/node_modules/.package-lock.json ]]; then
   echo "install-deps: npm ci in $playback"
   (cd "$playback" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)

@@ -111,5 +111,7 @@ inline const CLI::Validator kSeconds(
 
 /// Prints "mediaworker: error: MESSAGE" as one line on stderr.
 void print_error(const std::string& message);
+/// `message` on one line: each line break, with the blanks around it, becomes one space.
+std::string one_line(const std::string& message);
 
 }  // namespace mw::cli

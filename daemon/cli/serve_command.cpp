@@ -51,6 +51,8 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
     return 0;
   }
   log::setup(config.log.level, config.log.format == "json" ? log::Format::Json : log::Format::Text);
+  // From here a failure is a log record too: a JSON line or a journal entry for who reads those.
+  const bool structured_log = config.log.format == "json" || log::stderr_is_journal();
   av::install_log_capture(AV_LOG_QUIET);
   // SIGHUP never stops the daemon: ignored while it starts and stops, a preset reload while it
   // runs. The handler is cleared before the daemon it names is destroyed.
@@ -80,7 +82,10 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
     daemon.run_until(ctx.stop);
     return 0;
   } catch (const std::exception& e) {
-    print_error(e.what());
+    if (structured_log)
+      spdlog::critical("{}", one_line(e.what()));
+    else
+      print_error(e.what());
     return kExitFailure;
   }
 }

@@ -50,6 +50,25 @@ TEST(ServeConfig, BrokenConfigAtStartIsOneLineNamingTheKeyAndExitsNonZero) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "jobs.db")) << "a broken config must not touch the store";
 }
 
+TEST(ServeConfig, StartUpFailureAfterTheConfigIsReadIsOneJsonLineWithLogFormatJson) {
+  TempDir dir;
+  std::ofstream(dir.path() / "config.yaml")
+      << "api:\n  listen: 127.0.0.1:0\nstore:\n  url: postgresql://mw:s3cret-pw@127.0.0.1:1/mw\n"
+         "storage:\n  root: assets\nlog:\n  format: json\n";
+  const ProcessResult r = run({MW_BINARY, "serve", "--config", (dir.path() / "config.yaml").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  const auto lines = lines_of(r.err);
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  json line;
+  ASSERT_NO_THROW(line = json::parse(lines[0])) << lines[0];
+  EXPECT_EQ(line["level"], "critical");
+  const std::string message = line["message"];
+  EXPECT_EQ(message.rfind("cannot connect to job database postgresql://mw:***@127.0.0.1:1/mw: ", 0), 0u) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_EQ(message.find('\t'), std::string::npos) << "libpq's continuation line joined with one space: " << message;
+  EXPECT_EQ(r.err.find("s3cret-pw"), std::string::npos) << r.err;
+}
+
 TEST(ServeConfig, SighupWithABrokenFileKeepsTheRunningConfigAndAValidOneRotatesTheTokens) {
   TempDir dir;
   DaemonProcess daemon(dir.path());
