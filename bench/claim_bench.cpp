@@ -33,6 +33,7 @@
 #include "daemon/store/job_store.hpp"
 #include "daemon/store/pg_job_store.hpp"
 #include "daemon/store/sqlite_job_store.hpp"
+#include "bench/bench_jobs.hpp"
 
 namespace {
 
@@ -93,61 +94,6 @@ double processes_cpu_seconds(const std::vector<int>& pids) {
   return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-runtime::Asset make_asset(const std::string& name, runtime::TimePoint now) {
-  runtime::Asset asset;
-  asset.id = runtime::new_id(runtime::kAssetIdPrefix);
-  asset.name = name;
-  asset.created = asset.last_modified = now;
-  return asset;
-}
-
-/// `count` jobs of one task each on one input asset (what tests/daemon/store's make_job builds),
-/// created with create_jobs in batches. Returns the tasks' Ids.
-std::set<std::string> create_jobs(JobStore& jobs, int count) {
-  const auto now = Clock::now();
-  const runtime::Asset input = make_asset("claim_bench input", now);
-  jobs.create_asset(input);
-  runtime::AssetFile file;
-  file.id = runtime::new_id(runtime::kAssetIdPrefix);
-  file.name = "input.mp4";
-  file.parent_asset_id = input.id;
-  file.content_file_size = 1;
-  file.mime_type = "video/mp4";
-  file.is_primary = true;
-  file.created = file.last_modified = now;
-  jobs.add_asset_file(file);
-
-  std::set<std::string> task_ids;
-  std::vector<store::NewJob> batch;
-  for (int i = 0; i < count; ++i) {
-    store::NewJob job;
-    job.job.id = runtime::new_id(runtime::kJobIdPrefix);
-    job.job.name = "claim_bench " + std::to_string(i);
-    job.job.created = job.job.last_modified = now;
-    job.job.input_asset_ids = {input.id};
-    runtime::Asset output = make_asset("claim_bench output " + std::to_string(i), now);
-    job.job.output_asset_ids = {output.id};
-    job.output_assets = {output};
-    runtime::Task task;
-    task.id = runtime::new_id(runtime::kTaskIdPrefix);
-    task.name = "empty";
-    task.configuration = "H.264 HD 720p VBR";
-    task.media_processor_id = runtime::media_processors().front().id;
-    task.task_body =
-        "<taskBody><inputAsset>JobInputAsset(0)</inputAsset>"
-        "<outputAsset>JobOutputAsset(0)</outputAsset></taskBody>";
-    task.input_asset_ids = {input.id};
-    task.output_asset_ids = {output.id};
-    job.tasks = {task};
-    task_ids.insert(task.id);
-    batch.push_back(std::move(job));
-    if (batch.size() == 500 || i + 1 == count) {
-      jobs.create_jobs(batch);
-      batch.clear();
-    }
-  }
-  return task_ids;
-}
 
 /// Runs one worker per store in `stores` (the same store may appear several times) until
 /// nothing is runnable, then checks that each of `task_ids` was claimed exactly once and is
@@ -263,7 +209,7 @@ Run postgres_run(const std::string& url, int workers, int jobs) {
 
   const std::string schema_url = url_with_schema(url, schema);
   store::PgJobStore setup(schema_url);
-  const auto task_ids = create_jobs(setup, jobs);
+  const auto task_ids = mw::bench::create_jobs(setup, jobs);
   std::vector<std::unique_ptr<store::PgJobStore>> own;
   std::vector<JobStore*> stores;
   for (int w = 0; w < workers; ++w) {
@@ -292,7 +238,7 @@ Run sqlite_run(int workers, int jobs) {
     }
   } remove{dir};
   store::SqliteJobStore shared(dir / "jobs.db");
-  const auto task_ids = create_jobs(shared, jobs);
+  const auto task_ids = mw::bench::create_jobs(shared, jobs);
   return run_workers("SQLite", std::vector<JobStore*>(static_cast<size_t>(workers), &shared),
                      shared, task_ids);
 }
