@@ -183,7 +183,9 @@ void refresh_store_metrics(store::JobStore& store, metrics::Metrics& metrics, ru
 
 Response handle_ops(const Ops& ops, http::verb method, std::string_view path) noexcept {
   try {
-    if (method != http::verb::get) return method_not_allowed(method, "GET");
+    // HEAD too: load balancers' health checks send it (RFC 9110 section 9.1: a server that
+    // answers GET answers HEAD); the session sends the headers only.
+    if (method != http::verb::get && method != http::verb::head) return method_not_allowed(method, "GET, HEAD");
     if (path == "/healthz") return text(http::status::ok, "ok");
     if (path == "/readyz") return readyz(ops);
     if (ops.metrics == nullptr) return text(http::status::not_found, "no metrics here");

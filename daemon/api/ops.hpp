@@ -97,7 +97,8 @@ bool is_ops_path(std::string_view path);
 /// Whether answering `path` needs the bearer token (only /metrics, unless metrics_public).
 bool ops_needs_token(const Ops& ops, std::string_view path);
 
-/// Answers GET /metrics, /healthz or /readyz; 405 for other methods. `path` must be
+/// Answers GET (and HEAD, whose body the session leaves out) /metrics, /healthz or /readyz;
+/// 405 for other methods. `path` must be
 /// an operator path (is_ops_path). Never throws: a store failure is /readyz's 503 "store: ..."
 /// and, for /metrics, mediaworker_store_up 0 with the process's own metrics still served.
 Response handle_ops(const Ops& ops, http::verb method, std::string_view path) noexcept;

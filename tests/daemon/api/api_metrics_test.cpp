@@ -112,7 +112,24 @@ TEST_F(ApiMetricsTest, ProbesNeedNoTokenAndFollowTheDaemonsPhase) {
 
   const Reply post = ops_client_->send(http::verb::post, "/healthz", "x", {});
   EXPECT_EQ(post.status, 405);
-  EXPECT_EQ(post.header("allow"), "GET");
+  EXPECT_EQ(post.header("allow"), "GET, HEAD");
+}
+
+TEST_F(ApiMetricsTest, HeadOnTheProbesAndMetricsAnswersLikeGetWithoutTheBody) {
+  // Load balancers' health checks send HEAD; it was 405.
+  start_ops(/*metrics_public=*/false);
+  const Reply healthz = ops_client_->send(http::verb::head, "/healthz");
+  EXPECT_EQ(healthz.status, 200);
+  EXPECT_EQ(healthz.header("content-length"), "3");  // "ok\n", as GET sends it
+  EXPECT_TRUE(healthz.body.empty());
+  EXPECT_EQ(ops_client_->send(http::verb::head, "/readyz").status, 200);
+  EXPECT_EQ(ops_client_->send(http::verb::head, "/metrics").status, 401) << "still needs the token";
+  const Reply metrics = ops_client_->send(http::verb::head, "/metrics", {}, {{"Authorization", "Bearer " + kToken}});
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_TRUE(metrics.body.empty());
+  EXPECT_GT(std::stoll(metrics.header("content-length")), 1000);
+  // The connection stays usable: the next GET reads its own answer, not a stray body.
+  EXPECT_EQ(ops_get("/healthz", false).body, "ok\n");
 }
 
 TEST_F(ApiMetricsTest, JobsTasksAndTheQueueAreReadFromTheStoreAtScrapeTime) {
