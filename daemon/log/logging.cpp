@@ -131,8 +131,10 @@ void JournalSink::sink_it_(const spdlog::details::log_msg& msg) {
   const int r = send_(journal_fields(msg));
   if (r < 0) {
     const auto level = spdlog::level::to_string_view(msg.level);
+    // One line on the journal's stream: a newline in the message would start a forged entry.
     fmt::print(stderr, "{} {} (the journal refused it: {})\n", std::string_view(level.data(), level.size()),
-               std::string_view(msg.payload.data(), msg.payload.size()), std::strerror(-r));
+               escape_control_characters(std::string_view(msg.payload.data(), msg.payload.size())),
+               std::strerror(-r));
   }
 }
 

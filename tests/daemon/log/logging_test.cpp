@@ -116,6 +116,15 @@ TEST(Journal, SinkSendsEachLinesFields) {
   EXPECT_EQ(sent[0][1], "PRIORITY=4");
 }
 
+TEST(Journal, ALineTheJournalRefusesGoesToStderrAsOneEscapedLine) {
+  auto sink = std::make_shared<JournalSink>([](const std::vector<std::string>&) { return -ENOENT; });
+  spdlog::logger logger("t", sink);
+  testing::internal::CaptureStderr();
+  logger.info("processing 'evil\nerror FAKE ENTRY'");
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err, "info processing 'evil\\nerror FAKE ENTRY' (the journal refused it: No such file or directory)\n");
+}
+
 TEST(Journal, StderrIsTheJournalOnlyWhenJournalStreamNamesIt) {
   struct stat st {};
   ASSERT_EQ(fstat(STDERR_FILENO, &st), 0);
