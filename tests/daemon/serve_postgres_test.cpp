@@ -137,5 +137,21 @@ TEST(ServePostgres, HealthzStaysQuickAndReadyzAnswersWithinASecondWhileTheStoreI
   daemon.stop();
 }
 
+TEST(ServePostgres, SigtermWhileTheStoreIsDownStillStopsCleanly) {
+  // The last line's count of queued notifications asked the store: with PostgreSQL down that
+  // threw out of the stop, so a requested stop exited 1 with no "stopped" line.
+  PgServer& server = PgServer::restartable();
+  if (!server.available()) GTEST_SKIP() << "no PostgreSQL server to stop: " << server.reason();
+  if (!server.owns_cluster()) GTEST_SKIP() << "the PostgreSQL server is external: this test does not stop it";
+  const std::string url = server.create_database();
+  TempDir dir;
+  DaemonProcess daemon(dir.path(), "worker:\n  slots: 1\n  drain_seconds: 1\n", url);
+  daemon.start();
+  server.stop();
+  EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+  EXPECT_NE(daemon.log().find("mediaworker: stopped ("), std::string::npos) << daemon.log();
+  server.start();
+}
+
 }  // namespace
 }  // namespace mw::test
