@@ -64,7 +64,8 @@ Response readyz(const Ops& ops) {
       return text(http::status::ok, "ready");
     case StoreProbe::Outcome::Failed:
       if (result.store_error && ops.metrics) ops.metrics->store_error(metrics::Component::Api);
-      return text(http::status::service_unavailable, "not ready: store: " + first_line(result.error));
+      return text(http::status::service_unavailable,
+                  "not ready: store: " + first_line(result.error));
     case StoreProbe::Outcome::TimedOut:
       break;
   }
@@ -107,7 +108,8 @@ StoreProbe::~StoreProbe() {
   thread_.join();
 }
 
-StoreProbe::Result StoreProbe::run(Kind kind, std::function<void()> call, std::chrono::milliseconds wait) {
+StoreProbe::Result StoreProbe::run(Kind kind, std::function<void()> call,
+                                   std::chrono::milliseconds wait) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
   std::unique_lock lock(mutex_);
   std::shared_ptr<Slot>& current = slots_[static_cast<size_t>(kind)];
@@ -185,7 +187,8 @@ Response handle_ops(const Ops& ops, http::verb method, std::string_view path) no
   try {
     // HEAD too: load balancers' health checks send it (RFC 9110 section 9.1: a server that
     // answers GET answers HEAD); the session sends the headers only.
-    if (method != http::verb::get && method != http::verb::head) return method_not_allowed(method, "GET, HEAD");
+    if (method != http::verb::get && method != http::verb::head)
+      return method_not_allowed(method, "GET, HEAD");
     if (path == "/healthz") return text(http::status::ok, "ok");
     if (path == "/readyz") return readyz(ops);
     if (ops.metrics == nullptr) return text(http::status::not_found, "no metrics here");

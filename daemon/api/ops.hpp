@@ -47,7 +47,7 @@ class StoreProbe {
   enum class Outcome { Done, Failed, TimedOut };
   struct Result {
     Outcome outcome = Outcome::TimedOut;
-    std::string error;  ///< Failed: the exception's what(); TimedOut: empty
+    std::string error;         ///< Failed: the exception's what(); TimedOut: empty
     bool store_error = false;  ///< Failed with a store::StoreError
   };
 

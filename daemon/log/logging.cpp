@@ -102,7 +102,9 @@ void TextFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
   msg.color_range_end = copy.color_range_end;
 }
 
-std::unique_ptr<spdlog::formatter> TextFormatter::clone() const { return std::make_unique<TextFormatter>(); }
+std::unique_ptr<spdlog::formatter> TextFormatter::clone() const {
+  return std::make_unique<TextFormatter>();
+}
 
 std::vector<std::string> journal_fields(const spdlog::details::log_msg& msg) {
   std::vector<std::string> fields;
@@ -132,7 +134,8 @@ void JournalSink::sink_it_(const spdlog::details::log_msg& msg) {
   if (r < 0) {
     const auto level = spdlog::level::to_string_view(msg.level);
     // One line on the journal's stream: a newline in the message would start a forged entry.
-    fmt::print(stderr, "{} {} (the journal refused it: {})\n", std::string_view(level.data(), level.size()),
+    fmt::print(stderr, "{} {} (the journal refused it: {})\n",
+               std::string_view(level.data(), level.size()),
                escape_control_characters(std::string_view(msg.payload.data(), msg.payload.size())),
                std::strerror(-r));
   }

@@ -272,7 +272,8 @@ void Daemon::run_until(std::stop_token stop) {
     queued = fmt::format("{}", store_->notification_counts().pending);
   } catch (const std::exception& e) {
     queued = "an unknown number of";
-    spdlog::warn("mediaworker: the store did not say how many notifications are still queued: {}", e.what());
+    spdlog::warn("mediaworker: the store did not say how many notifications are still queued: {}",
+                 e.what());
   }
   spdlog::info("mediaworker: stopped ({} running task(s) given back to the queue; {} notification(s) "
                "still queued)",

@@ -95,7 +95,8 @@ TEST(ServePostgres, HealthzStaysQuickAndReadyzAnswersWithinASecondWhileTheStoreI
   // /readyz 12 s; the store calls now run on a probe thread with bounded waits.
   PgServer& server = PgServer::restartable();
   if (!server.available()) GTEST_SKIP() << "no PostgreSQL server to stop: " << server.reason();
-  if (!server.owns_cluster()) GTEST_SKIP() << "the PostgreSQL server is external: this test does not stop it";
+  if (!server.owns_cluster())
+    GTEST_SKIP() << "the PostgreSQL server is external: this test does not stop it";
   const std::string url = server.create_database();
   TempDir dir;
   DaemonProcess daemon(dir.path(), "worker:\n  slots: 1\n", url);
@@ -109,11 +110,13 @@ TEST(ServePostgres, HealthzStaysQuickAndReadyzAnswersWithinASecondWhileTheStoreI
   const auto timed = [&daemon](const std::string& target) {
     const auto start = std::chrono::steady_clock::now();
     Timed t{daemon.request("GET", target), {}};
-    t.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    t.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
     return t;
   };
   std::vector<std::future<Timed>> probes;
-  for (int i = 0; i < 4; ++i) probes.push_back(std::async(std::launch::async, timed, std::string("/readyz")));
+  for (int i = 0; i < 4; ++i)
+    probes.push_back(std::async(std::launch::async, timed, std::string("/readyz")));
   const Timed healthz = timed("/healthz");
   EXPECT_EQ(healthz.response.status, 200);
   EXPECT_LT(healthz.took, 2500ms) << "the probes held the API's threads";
@@ -142,7 +145,8 @@ TEST(ServePostgres, SigtermWhileTheStoreIsDownStillStopsCleanly) {
   // threw out of the stop, so a requested stop exited 1 with no "stopped" line.
   PgServer& server = PgServer::restartable();
   if (!server.available()) GTEST_SKIP() << "no PostgreSQL server to stop: " << server.reason();
-  if (!server.owns_cluster()) GTEST_SKIP() << "the PostgreSQL server is external: this test does not stop it";
+  if (!server.owns_cluster())
+    GTEST_SKIP() << "the PostgreSQL server is external: this test does not stop it";
   const std::string url = server.create_database();
   TempDir dir;
   DaemonProcess daemon(dir.path(), "worker:\n  slots: 1\n  drain_seconds: 1\n", url);

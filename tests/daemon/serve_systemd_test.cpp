@@ -391,7 +391,8 @@ TEST(SystemdReporter, StopsPingingWhenTheApiThreadsDoNotRunThePostedHandler) {
 
 TEST(SystemdNotify, TinyAndHugeWatchdogUsecAreBoundedNotSpunOrOverflowed) {
   test::TempDir dir;
-  for (const auto& [usec, expected] : std::vector<std::pair<std::string, std::chrono::microseconds>>{
+  for (const auto& [usec, expected] :
+       std::vector<std::pair<std::string, std::chrono::microseconds>>{
            {"1", kMinWatchdogInterval},
            {"19999", kMinWatchdogInterval},
            {"400000", std::chrono::microseconds(400000)},

@@ -124,7 +124,8 @@ TEST_F(ApiMetricsTest, HeadOnTheProbesAndMetricsAnswersLikeGetWithoutTheBody) {
   EXPECT_TRUE(healthz.body.empty());
   EXPECT_EQ(ops_client_->send(http::verb::head, "/readyz").status, 200);
   EXPECT_EQ(ops_client_->send(http::verb::head, "/metrics").status, 401) << "still needs the token";
-  const Reply metrics = ops_client_->send(http::verb::head, "/metrics", {}, {{"Authorization", "Bearer " + kToken}});
+  const Reply metrics =
+      ops_client_->send(http::verb::head, "/metrics", {}, {{"Authorization", "Bearer " + kToken}});
   EXPECT_EQ(metrics.status, 200);
   EXPECT_TRUE(metrics.body.empty());
   EXPECT_GT(std::stoll(metrics.header("content-length")), 1000);
@@ -274,13 +275,22 @@ TEST(StoreProbeTest, AHungStoreCallTimesOutOnceAndLaterRequestsJoinItInsteadOfQu
   EXPECT_EQ(calls.load(), 1);
   // A scrape waits its own bounded time behind the hung call.
   std::atomic<bool> scraped{false};
-  EXPECT_EQ(probe.run(StoreProbe::Kind::Scrape, [&scraped] { scraped = true; }, std::chrono::milliseconds(50)).outcome,
+  EXPECT_EQ(probe
+                .run(
+                    StoreProbe::Kind::Scrape, [&scraped] { scraped = true; },
+                    std::chrono::milliseconds(50))
+                .outcome,
             StoreProbe::Outcome::TimedOut);
   release.set_value();
   // Once the store answers again, the next requests run and report their own calls.
-  EXPECT_EQ(probe.run(StoreProbe::Kind::Readiness, [] {}, std::chrono::seconds(10)).outcome, StoreProbe::Outcome::Done);
+  EXPECT_EQ(probe
+                .run(
+                    StoreProbe::Kind::Readiness, [] {}, std::chrono::seconds(10))
+                .outcome,
+            StoreProbe::Outcome::Done);
   const auto failed = probe.run(
-      StoreProbe::Kind::Scrape, [] { throw store::StoreError(store::StoreError::Kind::Unavailable, "db down"); },
+      StoreProbe::Kind::Scrape,
+      [] { throw store::StoreError(store::StoreError::Kind::Unavailable, "db down"); },
       std::chrono::seconds(10));
   EXPECT_EQ(failed.outcome, StoreProbe::Outcome::Failed);
   EXPECT_TRUE(failed.store_error);

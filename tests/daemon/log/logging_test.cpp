@@ -54,15 +54,19 @@ TEST(TextFormatter, AFileNameWithANewlineCannotForgeASecondLine) {
   formatter.format(msg, out);
   const std::string text(out.data(), out.size());
   EXPECT_EQ(text.find('\n'), text.size() - 1) << text;
-  EXPECT_NE(text.find(" info processing 'evil\\n2026-11-30 10:00:00.000 info FAKE\\r\\x1b[31m\\t.mp4'"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(" info processing 'evil\\n2026-11-30 10:00:00.000 info FAKE\\r\\x1b[31m\\t.mp4'"),
+      std::string::npos)
       << text;
-  EXPECT_EQ(std::string(text.data() + msg.color_range_start, msg.color_range_end - msg.color_range_start), "info");
+  EXPECT_EQ(
+      std::string(text.data() + msg.color_range_start, msg.color_range_end - msg.color_range_start),
+      "info");
   // A clean message is printed as it is.
   spdlog::memory_buf_t plain;
   formatter.format(message("task t: finished \xc3\xa9 \\ done"), plain);
   const std::string plain_text(plain.data(), plain.size());
-  EXPECT_NE(plain_text.find(" info task t: finished \xc3\xa9 \\ done\n"), std::string::npos) << plain_text;
+  EXPECT_NE(plain_text.find(" info task t: finished \xc3\xa9 \\ done\n"), std::string::npos)
+      << plain_text;
 }
 
 TEST(JsonFormatter, CarriesTheThreadsContextAndScopesNest) {
@@ -117,12 +121,15 @@ TEST(Journal, SinkSendsEachLinesFields) {
 }
 
 TEST(Journal, ALineTheJournalRefusesGoesToStderrAsOneEscapedLine) {
-  auto sink = std::make_shared<JournalSink>([](const std::vector<std::string>&) { return -ENOENT; });
+  auto sink =
+      std::make_shared<JournalSink>([](const std::vector<std::string>&) { return -ENOENT; });
   spdlog::logger logger("t", sink);
   testing::internal::CaptureStderr();
   logger.info("processing 'evil\nerror FAKE ENTRY'");
   const std::string err = testing::internal::GetCapturedStderr();
-  EXPECT_EQ(err, "info processing 'evil\\nerror FAKE ENTRY' (the journal refused it: No such file or directory)\n");
+  EXPECT_EQ(err,
+            "info processing 'evil\\nerror FAKE ENTRY' (the journal refused it: No such file or "
+            "directory)\n");
 }
 
 TEST(Journal, StderrIsTheJournalOnlyWhenJournalStreamNamesIt) {
