@@ -58,7 +58,7 @@ std::string host_and_port(const tcp::endpoint& endpoint) {
 ApiServer::ApiServer(const config::ApiConfig& config, store::JobStore& store,
                      runtime::JobService& jobs, const runtime::Storage& storage, OpsOptions ops)
     : config_(config),
-      ops_{store, ops.metrics, ops.readiness, config_.metrics_public, ops.ops_only},
+      ops_{store, ops.metrics, ops.readiness, config_.metrics_public, ops.ops_only, &probe_},
       router_(Services{store, jobs, storage}, ops.metrics),
       tokens_(config_.tokens),
       session_context_{router_,

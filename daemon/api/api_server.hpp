@@ -78,6 +78,7 @@ class ApiServer {
   // Members are destroyed in reverse order: the io_context (with anything still pending in it)
   // before the router and the session context it references.
   config::ApiConfig config_;
+  StoreProbe probe_;  // before ops_, which points at it; its thread outlives the I/O threads
   Ops ops_;
   Router router_;
   Connections connections_;

@@ -58,6 +58,7 @@ struct Exchange {
   std::string request_id = runtime::new_guid();
   std::string client_request_id;
   ODataContext odata;
+  bool head = false;  // a HEAD request: the answer's headers (Content-Length included), no body
 };
 
 class Connection {
@@ -98,6 +99,7 @@ class Connection {
     Exchange exchange;
     exchange.version = header.version();
     exchange.keep_alive = header.keep_alive();
+    exchange.head = header.method() == http::verb::head;
     if (const auto id = header["client-request-id"];
         !id.empty() && id.size() <= kMaxClientRequestId)
       exchange.client_request_id = std::string(id);
@@ -282,7 +284,12 @@ class Connection {
     message.prepare_payload();
     error_code ec;
     stream_.expires_after(kIoTimeout);
-    co_await http::async_write(stream_, message, with_error(ec));
+    if (exchange.head) {  // RFC 9110 section 9.3.2: the GET answer's header fields only
+      http::response<http::empty_body> head_only(std::move(message.base()));
+      co_await http::async_write(stream_, head_only, with_error(ec));
+    } else {
+      co_await http::async_write(stream_, message, with_error(ec));
+    }
     if (!ec && !exchange.keep_alive)
       stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     co_return !ec;

@@ -19,6 +19,18 @@ ConfigError::ConfigError(const std::string& file, const std::string& key, const 
 
 namespace {
 
+// A wrongly typed value as an error message shows it: on one line (a block sequence dumps over
+// several), at most 100 characters, and with any password masked (a store.url given as a list
+// must not print the database password to the terminal or the journal).
+std::string shown_value(const YAML::Node& v) {
+  std::string text = YAML::Dump(v);
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  text = without_password(text);
+  if (text.size() > 100) text = text.substr(0, 100) + "...";
+  return text;
+}
+
 // Reads one mapping, refusing keys it does not know (a typo must not be silently ignored).
 class Section {
  public:
@@ -37,7 +49,7 @@ class Section {
     try {
       out = v.as<T>();
     } catch (const YAML::Exception&) {
-      fail(name(key), fmt::format("'{}' is not a valid {}", YAML::Dump(v), type_name<T>()));
+      fail(name(key), fmt::format("'{}' is not a valid {}", shown_value(v), type_name<T>()));
     }
   }
   void read_path(const char* key, std::filesystem::path& out, const std::filesystem::path& base) {

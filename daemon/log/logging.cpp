@@ -2,6 +2,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -59,6 +61,51 @@ void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
 
 std::unique_ptr<spdlog::formatter> JsonFormatter::clone() const { return std::make_unique<JsonFormatter>(); }
 
+std::string escape_control_characters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+TextFormatter::TextFormatter()
+    : pattern_(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v")) {}
+
+void TextFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  const std::string_view payload(msg.payload.data(), msg.payload.size());
+  const bool clean = std::none_of(payload.begin(), payload.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7f;
+  });
+  if (clean) {
+    pattern_->format(msg, dest);
+    return;
+  }
+  const std::string escaped = escape_control_characters(payload);
+  spdlog::details::log_msg copy = msg;
+  copy.payload = spdlog::string_view_t(escaped.data(), escaped.size());
+  pattern_->format(copy, dest);
+  msg.color_range_start = copy.color_range_start;  // mutable: where the colour sink colours
+  msg.color_range_end = copy.color_range_end;
+}
+
+std::unique_ptr<spdlog::formatter> TextFormatter::clone() const {
+  return std::make_unique<TextFormatter>();
+}
+
 std::vector<std::string> journal_fields(const spdlog::details::log_msg& msg) {
   std::vector<std::string> fields;
   fields.push_back("MESSAGE=" + std::string(msg.payload.data(), msg.payload.size()));
@@ -86,8 +133,11 @@ void JournalSink::sink_it_(const spdlog::details::log_msg& msg) {
   const int r = send_(journal_fields(msg));
   if (r < 0) {
     const auto level = spdlog::level::to_string_view(msg.level);
-    fmt::print(stderr, "{} {} (the journal refused it: {})\n", std::string_view(level.data(), level.size()),
-               std::string_view(msg.payload.data(), msg.payload.size()), std::strerror(-r));
+    // One line on the journal's stream: a newline in the message would start a forged entry.
+    fmt::print(stderr, "{} {} (the journal refused it: {})\n",
+               std::string_view(level.data(), level.size()),
+               escape_control_characters(std::string_view(msg.payload.data(), msg.payload.size())),
+               std::strerror(-r));
   }
 }
 
@@ -100,7 +150,7 @@ void setup(const std::string& level, Format format) {
     if (format == Format::Json)
       logger->set_formatter(std::make_unique<JsonFormatter>());
     else
-      logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+      logger->set_formatter(std::make_unique<TextFormatter>());
   }
   logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(logger);

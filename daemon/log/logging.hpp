@@ -47,6 +47,23 @@ class JsonFormatter final : public spdlog::formatter {
   std::unique_ptr<spdlog::formatter> clone() const override;
 };
 
+/// log.format text: "2026-11-30 09:35:03.123 info <message>", one line per record. Control
+/// characters in the message are escaped (newline "\\n", carriage return "\\r", tab "\\t",
+/// others "\\xHH"), so that a name from a request (an uploaded file's name, a job's name) cannot
+/// start a forged line of its own. The level is coloured when the sink colours (a terminal).
+class TextFormatter final : public spdlog::formatter {
+ public:
+  TextFormatter();
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override;
+  std::unique_ptr<spdlog::formatter> clone() const override;
+
+ private:
+  std::unique_ptr<spdlog::formatter> pattern_;
+};
+
+/// `text` with its control characters (C0 and DEL) escaped as TextFormatter shows them.
+std::string escape_control_characters(std::string_view text);
+
 /// The journal's fields of one line, each "NAME=value": MESSAGE, PRIORITY (syslog_priority),
 /// SYSLOG_IDENTIFIER=mediaworker, then JOB_ID, TASK_ID and ASSET_ID when set in `context`'s
 /// thread (sd_journal_send(3); field names are upper-case letters, digits and underscores).

@@ -265,10 +265,19 @@ void Daemon::run_until(std::stop_token stop) {
   given_back_ = given_back;
   phase_ = Phase::Stopped;
   systemd_.status(status_text());
-  const auto counts = store_->notification_counts();
+  // A store that is down now must not turn a requested stop into a failure (exit 1 and no
+  // "stopped" line): the count is only for the line.
+  std::string queued;
+  try {
+    queued = fmt::format("{}", store_->notification_counts().pending);
+  } catch (const std::exception& e) {
+    queued = "an unknown number of";
+    spdlog::warn("mediaworker: the store did not say how many notifications are still queued: {}",
+                 e.what());
+  }
   spdlog::info("mediaworker: stopped ({} running task(s) given back to the queue; {} notification(s) "
                "still queued)",
-               given_back, counts.pending);
+               given_back, queued);
 }
 
 unsigned short Daemon::port() const { return api_->port(); }

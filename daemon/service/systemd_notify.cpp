@@ -17,13 +17,24 @@ std::string status_line(std::string_view text) {
   return line;
 }
 
+std::chrono::microseconds watchdog_bounds(uint64_t usec) {
+  if (usec < static_cast<uint64_t>(kMinWatchdogInterval.count())) return kMinWatchdogInterval;
+  if (usec > static_cast<uint64_t>(kMaxWatchdogInterval.count())) return kMaxWatchdogInterval;
+  return std::chrono::microseconds(static_cast<int64_t>(usec));
+}
+
 SystemdNotify::SystemdNotify() {
   const char* socket = std::getenv("NOTIFY_SOCKET");
   enabled_ = socket != nullptr && *socket != '\0';
   uint64_t usec = 0;
   // > 0: WATCHDOG_USEC is set and WATCHDOG_PID is unset or ours; 0: no watchdog; < 0: malformed.
   const int r = sd_watchdog_enabled(0, &usec);
-  if (r > 0 && usec > 0) watchdog_ = std::chrono::microseconds(usec);
+  if (r > 0 && usec > 0) {
+    watchdog_ = watchdog_bounds(usec);
+    if (watchdog_->count() != static_cast<int64_t>(usec))
+      spdlog::warn("systemd: WATCHDOG_USEC {} is outside {}..{} µs; pinging as for {} µs", usec,
+                   kMinWatchdogInterval.count(), kMaxWatchdogInterval.count(), watchdog_->count());
+  }
   if (r < 0) spdlog::warn("systemd: ignoring WATCHDOG_USEC/WATCHDOG_PID: {}", std::strerror(-r));
 }
 

@@ -6,6 +6,7 @@
 // under systemd, or Type= is not notify).
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ class SystemdNotify {
   /// WatchdogSec= of the unit (sd_watchdog_enabled(3): $WATCHDOG_USEC, when $WATCHDOG_PID is
   /// unset or this process), in microseconds; nullopt when the watchdog is off. The service must
   /// send WATCHDOG=1 more often than that (systemd.service(5) suggests every half interval).
+  /// Bounded by watchdog_bounds(): a tiny or huge $WATCHDOG_USEC never makes the pings spin or
+  /// overflow.
   std::optional<std::chrono::microseconds> watchdog_interval() const { return watchdog_; }
 
   /// "READY=1", "MAINPID=<this pid>" and "STATUS=<status>" in one datagram: start-up is complete.
@@ -49,6 +52,17 @@ class SystemdNotify {
   bool enabled_ = false;
   std::optional<std::chrono::microseconds> watchdog_;
 };
+
+/// The shortest watchdog interval used: pings every 10 ms at most. A smaller WatchdogSec= (e.g.
+/// WATCHDOG_USEC=1) would otherwise make the ping timer spin a CPU core; systemd restarts such a
+/// service anyway, as it cannot answer within microseconds.
+inline constexpr std::chrono::microseconds kMinWatchdogInterval{20'000};
+/// The longest: one day. A larger $WATCHDOG_USEC (up to 2^64-2 µs) would overflow the steady
+/// clock's nanoseconds; pinging more often than asked is always allowed.
+inline constexpr std::chrono::microseconds kMaxWatchdogInterval{86'400'000'000};
+
+/// `usec` ($WATCHDOG_USEC, microseconds, > 0) within [kMinWatchdogInterval, kMaxWatchdogInterval].
+std::chrono::microseconds watchdog_bounds(uint64_t usec);
 
 /// `text` as one STATUS= value: newlines (which would end the assignment) become spaces.
 std::string status_line(std::string_view text);

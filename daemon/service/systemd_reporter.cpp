@@ -95,7 +95,11 @@ void SystemdReporter::tick() {
   }
   if (api) probes_.post_to_api([this] { api_answered_ns_ = steady_ns(); });
   // From the previous expiry, not from now: the pings keep their pace when a tick runs late.
-  timer_.expires_at(timer_.expiry() + interval_ / 2);
+  // But never a burst of catch-up ticks after the process stood still (SIGSTOP, a suspended
+  // VM): more than a period late, the next ping is one period from now.
+  const auto period = interval_ / 2;
+  const auto now = steady_clock::now();
+  timer_.expires_at(timer_.expiry() + period < now ? now + period : timer_.expiry() + period);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) tick();
   });

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/daemon.hpp"
@@ -86,6 +87,74 @@ TEST(ServePostgres, UnreachableStoreAtStartUpIsOneClearLineAndAFailure) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.last_error_line().find("127.0.0.1:1"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;  // the password is not shown
+}
+
+TEST(ServePostgres, HealthzStaysQuickAndReadyzAnswersWithinASecondWhileTheStoreIsDown) {
+  // PostgreSQL stopped: each store call retries for about 4.5 s. /readyz and /metrics ran those
+  // calls on the API's two I/O threads, so /healthz took 4.5 s and the fourth of four parallel
+  // /readyz 12 s; the store calls now run on a probe thread with bounded waits.
+  PgServer& server = PgServer::restartable();
+  if (!server.available()) GTEST_SKIP() << "no PostgreSQL server to stop: " << server.reason();
+  if (!server.owns_cluster())
+    GTEST_SKIP() << "the PostgreSQL server is external: this test does not stop it";
+  const std::string url = server.create_database();
+  TempDir dir;
+  DaemonProcess daemon(dir.path(), "worker:\n  slots: 1\n", url);
+  daemon.start();
+  ASSERT_EQ(daemon.request("GET", "/readyz").status, 200) << daemon.log();
+  server.stop();
+  struct Timed {
+    HttpResponse response;
+    std::chrono::milliseconds took{};
+  };
+  const auto timed = [&daemon](const std::string& target) {
+    const auto start = std::chrono::steady_clock::now();
+    Timed t{daemon.request("GET", target), {}};
+    t.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    return t;
+  };
+  std::vector<std::future<Timed>> probes;
+  for (int i = 0; i < 4; ++i)
+    probes.push_back(std::async(std::launch::async, timed, std::string("/readyz")));
+  const Timed healthz = timed("/healthz");
+  EXPECT_EQ(healthz.response.status, 200);
+  EXPECT_LT(healthz.took, 2500ms) << "the probes held the API's threads";
+  for (auto& probe : probes) {
+    const Timed readyz = probe.get();
+    EXPECT_EQ(readyz.response.status, 503) << readyz.response.body;
+    EXPECT_EQ(readyz.response.body.rfind("not ready: store: ", 0), 0u) << readyz.response.body;
+    EXPECT_LT(readyz.took, 3000ms);
+  }
+  const Timed scrape = timed("/metrics");
+  EXPECT_EQ(scrape.response.status, 200);
+  EXPECT_NE(scrape.response.body.find("\nmediaworker_store_up 0\n"), std::string::npos);
+  EXPECT_LT(scrape.took, 3000ms);
+  // The store is back: /readyz says ready again (each try is a real request, waited for).
+  server.start();
+  bool ready = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 60s;
+       !ready && std::chrono::steady_clock::now() < deadline;)
+    ready = daemon.request("GET", "/readyz").status == 200;
+  EXPECT_TRUE(ready) << daemon.log();
+  daemon.stop();
+}
+
+TEST(ServePostgres, SigtermWhileTheStoreIsDownStillStopsCleanly) {
+  // The last line's count of queued notifications asked the store: with PostgreSQL down that
+  // threw out of the stop, so a requested stop exited 1 with no "stopped" line.
+  PgServer& server = PgServer::restartable();
+  if (!server.available()) GTEST_SKIP() << "no PostgreSQL server to stop: " << server.reason();
+  if (!server.owns_cluster())
+    GTEST_SKIP() << "the PostgreSQL server is external: this test does not stop it";
+  const std::string url = server.create_database();
+  TempDir dir;
+  DaemonProcess daemon(dir.path(), "worker:\n  slots: 1\n  drain_seconds: 1\n", url);
+  daemon.start();
+  server.stop();
+  EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+  EXPECT_NE(daemon.log().find("mediaworker: stopped ("), std::string::npos) << daemon.log();
+  server.start();
 }
 
 }  // namespace

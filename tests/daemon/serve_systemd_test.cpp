@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -386,6 +387,42 @@ TEST(SystemdReporter, StopsPingingWhenTheApiThreadsDoNotRunThePostedHandler) {
   reporter.api_stopped();
   EXPECT_GE(count_pings(socket, 500ms), 3);
   reporter.stop();
+}
+
+TEST(SystemdNotify, TinyAndHugeWatchdogUsecAreBoundedNotSpunOrOverflowed) {
+  test::TempDir dir;
+  for (const auto& [usec, expected] :
+       std::vector<std::pair<std::string, std::chrono::microseconds>>{
+           {"1", kMinWatchdogInterval},
+           {"19999", kMinWatchdogInterval},
+           {"400000", std::chrono::microseconds(400000)},
+           {"9223372036854775807", kMaxWatchdogInterval},  // was a negative interval: no pings
+           {"18446744073709551614", kMaxWatchdogInterval}}) {
+    SystemdEnvironment env(dir.path() / "notify.sock", usec);
+    const SystemdNotify notify;
+    EXPECT_EQ(notify.watchdog_interval(), expected) << "WATCHDOG_USEC=" << usec;
+  }
+}
+
+TEST(SystemdReporter, WatchdogUsecOfOneMicrosecondPingsEveryTenMillisecondsNotInABusyLoop) {
+  test::TempDir dir;
+  NotifySocket socket(dir.path() / "notify.sock");
+  SystemdEnvironment env(dir.path() / "notify.sock", "1");  // WatchdogSec=1us
+  const SystemdNotify notify;
+  ReporterProbes probes;
+  probes.status = [] { return ""; };
+  probes.why_not_alive = [] { return std::nullopt; };
+  probes.post_to_api = [](std::function<void()> handler) { handler(); };
+  SystemdReporter reporter(notify, probes);
+  const auto cpu_before = std::clock();
+  reporter.start();
+  // Before the bound: a timer every 0.5 µs, tens of thousands of datagrams and a full core.
+  const int pings = count_pings(socket, 500ms);
+  reporter.stop();
+  const double cpu_seconds = static_cast<double>(std::clock() - cpu_before) / CLOCKS_PER_SEC;
+  EXPECT_GE(pings, 10);
+  EXPECT_LE(pings, 60);  // 500 ms / 10 ms, with slack for a late first tick
+  EXPECT_LT(cpu_seconds, 0.25) << "the reporter spins";
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <memory>
 
 #include "daemon/api/ops.hpp"
@@ -110,7 +112,25 @@ TEST_F(ApiMetricsTest, ProbesNeedNoTokenAndFollowTheDaemonsPhase) {
 
   const Reply post = ops_client_->send(http::verb::post, "/healthz", "x", {});
   EXPECT_EQ(post.status, 405);
-  EXPECT_EQ(post.header("allow"), "GET");
+  EXPECT_EQ(post.header("allow"), "GET, HEAD");
+}
+
+TEST_F(ApiMetricsTest, HeadOnTheProbesAndMetricsAnswersLikeGetWithoutTheBody) {
+  // Load balancers' health checks send HEAD; it was 405.
+  start_ops(/*metrics_public=*/false);
+  const Reply healthz = ops_client_->send(http::verb::head, "/healthz");
+  EXPECT_EQ(healthz.status, 200);
+  EXPECT_EQ(healthz.header("content-length"), "3");  // "ok\n", as GET sends it
+  EXPECT_TRUE(healthz.body.empty());
+  EXPECT_EQ(ops_client_->send(http::verb::head, "/readyz").status, 200);
+  EXPECT_EQ(ops_client_->send(http::verb::head, "/metrics").status, 401) << "still needs the token";
+  const Reply metrics =
+      ops_client_->send(http::verb::head, "/metrics", {}, {{"Authorization", "Bearer " + kToken}});
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_TRUE(metrics.body.empty());
+  EXPECT_GT(std::stoll(metrics.header("content-length")), 1000);
+  // The connection stays usable: the next GET reads its own answer, not a stray body.
+  EXPECT_EQ(ops_get("/healthz", false).body, "ok\n");
 }
 
 TEST_F(ApiMetricsTest, JobsTasksAndTheQueueAreReadFromTheStoreAtScrapeTime) {
@@ -230,6 +250,52 @@ TEST(MetricsTest, TaskDurationsOutputBytesAndSlotsAreRecorded) {
   EXPECT_EQ(text.samples("mediaworker_slot_encode_fps").size(), 2u);
   EXPECT_EQ(text.value("mediaworker_store_errors_total", {{"component", "notify"}}), 1.0);
   EXPECT_EQ(text.value("mediaworker_store_errors_total", {{"component", "worker"}}), 0.0);
+}
+
+// A store that does not answer (PostgreSQL down: 4.5 s of retries per call, measured; a host
+// dropping packets: minutes) held an API I/O thread per /readyz or /metrics request, and with
+// api.threads 2 two of them held /healthz and the REST API too (12 s for the fourth of four
+// parallel /readyz, 4.5 s for /healthz). The probe bounds each wait and runs one call per kind.
+TEST(StoreProbeTest, AHungStoreCallTimesOutOnceAndLaterRequestsJoinItInsteadOfQueueing) {
+  StoreProbe probe;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> calls{0};
+  const auto hung = [&calls, released] {
+    ++calls;
+    released.wait();
+  };
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(probe.run(StoreProbe::Kind::Readiness, hung, std::chrono::milliseconds(100)).outcome,
+            StoreProbe::Outcome::TimedOut);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(100));
+  // A second readiness request joins the hung call: no second store call is queued behind it.
+  EXPECT_EQ(probe.run(StoreProbe::Kind::Readiness, hung, std::chrono::milliseconds(50)).outcome,
+            StoreProbe::Outcome::TimedOut);
+  EXPECT_EQ(calls.load(), 1);
+  // A scrape waits its own bounded time behind the hung call.
+  std::atomic<bool> scraped{false};
+  EXPECT_EQ(probe
+                .run(
+                    StoreProbe::Kind::Scrape, [&scraped] { scraped = true; },
+                    std::chrono::milliseconds(50))
+                .outcome,
+            StoreProbe::Outcome::TimedOut);
+  release.set_value();
+  // Once the store answers again, the next requests run and report their own calls.
+  EXPECT_EQ(probe
+                .run(
+                    StoreProbe::Kind::Readiness, [] {}, std::chrono::seconds(10))
+                .outcome,
+            StoreProbe::Outcome::Done);
+  const auto failed = probe.run(
+      StoreProbe::Kind::Scrape,
+      [] { throw store::StoreError(store::StoreError::Kind::Unavailable, "db down"); },
+      std::chrono::seconds(10));
+  EXPECT_EQ(failed.outcome, StoreProbe::Outcome::Failed);
+  EXPECT_TRUE(failed.store_error);
+  EXPECT_NE(failed.error.find("db down"), std::string::npos) << failed.error;
+  EXPECT_TRUE(scraped) << "the scrape queued behind the hung call ran once it ended";
 }
 
 }  // namespace

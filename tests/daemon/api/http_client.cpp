@@ -71,6 +71,7 @@ Reply HttpClient::send(http::verb method, const std::string& target, const std::
 
   http::response_parser<http::string_body> parser;
   parser.body_limit(1ull << 30);
+  parser.skip(method == http::verb::head);  // a HEAD answer has a Content-Length but no body
   http::read(*stream_, buffer, parser);
   http::response<http::string_body> response = parser.release();
   copy_reply(response, reply);

@@ -45,6 +45,30 @@ TEST(JsonFormatter, OneObjectPerLineWithUtcMicrosecondTimeAndAnyMessageEscaped) 
   EXPECT_FALSE(line.contains("job_id"));
 }
 
+TEST(TextFormatter, AFileNameWithANewlineCannotForgeASecondLine) {
+  // An uploaded file's name reaches "task ...: processing '<name>'"; before the escape it
+  // printed a second line that looked like the daemon's own.
+  TextFormatter formatter;
+  const auto msg = message("processing 'evil\n2026-11-30 10:00:00.000 info FAKE\r\x1b[31m\t.mp4'");
+  spdlog::memory_buf_t out;
+  formatter.format(msg, out);
+  const std::string text(out.data(), out.size());
+  EXPECT_EQ(text.find('\n'), text.size() - 1) << text;
+  EXPECT_NE(
+      text.find(" info processing 'evil\\n2026-11-30 10:00:00.000 info FAKE\\r\\x1b[31m\\t.mp4'"),
+      std::string::npos)
+      << text;
+  EXPECT_EQ(
+      std::string(text.data() + msg.color_range_start, msg.color_range_end - msg.color_range_start),
+      "info");
+  // A clean message is printed as it is.
+  spdlog::memory_buf_t plain;
+  formatter.format(message("task t: finished \xc3\xa9 \\ done"), plain);
+  const std::string plain_text(plain.data(), plain.size());
+  EXPECT_NE(plain_text.find(" info task t: finished \xc3\xa9 \\ done\n"), std::string::npos)
+      << plain_text;
+}
+
 TEST(JsonFormatter, CarriesTheThreadsContextAndScopesNest) {
   {
     const Scope job({"nb:jid:UUID:j", "nb:tid:UUID:t", {}});
@@ -94,6 +118,18 @@ TEST(Journal, SinkSendsEachLinesFields) {
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0][0], "MESSAGE=lease lost for task 7");
   EXPECT_EQ(sent[0][1], "PRIORITY=4");
+}
+
+TEST(Journal, ALineTheJournalRefusesGoesToStderrAsOneEscapedLine) {
+  auto sink =
+      std::make_shared<JournalSink>([](const std::vector<std::string>&) { return -ENOENT; });
+  spdlog::logger logger("t", sink);
+  testing::internal::CaptureStderr();
+  logger.info("processing 'evil\nerror FAKE ENTRY'");
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err,
+            "info processing 'evil\\nerror FAKE ENTRY' (the journal refused it: No such file or "
+            "directory)\n");
 }
 
 TEST(Journal, StderrIsTheJournalOnlyWhenJournalStreamNamesIt) {

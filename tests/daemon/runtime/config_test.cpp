@@ -110,5 +110,21 @@ TEST(Config, ErrorsNameTheKey) {
   EXPECT_NE(error_of(dir, "store: [\n").find("not valid YAML: line"), std::string::npos);
 }
 
+TEST(Config, AWronglyTypedStoreUrlIsShownOnOneLineWithoutItsPassword) {
+  TempDir dir;
+  const std::string storage = "storage:\n  root: /tmp/a\n";
+  const std::string flow =
+      error_of(dir, "store:\n  url: [ \"postgresql://mw:PWSECRET@db/mw\" ]\n" + storage);
+  EXPECT_NE(flow.find("store.url: '[postgresql://mw:***@db/mw]' is not a valid string"),
+            std::string::npos)
+      << flow;
+  const std::string block = error_of(
+      dir, "store:\n  url:\n    - postgresql://mw@db/mw?password=PWSECRET\n    - x\n" + storage);
+  EXPECT_EQ(block.find("PWSECRET"), std::string::npos) << block;
+  EXPECT_EQ(block.find('\n'), std::string::npos) << block;
+  EXPECT_NE(block.find("store.url: '- postgresql://mw@db/mw?password=*** - x'"), std::string::npos)
+      << block;
+}
+
 }  // namespace
 }  // namespace mw::config
