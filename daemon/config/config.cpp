@@ -96,6 +96,14 @@ class Section {
 std::vector<std::string> read_tokens(const std::filesystem::path& path, const std::string& file) {
   std::ifstream in(path);
   if (!in) throw ConfigError(file, "api.tokens_file", fmt::format("cannot read '{}'", path.string()));
+  // A tokens file is a few lines; a device or a huge file named by mistake is refused rather than
+  // read without end.
+  constexpr std::uintmax_t kMaxTokensFileBytes = 1 << 20;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw ConfigError(file, "api.tokens_file", fmt::format("'{}' is not a regular file", path.string()));
+  if (std::filesystem::file_size(path, ec) > kMaxTokensFileBytes)
+    throw ConfigError(file, "api.tokens_file", fmt::format("'{}' is larger than 1 MiB", path.string()));
   std::vector<std::string> tokens;
   std::string line;
   while (std::getline(in, line)) {

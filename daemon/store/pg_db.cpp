@@ -1,5 +1,7 @@
 #include "daemon/store/pg_db.hpp"
 
+#include <fmt/format.h>
+
 #include <thread>
 
 #include "daemon/config/redact.hpp"
@@ -22,7 +24,24 @@ void Transaction::prepare(const Sql& sql) {
   db_.prepared_.insert(sql.name);
 }
 
-Database::Database(std::string url) : url_(std::move(url)), name_(without_password(url_)) {
+std::string with_connection_defaults(const std::string& url) {
+  static constexpr std::pair<const char*, const char*> kDefaults[] = {
+      {"connect_timeout", "10"}, {"keepalives", "1"},       {"keepalives_idle", "30"},
+      {"keepalives_interval", "10"}, {"keepalives_count", "3"}, {"tcp_user_timeout", "60000"}};
+  const bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  std::string out = url;
+  for (const auto& [key, value] : kDefaults) {
+    if (url.find(std::string(key) + "=") != std::string::npos) continue;
+    if (uri)
+      out += fmt::format("{}{}={}", out.find('?') == std::string::npos ? '?' : '&', key, value);
+    else
+      out += fmt::format("{}{}={}", out.empty() ? "" : " ", key, value);
+  }
+  return out;
+}
+
+Database::Database(std::string url)
+    : url_(with_connection_defaults(url)), name_(without_password(url)) {
   try {
     connect();
   } catch (const pqxx::broken_connection& e) {

@@ -76,6 +76,14 @@ inline std::optional<TimePoint> optional_time(const pqxx::row& row, int column) 
   return time(row, column);
 }
 
+/// `url` (a libpq URI "postgresql://…" or a "key=value …" string) with the connection settings
+/// a daemon needs and libpq lacks by default, each only when the URL does not set it:
+/// connect_timeout=10 (s; libpq waits for the OS, minutes, on a silent network), keepalives=1,
+/// keepalives_idle=30, keepalives_interval=10, keepalives_count=3 (s; a dead peer is noticed
+/// within about a minute) and tcp_user_timeout=60000 (ms; a write to a silent peer fails).
+/// Source: libpq "Parameter Key Words" (PostgreSQL 15 documentation, §34.1.2).
+std::string with_connection_defaults(const std::string& url);
+
 class Database;
 
 /// One open transaction (borrowed by the body given to Database::read/write).

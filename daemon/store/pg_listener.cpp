@@ -7,6 +7,8 @@
 #include <condition_variable>
 #include <pqxx/pqxx>
 
+#include "daemon/store/pg_db.hpp"
+
 namespace mw::store::pg {
 
 namespace {
@@ -29,7 +31,7 @@ class Receiver : public pqxx::notification_receiver {
 }  // namespace
 
 Listener::Listener(std::string url, std::string name, std::function<void()> on_notify)
-    : url_(std::move(url)), name_(std::move(name)), on_notify_(std::move(on_notify)),
+    : url_(with_connection_defaults(url)), name_(std::move(name)), on_notify_(std::move(on_notify)),
       thread_([this](std::stop_token stop) { run(stop); }) {}
 
 Listener::~Listener() {

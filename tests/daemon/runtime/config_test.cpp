@@ -105,6 +105,8 @@ TEST(Config, ErrorsNameTheKey) {
             std::string::npos);
   EXPECT_NE(error_of(dir, base + "api:\n  tokens_file: /nonexistent/tokens\n").find("api.tokens_file: cannot read"),
             std::string::npos);
+  EXPECT_NE(error_of(dir, base + "api:\n  tokens_file: /dev/zero\n").find("api.tokens_file: '/dev/zero' is not a regular file"),
+            std::string::npos);
   EXPECT_NE(error_of(dir, base + "log:\n  level: loud\n").find("log.level: 'loud'"), std::string::npos);
   EXPECT_NE(error_of(dir, base + "workers:\n  slots: 1\n").find("workers: unknown key"), std::string::npos);
   EXPECT_NE(error_of(dir, "store: [\n").find("not valid YAML: line"), std::string::npos);

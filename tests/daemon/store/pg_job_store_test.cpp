@@ -21,6 +21,7 @@
 #include <set>
 #include <thread>
 
+#include "daemon/store/pg_db.hpp"
 #include "daemon/store/pg_migrations.hpp"
 #include "tests/daemon/store/job_store_test_support.hpp"
 #include "tests/support/pg_server.hpp"
@@ -260,3 +261,22 @@ TEST_F(PgJobStoreTest, TwoStoresNeverClaimTheSameTask) {
 
 }  // namespace
 }  // namespace mw::store::test
+
+namespace mw::store {
+namespace {
+
+// libpq waits for the OS on a silent network (minutes); the store's connections do not.
+TEST(PgConnectionDefaults, TimeoutsAndKeepalivesAreAddedUnlessTheUrlSetsThem) {
+  EXPECT_EQ(pg::with_connection_defaults("postgresql://mw@db/mw"),
+            "postgresql://mw@db/mw?connect_timeout=10&keepalives=1&keepalives_idle=30&keepalives_interval=10"
+            "&keepalives_count=3&tcp_user_timeout=60000");
+  EXPECT_EQ(pg::with_connection_defaults("postgresql://mw@db/mw?sslmode=require&connect_timeout=3&keepalives=0"),
+            "postgresql://mw@db/mw?sslmode=require&connect_timeout=3&keepalives=0&keepalives_idle=30"
+            "&keepalives_interval=10&keepalives_count=3&tcp_user_timeout=60000");
+  EXPECT_EQ(pg::with_connection_defaults("host=db dbname=mw connect_timeout=5"),
+            "host=db dbname=mw connect_timeout=5 keepalives=1 keepalives_idle=30 keepalives_interval=10"
+            " keepalives_count=3 tcp_user_timeout=60000");
+}
+
+}  // namespace
+}  // namespace mw::store
