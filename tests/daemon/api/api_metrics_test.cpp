@@ -288,6 +288,14 @@ TEST(StoreProbeTest, AHungStoreCallTimesOutOnceAndLaterRequestsJoinItInsteadOfQu
                     StoreProbe::Kind::Readiness, [] {}, std::chrono::seconds(10))
                 .outcome,
             StoreProbe::Outcome::Done);
+  // The scrape queued behind the hung call runs now; a scrape request meanwhile joins it (and
+  // reports its outcome), so wait for it before one whose own call fails.
+  EXPECT_EQ(probe
+                .run(
+                    StoreProbe::Kind::Scrape, [] {}, std::chrono::seconds(10))
+                .outcome,
+            StoreProbe::Outcome::Done);
+  EXPECT_TRUE(scraped) << "the scrape queued behind the hung call ran once it ended";
   const auto failed = probe.run(
       StoreProbe::Kind::Scrape,
       [] { throw store::StoreError(store::StoreError::Kind::Unavailable, "db down"); },
@@ -295,7 +303,6 @@ TEST(StoreProbeTest, AHungStoreCallTimesOutOnceAndLaterRequestsJoinItInsteadOfQu
   EXPECT_EQ(failed.outcome, StoreProbe::Outcome::Failed);
   EXPECT_TRUE(failed.store_error);
   EXPECT_NE(failed.error.find("db down"), std::string::npos) << failed.error;
-  EXPECT_TRUE(scraped) << "the scrape queued behind the hung call ran once it ended";
 }
 
 }  // namespace
