@@ -10,6 +10,7 @@
 
 #include "daemon/log/context.hpp"
 #include "daemon/runtime/package_task.hpp"
+#include "daemon/runtime/task_progress.hpp"
 #include "encoders/engine.hpp"
 #include "presets/preset_error.hpp"
 
@@ -28,50 +29,6 @@ int64_t steady_ms() {
 // A worker row with no heartbeat for this long leaves the worker table (it died or was
 // unplugged; GET /api/Workers shows it as not alive until then).
 constexpr std::chrono::hours kWorkerRowKept{1};
-
-// Stores the engine's progress and its video frame count for the heartbeat to pick up.
-class ProgressSink : public encoders::ProgressListener {
- public:
-  void on_progress(double percent) override { value_.store(percent, std::memory_order_relaxed); }
-  double value() const { return value_.load(std::memory_order_relaxed); }
-  // Per pipeline run, from 1: a count lower than the last one is a new run (a second pass).
-  void on_video_frames(int64_t frames) override {
-    if (frames < last_run_) base_ += last_run_;
-    last_run_ = frames;
-    frames_.store(base_ + frames, std::memory_order_relaxed);
-  }
-  // Video frames read by every run of the task so far.
-  int64_t frames() const { return frames_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<double> value_{0};
-  int64_t base_ = 0, last_run_ = 0;  // the engine's thread only (its Progress serialises calls)
-  std::atomic<int64_t> frames_{0};
-};
-
-// Turns a task's frame count into mediaworker_video_frames_total and its slot's fps gauge: each
-// tick (heartbeat) adds the frames since the last one; the last tick sets the slot back to 0.
-class FrameMeter {
- public:
-  FrameMeter(metrics::Metrics& metrics, const ProgressSink& progress, int slot)
-      : metrics_(metrics), progress_(progress), slot_(slot) {}
-  void tick(bool last = false) {
-    const int64_t frames = progress_.frames();
-    const auto now = std::chrono::steady_clock::now();
-    const double seconds = std::chrono::duration<double>(now - at_).count();
-    metrics_.add_video_frames(frames - reported_);
-    metrics_.set_slot_fps(slot_, last || seconds <= 0 ? 0.0 : static_cast<double>(frames - reported_) / seconds);
-    reported_ = frames;
-    at_ = now;
-  }
-
- private:
-  metrics::Metrics& metrics_;
-  const ProgressSink& progress_;
-  int slot_;
-  int64_t reported_ = 0;
-  std::chrono::steady_clock::time_point at_ = std::chrono::steady_clock::now();
-};
 
 // What a task's processor produced: the output asset's files and what PerfMessage and the
 // "Note" HistoricalEvents say of it.
